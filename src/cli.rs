@@ -1,0 +1,146 @@
+//! The command line: every subcommand and flag, parsed by clap.
+//!
+//! Only definitions live here; [`crate::commands`] runs them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find RAM users holding two Active AccessKeys and rotate them safely.
+#[derive(Debug, Parser)]
+#[command(name = "ramkey", version, about, long_about = None)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do; without one, the interactive wizard runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Send every service's calls to this one URL (the sandbox, or a test server).
+    #[arg(long, global = true, env = "RAMKEY_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// State file to use instead of the per-account default under $XDG_STATE_HOME/ramkey/.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+
+    /// A key not used for this many days is idle.
+    #[arg(long, global = true, default_value_t = 90, value_name = "DAYS")]
+    pub idle_days: u32,
+
+    /// Days between disabling a key and deleting it.
+    #[arg(long, global = true, default_value_t = 90, value_name = "DAYS")]
+    pub wait_days: u32,
+
+    /// Write the log here (default: ramkey.log beside the state files).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+
+    /// Log level or filter, e.g. `debug` or `ramkey=trace` (RUST_LOG also works).
+    #[arg(long, global = true, default_value = "info", value_name = "FILTER")]
+    pub log_level: String,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The interactive wizard against the configured account (the default).
+    Wizard,
+    /// The wizard against the built-in sandbox account; needs no credentials.
+    Demo(DemoArgs),
+    /// Find flagged users and print them; exit code 3 when any is flagged.
+    Scan(ScanArgs),
+    /// Show rotations in progress and deletions due, from the state file only.
+    Status(StatusArgs),
+    /// Serve the RAM/STS emulator on loopback for scripts, SDKs and tests.
+    Sandbox(SandboxArgs),
+}
+
+/// `ramkey demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Account file to serve instead of the built-in demo account.
+    #[arg(long, value_name = "FILE")]
+    pub account: Option<PathBuf>,
+}
+
+/// Output formats of `scan` and `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document for scripts (see docs/scan-output.md).
+    Json,
+}
+
+/// `ramkey scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `ramkey status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// How to print the rotations.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `ramkey sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; loopback only.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// Account file to serve (default: the built-in demo account).
+    #[arg(long, value_name = "FILE")]
+    pub account: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_means_wizard() {
+        let cli = Cli::try_parse_from(["ramkey"]).unwrap();
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "ramkey",
+            "scan",
+            "--format",
+            "json",
+            "--endpoint",
+            "http://127.0.0.1:1",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        assert!(matches!(
+            cli.command,
+            Some(Command::Scan(ScanArgs {
+                format: OutputFormat::Json
+            }))
+        ));
+    }
+}

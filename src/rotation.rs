@@ -1,0 +1,1 @@
+//! The remediation engine: both paths as persisted steps.
