@@ -7,8 +7,11 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod logging;
+
 /// Runs the parsed command line and maps the outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    logging::init(cli.global.log_file.as_deref(), &cli.global.log_level);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
