@@ -352,8 +352,7 @@ async fn only_loopback_addresses_are_served() {
         std::sync::Arc::new(ramkey::clock::SystemClock::new()),
     )
     .await
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert!(error.to_string().contains("loopback only"), "{error}");
 }
 
