@@ -46,6 +46,7 @@ fn complete_move() -> Progress {
         new_user: NewUser {
             name: "app-v2".to_owned(),
             user_id: Some("222".to_owned()),
+            named: StepRecord::at(at("2026-01-01T00:00:30Z")),
             created: record("2026-01-01T00:01:00Z", "REQ-CREATE-USER"),
         },
         copied: Copied {

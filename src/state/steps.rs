@@ -314,6 +314,8 @@ pub struct NewUser {
     /// `UserId`, when the API returned one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// When the name was chosen and checked to be free.
+    pub named: StepRecord,
     /// The CreateUser call (or the finding that ramkey had already made it).
     pub created: StepRecord,
 }
