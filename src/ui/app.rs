@@ -258,9 +258,8 @@ impl App {
         let question = Question::new(
             "Quit while busy?",
             vec![
-                "A call is still in flight; ramkey waits for it to finish and records it"
-                    .to_owned(),
-                "before leaving, so the state file stays consistent.".to_owned(),
+                "A call is still in flight. ramkey waits for it to finish".to_owned(),
+                "and records it before leaving, so the state file stays right.".to_owned(),
             ],
             "Quit anyway? [y/n]",
         );
@@ -380,12 +379,12 @@ fn describe(effect: &Effect) -> String {
         R::Start { path, .. } => format!("Starting \"{}\" for {user}", path.label()),
         R::AcknowledgeReview => format!("Recording the review of {user}"),
         R::DisableKey { key_id, .. } => format!("Disabling key {key_id} of {user}"),
-        R::ScheduleDeletion => format!("Recording the deletion date for {user}"),
         R::DeleteKey { key_id, .. } => format!("Re-checking and deleting key {key_id}"),
         R::ChooseName { new_user } => format!("Checking that {new_user} is free"),
         R::CreateUser => format!("Creating the new user for {user}"),
         R::CopyPermissions { .. } => "Copying permissions".to_owned(),
         R::CreateAccessKey => "Creating the new AccessKey".to_owned(),
+        R::ConfirmSecretStored => "Recording that the secret is stored".to_owned(),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
         R::DetachPolicies { .. } => format!("Detaching policies from {user}"),

@@ -59,6 +59,7 @@ pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
         text::fit(&user.user_name, name_width),
         text::truncate(display, display_width)
     );
+    let first = text::truncate(&first, width);
 
     let mut lines = vec![Line::from(first).bold()];
     lines.extend(user.keys.iter().map(|key| Line::from(key_line(key, width))));
@@ -73,16 +74,17 @@ pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-/// `  LTAI…  idle     last used 2024-01-02`, cut to `width`.
+/// `  idle     LTAI…  last used 2024-01-02`, cut to `width`.
 fn key_line(key: &KeyView, width: usize) -> String {
     let used = key.last_used.map_or_else(
         || "no last use".to_owned(),
         |at| format!("last used {}", at.format("%Y-%m-%d")),
     );
+    // The verdict first: on a narrow terminal it is what must stay visible.
     let line = format!(
-        "  {}  {} {used}",
-        text::fit(&key.access_key_id, 24),
-        text::fit(key.verdict.label(), 8)
+        "  {} {}  {used}",
+        text::fit(key.verdict.label(), 8),
+        text::fit(&key.access_key_id, 24)
     );
     text::truncate(line.trim_end(), width)
 }

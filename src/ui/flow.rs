@@ -145,7 +145,8 @@ impl Dialog {
                 other => stay_or_close(&other),
             },
             Dialog::Secret(secret) => match secret.handle(input) {
-                Reply::Done(()) => Next::Close,
+                // Closing drops the dialog and with it the only copy of the secret.
+                Reply::Done(()) => Next::Perform(Request::ConfirmSecretStored),
                 other => stay_or_close(&other),
             },
             Dialog::Error(error) => stay_or_close(&error.handle(input)),
@@ -230,7 +231,7 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
             Destructive::DisableKey(key_id.clone()),
         ),
         StepKind::ScheduleDeletion { .. } => {
-            ask("Record the deletion date? [y/n]", Request::ScheduleDeletion)
+            return Err("The deletion date is recorded together with the disable.".to_owned());
         }
         StepKind::DeleteKey { key_id, due } => {
             if snapshot.taken_at < *due {
@@ -249,7 +250,7 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
             body,
             "New user name",
             suggested.clone(),
-            steps::validate_user_name,
+            Box::new(steps::validate_user_name),
         )),
         StepKind::CreateUser { .. } => ask("Create the user now? [y/n]", Request::CreateUser),
         StepKind::CopyPermissions {
@@ -257,6 +258,9 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         } => copy_dialog(title, body, policies, groups),
         StepKind::CreateAccessKey { .. } => {
             ask("Create the key now? [y/n]", Request::CreateAccessKey)
+        }
+        StepKind::ConfirmSecretStored { .. } => {
+            ask("Is the secret stored? [y/n]", Request::ConfirmSecretStored)
         }
         StepKind::ConfirmStaging { .. } => ask(
             "Is staging running on the new key? [y/n]",

@@ -1,10 +1,12 @@
 //! The `?` overlay: every key of the focused screen or dialog with its
-//! hint, read from the key table that dispatches them.
+//! hint, then the overlay's own keys, read from the key table that
+//! dispatches them.
 //!
 //! Depends on [`super::keys`] and the shared dialog pieces only.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Stylize as _;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
@@ -27,11 +29,16 @@ impl Help {
         Self { about, scroll: 0 }
     }
 
-    /// One line per binding: keys, then what they do.
-    pub fn lines(&self) -> Vec<(String, &'static str)> {
-        keys::bindings_for(self.about)
-            .chain(keys::bindings_for(Context::Help))
-            .map(|binding| (keys::keys_label(binding.keys), binding.hint))
+    /// The sections shown: the focused context's keys, then the overlay's.
+    pub fn sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        [self.about, Context::Help]
+            .into_iter()
+            .map(|context| {
+                let entries = keys::bindings_for(context)
+                    .map(|binding| (keys::keys_label(binding.keys), binding.hint))
+                    .collect();
+                (context, entries)
+            })
             .collect()
     }
 
@@ -46,25 +53,37 @@ impl Help {
         Reply::Stay
     }
 
-    /// Draws the overlay over `area`.
-    pub fn render(&self, frame: &mut Frame, area: Rect) {
-        let entries = self.lines();
-        let height = u16::try_from(entries.len())
-            .unwrap_or(u16::MAX)
-            .saturating_add(4);
-        let inner = popup::open(frame, popup::centered(area, 60, height), "Keys");
-        let [body, hints] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-
-        let key_width = entries
+    fn lines(self) -> Vec<Line<'static>> {
+        let sections = self.sections();
+        let key_width = sections
             .iter()
-            .map(|(k, _)| text::width(k))
+            .flat_map(|(_, entries)| entries.iter().map(|(k, _)| text::width(k)))
             .max()
             .unwrap_or(0);
-        let lines: Vec<Line> = entries
-            .iter()
-            .map(|(k, hint)| Line::from(format!("{}  {hint}", text::fit(k, key_width))))
-            .collect();
+        let mut lines = Vec::new();
+        for (context, entries) in sections {
+            if !lines.is_empty() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::from(format!("Keys in {}:", context.name())).bold());
+            lines.extend(
+                entries
+                    .iter()
+                    .map(|(k, hint)| Line::from(format!("  {}  {hint}", text::fit(k, key_width)))),
+            );
+        }
+        lines
+    }
+
+    /// Draws the overlay over `area`.
+    pub fn render(&self, frame: &mut Frame, area: Rect) {
+        let lines = self.lines();
+        let height = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(4);
+        let inner = popup::open(frame, popup::centered(area, 60, height), "Help");
+        let [body, hints] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
         frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), body);
         frame.render_widget(popup::hints(Context::Help), hints);
     }

@@ -34,6 +34,36 @@ pub enum Context {
 }
 
 impl Context {
+    /// Every context, for the help overlay and for tests.
+    pub const ALL: [Context; 10] = [
+        Context::Findings,
+        Context::Rotation,
+        Context::Question,
+        Context::TypedConfirm,
+        Context::TextInput,
+        Context::Checklist,
+        Context::Choice,
+        Context::Secret,
+        Context::Error,
+        Context::Help,
+    ];
+
+    /// What the help overlay calls this place.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Findings => "the findings list",
+            Context::Rotation => "the rotation screen",
+            Context::Question => "a question",
+            Context::TypedConfirm => "a typed confirmation",
+            Context::TextInput => "a text field",
+            Context::Checklist => "a checklist",
+            Context::Choice => "a choice",
+            Context::Secret => "the new secret",
+            Context::Error => "an error",
+            Context::Help => "this help",
+        }
+    }
+
     /// Whether unclaimed printable keys are typed into a field here.
     pub fn takes_text(self) -> bool {
         matches!(self, Context::TypedConfirm | Context::TextInput)
@@ -193,6 +223,7 @@ pub const TABLE: &[Binding] = &[
     bind(YES, X::Question, C::Yes, "yes"),
     bind(NO, X::Question, C::No, "no"),
     bind(ESC, X::Question, C::Back, "cancel"),
+    bind(HELP, X::Question, C::Help, "help"),
     quiet(bind(CTRL_C, X::Question, C::Interrupt, "quit now")),
     bind(
         ENTER,
@@ -212,16 +243,20 @@ pub const TABLE: &[Binding] = &[
     bind(SPACE, X::Checklist, C::Toggle, "tick/untick"),
     bind(ENTER, X::Checklist, C::Act, "continue"),
     bind(ESC, X::Checklist, C::Back, "cancel"),
+    bind(HELP, X::Checklist, C::Help, "help"),
     quiet(bind(CTRL_C, X::Checklist, C::Interrupt, "quit now")),
     movement(UP, X::Choice, C::Up, "up"),
     movement(DOWN, X::Choice, C::Down, "down"),
     bind(ENTER, X::Choice, C::Act, "choose"),
     bind(ESC, X::Choice, C::Back, "cancel"),
+    bind(HELP, X::Choice, C::Help, "help"),
     quiet(bind(CTRL_C, X::Choice, C::Interrupt, "quit now")),
     bind(YES, X::Secret, C::Yes, "I have stored it"),
+    bind(HELP, X::Secret, C::Help, "help"),
     quiet(bind(CTRL_C, X::Secret, C::Interrupt, "quit now")),
     bind(ENTER, X::Error, C::Act, "close"),
     bind(ESC, X::Error, C::Back, "close"),
+    bind(HELP, X::Error, C::Help, "help"),
     quiet(bind(CTRL_C, X::Error, C::Interrupt, "quit now")),
     movement(ARROWS_ONLY_UP, X::Help, C::Up, "scroll up"),
     movement(ARROWS_ONLY_DOWN, X::Help, C::Down, "scroll down"),
@@ -339,18 +374,7 @@ mod tests {
             modifiers: KeyModifiers::CONTROL,
             ..key(KeyCode::Char('c'), KeyEventKind::Press)
         };
-        for context in [
-            Context::Findings,
-            Context::Rotation,
-            Context::Question,
-            Context::TypedConfirm,
-            Context::TextInput,
-            Context::Checklist,
-            Context::Choice,
-            Context::Secret,
-            Context::Error,
-            Context::Help,
-        ] {
+        for context in Context::ALL {
             assert_eq!(lookup(context, &ctrl_c), Some(Command::Interrupt));
         }
     }

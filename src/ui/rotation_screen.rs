@@ -14,7 +14,9 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::App;
 use super::flow;
-use super::view::{RotationView, StepStatus, StepView, UserView};
+use chrono::{DateTime, Utc};
+
+use super::view::{RotationView, StepKind, StepStatus, StepView, UserView};
 use super::{steps, text};
 
 /// Draws `user_name`'s rotation into `area`.
@@ -29,7 +31,7 @@ pub fn render(app: &App, user_name: &str, cursor: usize, frame: &mut Frame, area
 
     match &user.rotation {
         None => render_not_started(user, frame, body),
-        Some(rotation) => render_steps(user, rotation, cursor, frame, body),
+        Some(rotation) => render_steps(app, user, rotation, cursor, frame, body),
     }
 }
 
@@ -39,11 +41,19 @@ fn title_line(user: &UserView, width: u16) -> Line<'static> {
     } else {
         format!(" ({})", user.display_name)
     };
-    let path = user
-        .rotation
-        .as_ref()
-        .map_or("not started", |rotation| rotation.path.label());
-    let line = format!("{}{display} · {path} · {}", user.user_name, user.progress());
+    let line = match &user.rotation {
+        None => format!(
+            "{}{display} · not started · recommended: {}",
+            user.user_name,
+            user.recommendation.label()
+        ),
+        Some(rotation) => format!(
+            "{}{display} · {} · {}",
+            user.user_name,
+            rotation.path.label(),
+            rotation.progress()
+        ),
+    };
     Line::from(text::truncate(&line, usize::from(width))).bold()
 }
 
@@ -72,6 +82,7 @@ fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
 }
 
 fn render_steps(
+    app: &App,
     user: &UserView,
     rotation: &RotationView,
     cursor: usize,
@@ -97,7 +108,9 @@ fn render_steps(
     frame.render_stateful_widget(list, list_area, &mut state);
 
     if let Some(step) = rotation.steps.get(cursor) {
-        render_detail(user, rotation, cursor, step, frame, detail_area);
+        let now = app.snapshot.taken_at;
+        let line = action_line(step, rotation.current() == Some(cursor), now);
+        render_detail(user, rotation, cursor, line, frame, detail_area);
     }
 }
 
@@ -118,14 +131,40 @@ fn step_line(step: &StepView, is_current: bool, width: usize) -> Line<'static> {
     }
 }
 
+/// The last line of the explanation: when it was done, what Enter does,
+/// or why there is nothing to do yet.
+fn action_line(step: &StepView, is_current: bool, now: DateTime<Utc>) -> Line<'static> {
+    match (&step.status, &step.kind) {
+        (StepStatus::Done { at, request_id }, _) => {
+            let id = request_id
+                .as_deref()
+                .map(|id| format!(", RequestId {id}"))
+                .unwrap_or_default();
+            Line::from(format!("Done {}{id}.", at.format("%Y-%m-%d %H:%M UTC")))
+        }
+        (StepStatus::Pending, StepKind::DeleteKey { due, .. }) if is_current && now < *due => {
+            Line::from(format!(
+                "Waiting for deletion: come back on or after {}.",
+                due.format("%Y-%m-%d")
+            ))
+            .bold()
+        }
+        (StepStatus::Pending, kind) if is_current => {
+            Line::from(format!("Enter: {}", steps::action(kind))).bold()
+        }
+        (StepStatus::Pending, _) => Line::raw("Comes after the current step."),
+    }
+}
+
 fn render_detail(
     user: &UserView,
     rotation: &RotationView,
     index: usize,
-    step: &StepView,
+    action: Line<'static>,
     frame: &mut Frame,
     area: Rect,
 ) {
+    let step = &rotation.steps[index];
     let name = user.user_name.as_str();
     let mut lines: Vec<Line> = steps::explain(&step.kind, name)
         .into_iter()
@@ -135,19 +174,7 @@ fn render_detail(
         lines.push(Line::from(format!("API: {call}")));
     }
     lines.push(Line::raw(""));
-    lines.push(match &step.status {
-        StepStatus::Done { at, request_id } => {
-            let id = request_id
-                .as_deref()
-                .map(|id| format!(", RequestId {id}"))
-                .unwrap_or_default();
-            Line::from(format!("Done {}{id}.", at.format("%Y-%m-%d %H:%M UTC")))
-        }
-        StepStatus::Pending if rotation.current() == Some(index) => {
-            Line::from(format!("Enter: {}", steps::action(&step.kind))).bold()
-        }
-        StepStatus::Pending => Line::raw("Comes after the current step."),
-    });
+    lines.push(action);
 
     let title = format!(
         " Step {} of {}: {} ",

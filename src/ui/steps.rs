@@ -11,16 +11,17 @@ use super::view::{PolicyRef, StepKind};
 pub fn title(kind: &StepKind) -> String {
     match kind {
         StepKind::Review { .. } => "Review the evidence".to_owned(),
-        StepKind::DisableKey { key_id } => format!("Disable key {key_id}"),
+        StepKind::DisableKey { .. } => "Disable the old key".to_owned(),
         StepKind::ScheduleDeletion { .. } => "Record the deletion date".to_owned(),
-        StepKind::DeleteKey { key_id, .. } => format!("Delete key {key_id}"),
+        StepKind::DeleteKey { .. } => "Delete the old key".to_owned(),
         StepKind::ChooseName { .. } => "Choose the new user's name".to_owned(),
         StepKind::CreateUser { .. } => "Create the new user".to_owned(),
-        StepKind::CopyPermissions { .. } => "Copy permissions".to_owned(),
+        StepKind::CopyPermissions { .. } => "Copy policies and groups".to_owned(),
         StepKind::CreateAccessKey { .. } => "Create the new AccessKey".to_owned(),
+        StepKind::ConfirmSecretStored { .. } => "Confirm the secret is stored".to_owned(),
         StepKind::ConfirmStaging { .. } => "Confirm staging uses the new key".to_owned(),
         StepKind::ConfirmProduction { .. } => "Confirm production uses the new key".to_owned(),
-        StepKind::DetachPolicies { .. } => "Trim the original user's policies".to_owned(),
+        StepKind::DetachPolicies { .. } => "Review the original user's policies".to_owned(),
     }
 }
 
@@ -58,6 +59,11 @@ pub fn explain(kind: &StepKind, user: &str) -> Vec<String> {
             format!("Create an AccessKey for {new_user}."),
             "Its secret is shown once; ramkey never stores it.".to_owned(),
         ],
+        StepKind::ConfirmSecretStored { new_key_id } => vec![
+            format!("The secret of {new_key_id} was shown once, when the key was created."),
+            "Confirm it is stored where the application reads it; it cannot be shown again."
+                .to_owned(),
+        ],
         StepKind::ConfirmStaging { new_key_id } => vec![format!(
             "Switch staging to key {new_key_id}, then confirm here."
         )],
@@ -76,6 +82,7 @@ pub fn api_call(kind: &StepKind, user: &str) -> Option<String> {
     match kind {
         StepKind::Review { .. }
         | StepKind::ScheduleDeletion { .. }
+        | StepKind::ConfirmSecretStored { .. }
         | StepKind::ConfirmStaging { .. }
         | StepKind::ConfirmProduction { .. } => None,
         StepKind::ChooseName { suggested } => {
@@ -105,13 +112,15 @@ pub fn action(kind: &StepKind) -> &'static str {
     match kind {
         StepKind::Review { .. } => "mark reviewed",
         StepKind::DisableKey { .. } => "disable (type the user name)",
-        StepKind::ScheduleDeletion { .. } => "record the date",
+        StepKind::ScheduleDeletion { .. } => "recorded with the disable",
         StepKind::DeleteKey { .. } => "re-check and delete (type the user name)",
         StepKind::ChooseName { .. } => "enter the name",
         StepKind::CreateUser { .. } => "create the user",
         StepKind::CopyPermissions { .. } => "choose what to copy",
         StepKind::CreateAccessKey { .. } => "create the key",
-        StepKind::ConfirmStaging { .. } | StepKind::ConfirmProduction { .. } => "confirm",
+        StepKind::ConfirmSecretStored { .. }
+        | StepKind::ConfirmStaging { .. }
+        | StepKind::ConfirmProduction { .. } => "confirm",
         StepKind::DetachPolicies { .. } => "choose what to detach",
     }
 }

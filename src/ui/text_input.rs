@@ -20,10 +20,9 @@ use super::popup;
 pub struct Invalid(pub String);
 
 /// Checks a value before it is submitted.
-pub type Validator = fn(&str) -> Result<(), Invalid>;
+pub type Validator = Box<dyn Fn(&str) -> Result<(), Invalid> + Send>;
 
 /// The field and its state.
-#[derive(Debug, Clone)]
 pub struct TextInput {
     /// The box title.
     pub title: String,
@@ -36,6 +35,16 @@ pub struct TextInput {
     /// The last refusal, shown until the value changes.
     pub error: Option<Invalid>,
     validate: Validator,
+}
+
+impl std::fmt::Debug for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextInput")
+            .field("title", &self.title)
+            .field("value", &self.value)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TextInput {
@@ -118,17 +127,19 @@ impl TextInput {
 mod tests {
     use super::*;
 
-    fn no_spaces(value: &str) -> Result<(), Invalid> {
-        if value.contains(' ') {
-            Err(Invalid("no spaces".to_owned()))
-        } else {
-            Ok(())
-        }
+    fn no_spaces() -> Validator {
+        Box::new(|value: &str| {
+            if value.contains(' ') {
+                Err(Invalid("no spaces".to_owned()))
+            } else {
+                Ok(())
+            }
+        })
     }
 
     #[test]
     fn the_suggestion_is_submitted_as_is() {
-        let mut input = TextInput::new("t", vec![], "Name", "alice-2", no_spaces);
+        let mut input = TextInput::new("t", vec![], "Name", "alice-2", no_spaces());
         assert_eq!(
             input.handle(&Input::Command(Command::Act)),
             Reply::Done("alice-2".to_owned())
@@ -137,7 +148,7 @@ mod tests {
 
     #[test]
     fn an_invalid_value_stays_with_the_error_until_edited() {
-        let mut input = TextInput::new("t", vec![], "Name", "a", no_spaces);
+        let mut input = TextInput::new("t", vec![], "Name", "a", no_spaces());
         input.handle(&Input::Char(' '));
         assert_eq!(input.handle(&Input::Command(Command::Act)), Reply::Stay);
         assert_eq!(input.error, Some(Invalid("no spaces".to_owned())));

@@ -207,7 +207,7 @@ pub enum StepKind {
         /// The key.
         key_id: String,
     },
-    /// Record when the disabled key may be deleted.
+    /// Record when the disabled key may be deleted (done with the disable).
     ScheduleDeletion {
         /// The key.
         key_id: String,
@@ -244,6 +244,11 @@ pub enum StepKind {
     CreateAccessKey {
         /// The new user.
         new_user: String,
+    },
+    /// The admin says the new secret is stored (it is shown only once).
+    ConfirmSecretStored {
+        /// The new key.
+        new_key_id: String,
     },
     /// The admin confirms staging uses the new key.
     ConfirmStaging {
@@ -291,8 +296,6 @@ pub enum Request {
         /// The user name as the admin typed it.
         typed_user: String,
     },
-    /// Record the deletion date.
-    ScheduleDeletion,
     /// Re-check and delete a key.
     DeleteKey {
         /// The key.
@@ -316,6 +319,8 @@ pub enum Request {
     },
     /// Create the new user's key.
     CreateAccessKey,
+    /// The new secret is stored.
+    ConfirmSecretStored,
     /// Staging swapped.
     ConfirmStaging,
     /// Production swapped.
