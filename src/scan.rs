@@ -1,2 +1,15 @@
 //! Who is flagged and why: users with two Active AccessKeys, and a verdict
 //! with its evidence for each key.
+//!
+//! The classification ([`verdict`], [`recommend`], [`finding`]) is pure; only
+//! [`run`] and [`check_user`] call the cloud, and they only read. Knows
+//! nothing of the state file, the rotation engine or the UI.
+
+pub mod finding;
+pub mod recommend;
+pub mod table;
+pub mod verdict;
+
+pub use finding::{Finding, Judging, KeyFinding, ScanReport, is_flagged};
+pub use recommend::Recommendation;
+pub use verdict::{Assessment, Verdict, classify_key};
