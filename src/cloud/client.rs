@@ -221,11 +221,20 @@ fn log_outcome<T>(call: &Call<'_>, result: &Result<Reply<T>, CloudError>) {
             outcome = "ok",
             "cloud call"
         ),
+        Err(CloudError::Api(api)) => tracing::warn!(
+            action,
+            user,
+            request_id = api.request_id.as_deref().unwrap_or("-"),
+            http_status = api.http_status,
+            code = %api.code,
+            message = api.message_without_string_to_sign(),
+            outcome = "refused",
+            "cloud call"
+        ),
         Err(error) => tracing::warn!(
             action,
             user,
             request_id = error.request_id().unwrap_or("-"),
-            code = error.code().unwrap_or("-"),
             outcome = "failed",
             %error,
             "cloud call"

@@ -199,6 +199,15 @@ impl ApiError {
         Some(self.message[start..].trim())
     }
 
+    /// The message without the server's string to sign, which repeats every
+    /// parameter of the request and so does not belong in a log line.
+    pub fn message_without_string_to_sign(&self) -> &str {
+        match self.message.find(SERVER_STRING_TO_SIGN) {
+            Some(start) => self.message[..start].trim_end(),
+            None => &self.message,
+        }
+    }
+
     /// How far the local clock is ahead of the server's (negative: behind),
     /// when both times are known.
     pub fn clock_skew(&self) -> Option<chrono::Duration> {
