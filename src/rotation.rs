@@ -8,12 +8,16 @@
 //! Knows nothing of the terminal UI.
 
 pub mod action;
+pub mod engine;
+pub mod error;
 pub mod marker;
 pub mod name;
 pub mod step;
 pub mod view;
 
 pub use action::{Action, Confirmation, Outcome, PolicyRef, Start};
+pub use engine::{Engine, EngineOptions, UserPermissions};
+pub use error::EngineError;
 pub use name::{NameError, suggest_name, validate_user_name};
 pub use step::StepKind;
 pub use view::{PathKind, RotationView, StepStatus, StepView, rotation_view};
