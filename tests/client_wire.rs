@@ -153,3 +153,16 @@ async fn sts_calls_go_to_the_sts_version() {
     assert_eq!(request.action_params(), pairs(&[]));
     request.assert_signed_with("testsecret");
 }
+
+#[test]
+fn the_client_and_its_calls_can_move_across_tasks() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_shareable<T: Send + Sync + Clone>(_: &T) {}
+
+    let client = client_for("http://127.0.0.1:9", support::permanent());
+    assert_shareable(&client);
+    assert_send(&client.list_all_users());
+    assert_send(&client.list_all_users_with_progress(|_| {}));
+    assert_send(&client.create_access_key("u"));
+    assert_send(&client.get_caller_identity());
+}

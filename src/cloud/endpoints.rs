@@ -67,6 +67,11 @@ impl Endpoints {
         })
     }
 
+    /// [`Endpoints::single`] for a `--endpoint` value, production without one.
+    pub fn from_flag(endpoint: Option<&str>) -> Result<Self, EndpointError> {
+        endpoint.map_or_else(|| Ok(Self::production()), Self::single)
+    }
+
     /// The URL of `service`.
     pub fn url(&self, service: Service) -> &Url {
         match service {
@@ -167,6 +172,16 @@ mod tests {
         assert!(Endpoints::single("http://localhost:1/").is_ok());
         assert!(Endpoints::single("http://[::1]:1").is_ok());
         assert!(Endpoints::single("https://ram.example.com").is_ok());
+    }
+
+    #[test]
+    fn the_flag_picks_one_url_or_production() {
+        assert_eq!(Endpoints::from_flag(None).unwrap(), Endpoints::production());
+        assert_eq!(
+            Endpoints::from_flag(Some("http://127.0.0.1:8400")).unwrap(),
+            Endpoints::single("http://127.0.0.1:8400").unwrap()
+        );
+        assert!(Endpoints::from_flag(Some("127.0.0.1:8400")).is_err());
     }
 
     #[test]

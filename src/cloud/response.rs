@@ -184,7 +184,7 @@ fn unreadable(response: &WireResponse, error: &serde_json::Error) -> String {
     } else if error.is_eof() {
         format!("the JSON is cut short ({error})")
     } else if error.is_data() {
-        "the body is JSON but not an object".to_owned()
+        format!("the body is JSON but not the expected object ({error})")
     } else {
         format!("the body is not JSON ({error})")
     }
@@ -408,7 +408,10 @@ mod tests {
         let error =
             decode_with::<Wanted>(&response(200, "application/json", "[1,2]"), &no_secrets())
                 .unwrap_err();
-        assert!(error.to_string().contains("not an object"), "{error}");
+        assert!(
+            error.to_string().contains("not the expected object"),
+            "{error}"
+        );
     }
 
     #[test]
