@@ -10,6 +10,7 @@ pub mod app;
 pub mod checklist;
 pub mod choice;
 pub mod confirm;
+pub mod engine_bridge;
 pub mod error_dialog;
 pub mod event_loop;
 pub mod findings;

@@ -372,7 +372,7 @@ fn typed_char(context: Context, event: &KeyEvent) -> Option<Input> {
 }
 
 /// The "working…" line for a call in flight.
-fn describe(effect: &Effect) -> String {
+pub fn describe(effect: &Effect) -> String {
     use super::view::Request as R;
     let user = &effect.user;
     match &effect.request {

@@ -207,6 +207,18 @@ fn detach_next(user: &str, policies: &[PolicyRef], ticked: &[usize]) -> Next {
 /// The dialog Enter opens on `step` of `user`'s rotation, or a line saying
 /// why there is nothing to do yet.
 pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Result<Dialog, String> {
+    if let StepKind::DeleteKey { key_id, due } = step {
+        if snapshot.taken_at < *due {
+            return Err(format!(
+                "Waiting for deletion: {key_id} may be deleted from {}.",
+                due.format("%Y-%m-%d")
+            ));
+        }
+    }
+    if let Some(why) = user.rotation.as_ref().and_then(|r| r.blocked.as_ref()) {
+        return Err(format!("Not now: {why}."));
+    }
+
     let name = user.user_name.as_str();
     let mut body = steps::explain(step, name);
     if let Some(call) = steps::api_call(step, name) {
@@ -233,18 +245,10 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         StepKind::ScheduleDeletion { .. } => {
             return Err("The deletion date is recorded together with the disable.".to_owned());
         }
-        StepKind::DeleteKey { key_id, due } => {
-            if snapshot.taken_at < *due {
-                return Err(format!(
-                    "Waiting for deletion: {key_id} may be deleted from {}.",
-                    due.format("%Y-%m-%d")
-                ));
-            }
-            Dialog::Confirm(
-                TypedConfirm::new(title, body, name),
-                Destructive::DeleteKey(key_id.clone()),
-            )
-        }
+        StepKind::DeleteKey { key_id, .. } => Dialog::Confirm(
+            TypedConfirm::new(title, body, name),
+            Destructive::DeleteKey(key_id.clone()),
+        ),
         StepKind::ChooseName { suggested } => Dialog::Name(TextInput::new(
             title,
             body,

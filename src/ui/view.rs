@@ -71,6 +71,8 @@ pub enum Verdict {
     InUse,
     /// No usable last-use date.
     Unknown,
+    /// Inactive: already disabled (a rotation in progress did it).
+    Disabled,
 }
 
 impl Verdict {
@@ -80,6 +82,7 @@ impl Verdict {
             Verdict::Idle => "idle",
             Verdict::InUse => "in use",
             Verdict::Unknown => "unknown",
+            Verdict::Disabled => "disabled",
         }
     }
 }
@@ -143,6 +146,9 @@ pub struct RotationView {
     pub path: PathKind,
     /// The steps in order.
     pub steps: Vec<StepView>,
+    /// Why the current step cannot be done now, when it cannot (e.g. ramkey
+    /// signs with the key it would disable).
+    pub blocked: Option<String>,
 }
 
 impl RotationView {

@@ -97,6 +97,7 @@ pub fn zhangsan() -> UserView {
         recommendation: Recommendation::MoveToNewUser,
         rotation: Some(RotationView {
             path: PathKind::MoveToNewUser,
+            blocked: None,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -193,6 +194,7 @@ pub fn bob() -> UserView {
         recommendation: Recommendation::DisableIdle,
         rotation: Some(RotationView {
             path: PathKind::DisableIdle,
+            blocked: None,
             steps: vec![
                 step(
                     StepKind::Review {
