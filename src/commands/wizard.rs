@@ -15,10 +15,11 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use crossterm::event::EventStream;
 
+use super::setup;
 use crate::cli::GlobalArgs;
 use crate::clock::{Clock, SystemClock};
-use crate::cloud::{Client, ClientConfig, Credentials, Endpoints};
-use crate::rotation::{Engine, EngineOptions};
+use crate::cloud::Client;
+use crate::rotation::{Engine, EngineError, EngineOptions};
 use crate::state::{self, StateStore};
 use crate::ui::engine_bridge::EngineBackend;
 use crate::ui::event_loop;
@@ -44,20 +45,10 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let log = init_file_logging(global)?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let credentials = Credentials::from_env().context(
-        "no usable credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and \
-         ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS), \
-         or try `ramkey demo` first",
+    let client = setup::client(global, Arc::clone(&clock)).context(
+        "no usable credentials or endpoint (set ALIBABA_CLOUD_ACCESS_KEY_ID and \
+         ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try `ramkey demo` first)",
     )?;
-    let endpoints = match &global.endpoint {
-        Some(url) => Endpoints::single(url).with_context(|| format!("--endpoint {url}"))?,
-        None => Endpoints::production(),
-    };
-    let client = Client::new(ClientConfig {
-        endpoints,
-        credentials,
-        clock: Arc::clone(&clock),
-    })?;
 
     let session = Session {
         client,
@@ -92,14 +83,10 @@ pub async fn run_session(
         demo,
     } = session;
 
-    eprintln!("ramkey: reading the account…");
-    let identity = client
-        .get_caller_identity()
-        .await
-        .context("cannot tell which account these credentials belong to")?;
+    let identity = setup::identify(&client).await?;
     let path = match state_path {
         Some(path) => path,
-        None => state::default_path(&identity.account_id)?,
+        None => setup::state_path(global, &identity.account_id)?,
     };
     let store = StateStore::open(&path, &identity.account_id)?;
     for notice in store.notices() {
@@ -112,7 +99,13 @@ pub async fn run_session(
     let engine = Engine::new(client, store, Arc::clone(&clock), options);
 
     eprintln!("ramkey: scanning account {}…", identity.account_id);
-    let (backend, report) = EngineBackend::start(engine, clock).await?;
+    let (backend, report) =
+        EngineBackend::start(engine, clock)
+            .await
+            .map_err(|error| match error {
+                EngineError::Cloud { doing, source } => setup::cloud_failure(&doing, &source),
+                other => other.into(),
+            })?;
     let header = Header {
         account_id: report.account_id.clone(),
         state_file: backend.state_path(),
