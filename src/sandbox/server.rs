@@ -24,7 +24,7 @@ use crate::cloud::sign::HttpMethod;
 use crate::secret::Secret;
 
 use super::SandboxError;
-use super::account::{Account, AccountDate};
+use super::account::{Account, AccountDate, AccountProblem};
 use super::actions::{self, Call, Service};
 use super::api_error::ApiError;
 use super::gate;
@@ -67,25 +67,14 @@ pub async fn start(
     }
     account.validate()?;
     let account = account.resolved(clock.now());
-    let (caller_access_key_id, caller_secret) = account
-        .key_owner(&account.caller_access_key_id)
-        .map(|(_, key)| (key.access_key_id.clone(), key.access_key_secret.clone()))
-        .ok_or_else(|| {
-            SandboxError::Account(super::AccountProblem::NoCallerKey(
-                account.caller_access_key_id.clone(),
-            ))
-        })?;
+    let (caller_access_key_id, caller_secret) = caller_credentials(&account)?;
 
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|source| SandboxError::Bind {
-            addr: listen,
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| SandboxError::Bind {
+    let bind_error = |source| SandboxError::Bind {
         addr: listen,
         source,
-    })?;
+    };
+    let listener = TcpListener::bind(listen).await.map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
 
     let sandbox = Arc::new(Sandbox {
         live: Mutex::new(Live {
@@ -94,10 +83,35 @@ pub async fn start(
         }),
         clock,
     });
+    let (stop, server) = serve(listener, Arc::clone(&sandbox));
+    Ok(SandboxHandle {
+        endpoint: format!("http://{bound}"),
+        caller_access_key_id,
+        caller_secret,
+        sandbox,
+        stop: Some(stop),
+        server: Some(server),
+    })
+}
+
+/// The caller key's id and secret, as the account names them.
+fn caller_credentials(account: &Account) -> Result<(String, Secret), SandboxError> {
+    let caller = &account.caller_access_key_id;
+    let (_, key) = account
+        .key_owner(caller)
+        .ok_or_else(|| SandboxError::Account(AccountProblem::NoCallerKey(caller.clone())))?;
+    Ok((key.access_key_id.clone(), key.access_key_secret.clone()))
+}
+
+/// Spawns the server; it runs until the returned sender fires or is dropped.
+fn serve(
+    listener: TcpListener,
+    sandbox: Arc<Sandbox>,
+) -> (oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
     let app = Router::new()
         .route("/", any(answer))
         .fallback(unknown_path)
-        .with_state(Arc::clone(&sandbox));
+        .with_state(sandbox);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -107,15 +121,7 @@ pub async fn start(
             })
             .await
     });
-
-    Ok(SandboxHandle {
-        endpoint: format!("http://{bound}"),
-        caller_access_key_id,
-        caller_secret,
-        sandbox,
-        stop: Some(stop),
-        server: Some(server),
-    })
+    (stop, server)
 }
 
 impl SandboxHandle {
@@ -151,6 +157,16 @@ impl SandboxHandle {
             },
             None => Ok(()),
         }
+    }
+}
+
+impl std::fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHandle")
+            .field("endpoint", &self.endpoint)
+            .field("caller_access_key_id", &self.caller_access_key_id)
+            .field("caller_secret", &self.caller_secret)
+            .finish_non_exhaustive()
     }
 }
 
@@ -221,11 +237,11 @@ async fn answer(
         .and_then(Service::from_version)
         .unwrap_or(Service::Ram);
 
-    let outcome = params.and_then(|params| {
-        let method = rpc_method(&method)?;
-        sandbox.handle(method, &params, now)
-    });
-    log_outcome(&outcome, &request_id);
+    let outcome = match &params {
+        Ok(params) => rpc_method(&method).and_then(|method| sandbox.handle(method, params, now)),
+        Err(error) => Err(error.clone()),
+    };
+    log_outcome(&params, &outcome, &request_id);
     reply::render(service, outcome, &request_id, now)
 }
 
@@ -251,11 +267,29 @@ fn rpc_method(method: &Method) -> Result<HttpMethod, ApiError> {
     }
 }
 
-/// One line per request; never parameters (they may hold a new secret's id
-/// pairing or a token), only the outcome.
-fn log_outcome(outcome: &Result<Value, ApiError>, request_id: &str) {
+/// One line per request: the action, the key that signed and the outcome;
+/// never other parameters or the body.
+fn log_outcome(
+    params: &Result<Params, ApiError>,
+    outcome: &Result<Value, ApiError>,
+    request_id: &str,
+) {
+    let field = |name| {
+        params
+            .as_ref()
+            .ok()
+            .and_then(|params| params.get(name))
+            .unwrap_or("-")
+            .to_owned()
+    };
+    let (action, key) = (field("Action"), field("AccessKeyId"));
     match outcome {
-        Ok(_) => tracing::debug!(request_id, "sandbox request accepted"),
-        Err(error) => tracing::debug!(request_id, code = %error.code, "sandbox request refused"),
+        Ok(_) => tracing::info!(request_id, "{action} by {key}: 200"),
+        Err(error) => tracing::info!(
+            request_id,
+            "{action} by {key}: {} {}",
+            error.status.as_u16(),
+            error.code
+        ),
     }
 }
