@@ -48,11 +48,16 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         state_path.display()
     );
 
+    let resume_hint = match &global.state {
+        Some(path) => format!("run `ramkey demo --state {}` to resume", path.display()),
+        None => "it is temporary and removed now; use --state FILE to keep it".to_owned(),
+    };
     let session = Session {
         client: sandbox_client(&handle, &clock)?,
         clock,
         state_path: Some(state_path),
         demo: true,
+        resume_hint,
     };
     let outcome = wizard::run_session(session, global, &log).await;
 
@@ -64,9 +69,6 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         )?;
     }
     handle.shutdown().await?;
-    if global.state.is_none() {
-        eprintln!("ramkey demo: the demo state was temporary; use --state FILE to keep it.");
-    }
     outcome
 }
 

@@ -37,6 +37,8 @@ pub struct Session {
     pub state_path: Option<PathBuf>,
     /// Running against the built-in sandbox.
     pub demo: bool,
+    /// The last line printed: how to come back to this progress.
+    pub resume_hint: String,
 }
 
 /// `ramkey` and `ramkey wizard`.
@@ -55,6 +57,7 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         clock,
         state_path: global.state.clone(),
         demo: false,
+        resume_hint: "run ramkey again (with the same --state, if any) to resume".to_owned(),
     };
     run_session(session, global, &log).await
 }
@@ -81,6 +84,7 @@ pub async fn run_session(
         clock,
         state_path,
         demo,
+        resume_hint,
     } = session;
 
     let identity = setup::identify(&client).await?;
@@ -120,11 +124,8 @@ pub async fn run_session(
         // The guard drops here: the terminal is restored before anything prints.
     };
 
-    eprintln!(
-        "ramkey: progress is saved in {}; run ramkey again to resume. Log: {}",
-        path.display(),
-        log.display()
-    );
+    eprintln!("ramkey: state file {}; {resume_hint}.", path.display());
+    eprintln!("ramkey: log file {}", log.display());
     Ok(exit_code(exit))
 }
 
