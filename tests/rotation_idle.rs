@@ -259,3 +259,35 @@ async fn a_key_already_disabled_or_deleted_outside_is_recorded_without_a_second_
     .await;
     assert!(deleted.rotation.is_complete());
 }
+
+#[tokio::test]
+async fn a_restarted_engine_resumes_the_idle_path_at_every_step() {
+    let world = World::demo().await;
+    let script = [
+        (None, start()),
+        (Some(StepKind::Review), Action::ConfirmReview),
+        (
+            Some(StepKind::DisableKey),
+            Action::DisableKey(Confirmation::typed(USER)),
+        ),
+        (
+            Some(StepKind::DeleteKey),
+            Action::DeleteKey(Confirmation::typed(USER)),
+        ),
+    ];
+    for (expected, action) in script {
+        let mut engine = world.engine();
+        assert_eq!(engine.next_step(USER), expected);
+        assert_eq!(world.step_on_disk(USER), expected);
+        if expected == Some(StepKind::DeleteKey) {
+            let plan = engine.plan(USER).unwrap();
+            assert!(matches!(plan.steps[3].status, StepStatus::Waiting { .. }));
+            world.advance(Duration::days(90));
+        }
+        ok(&mut engine, USER, action).await;
+    }
+    let engine = world.engine();
+    assert_eq!(engine.next_step(USER), None);
+    assert!(engine.plan(USER).unwrap().is_complete());
+    assert_eq!(engine.rotations().len(), 1);
+}

@@ -11,7 +11,8 @@ use crate::cli::GlobalArgs;
 use crate::clock::Clock;
 use crate::cloud::model::CallerIdentity;
 use crate::cloud::{Client, ClientConfig, CloudError, Credentials, Endpoints};
-use crate::state;
+use crate::rotation::{Engine, EngineOptions};
+use crate::state::{self, StateStore};
 
 /// A client for `--endpoint` (or production), signing with the credentials
 /// in the environment.
@@ -53,6 +54,20 @@ pub fn state_path(global: &GlobalArgs, account_id: &str) -> anyhow::Result<PathB
         Some(path) => Ok(path.clone()),
         None => state::default_path(account_id).context("cannot prepare the state directory"),
     }
+}
+
+/// Everything the wizard needs: the client, who ramkey is (on stderr), and
+/// the engine over the account's state file (locked while it lives).
+pub async fn engine(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Engine> {
+    let client = client(global, Arc::clone(&clock))?;
+    let caller = identify(&client).await?;
+    let path = state_path(global, &caller.account_id)?;
+    let store = StateStore::open(&path, &caller.account_id)?;
+    let options = EngineOptions {
+        idle_days: global.idle_days,
+        wait_days: global.wait_days,
+    };
+    Ok(Engine::new(client, store, clock, options))
 }
 
 /// A cloud error as the admin should read it: what failed, the service's
