@@ -370,3 +370,24 @@ fn press_table_entries_all_reach_a_command() {
         }
     }
 }
+
+#[test]
+fn the_original_users_own_name_is_refused_inline() {
+    let suggested = "ops-zhangsan-v2".to_owned();
+    let mut app = on_step("ops-zhangsan", &StepKind::ChooseName { suggested });
+    for _ in 0.."-v2".len() {
+        tap(&mut app, &[KeyCode::Backspace]);
+    }
+    assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
+    let Dialog::Name(field) = &app.dialog.as_ref().unwrap().dialog else {
+        panic!("name dialog closed")
+    };
+    assert!(
+        field
+            .error
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("a name of its own")
+    );
+}
