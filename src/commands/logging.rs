@@ -8,7 +8,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use tracing_subscriber::EnvFilter;
 
@@ -16,6 +16,14 @@ use tracing_subscriber::EnvFilter;
 /// directory that holds the state files.
 pub fn default_log_path() -> Option<PathBuf> {
     dirs::state_dir().map(|dir| dir.join("ramkey").join("ramkey.log"))
+}
+
+/// The log in use, once [`init`] has opened one.
+static LOG_PATH: OnceLock<PathBuf> = OnceLock::new();
+
+/// The log file this process writes to, if logging is on.
+pub fn current_path() -> Option<&'static Path> {
+    LOG_PATH.get().map(PathBuf::as_path)
 }
 
 /// Starts logging to `path` at `filter` (`RUST_LOG` wins when set).
@@ -45,6 +53,7 @@ pub fn init(path: Option<&Path>, filter: &str) {
         .with_ansi(false)
         .with_writer(Mutex::new(file))
         .try_init();
+    let _ = LOG_PATH.set(path);
 }
 
 fn open_log(path: &Path) -> io::Result<File> {
