@@ -78,6 +78,17 @@ pub enum CloudError {
         marker: String,
     },
 
+    /// ListUsers kept handing out new Markers past any real account's size.
+    #[error(
+        "ListUsers still had more users after {pages} pages, far more than RAM lets an account \
+         hold, so ramkey stopped rather than page forever: this is a server fault, the user \
+         list is incomplete and nothing was concluded from it"
+    )]
+    PaginationTooLong {
+        /// Pages fetched before ramkey stopped.
+        pages: usize,
+    },
+
     /// ListUsers said more users follow but gave no Marker to fetch them.
     #[error(
         "ListUsers said more users follow (IsTruncated) but sent no Marker, \
