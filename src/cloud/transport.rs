@@ -4,6 +4,7 @@
 //! Knows nothing of signing or of the JSON shapes; the body arrives already
 //! encoded and is sent as is, so reqwest never re-encodes it.
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap};
@@ -35,8 +36,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
 }
 
-/// One answer, as it came.
-#[derive(Debug)]
+/// One answer, as it came. `Debug` gives the body's length only: a
+/// CreateAccessKey answer carries the new secret.
 pub(crate) struct WireResponse {
     pub status: u16,
     pub content_type: Option<String>,
@@ -45,6 +46,18 @@ pub(crate) struct WireResponse {
     /// Gateways also put the RequestId here, useful when the body is broken.
     pub request_id: Option<String>,
     pub body: Vec<u8>,
+}
+
+impl fmt::Debug for WireResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WireResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("date", &self.date)
+            .field("request_id", &self.request_id)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl Transport {
@@ -125,5 +138,27 @@ fn classify(source: reqwest::Error, endpoint: &Url, action: &str) -> CloudError 
             action,
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_an_answer_never_shows_its_body() {
+        let answer = WireResponse {
+            status: 200,
+            content_type: Some("application/json".to_owned()),
+            date: None,
+            request_id: Some("R-CAK".to_owned()),
+            body: br#"{"AccessKey":{"AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}"#.to_vec(),
+        };
+
+        let debug = format!("{answer:?}");
+
+        assert!(!debug.contains("PupkTg8"), "{debug}");
+        assert!(debug.contains("R-CAK"), "{debug}");
+        assert!(debug.contains("66 bytes"), "{debug}");
     }
 }
