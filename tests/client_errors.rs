@@ -154,6 +154,49 @@ async fn no_error_text_shows_the_sts_token_in_any_encoding() {
 }
 
 #[tokio::test]
+async fn a_page_that_echoes_the_request_shows_neither_its_signature_nor_the_token() {
+    // A proxy or WAF error page that quotes the request it blocked: the
+    // signature could be replayed within the 15-minute window, as the
+    // blocked request never reached the service to use up its nonce.
+    let server = TestServer::start(|request| {
+        let signature = request.param("Signature").unwrap();
+        let echo = format!(
+            "<html>blocked Signature={signature} in {}</html>",
+            request.body
+        );
+        Reply::with_status(403, "text/html", &echo)
+    })
+    .await;
+    let client = client_for(server.endpoint(), temporary());
+
+    let error = client.list_users_page(None, None).await.unwrap_err();
+
+    let signature = server.only_request().param("Signature").unwrap();
+    let everything = format!("{error} {error:?}");
+    for form in [signature.clone(), sign::percent_encode(&signature)] {
+        assert!(!everything.contains(&form), "{form} leaked: {everything}");
+    }
+    assert!(!everything.contains("CAIS"), "{everything}");
+    assert!(
+        everything.contains("blocked Signature=[redacted]"),
+        "{everything}"
+    );
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_does_not_quote_the_token_back() {
+    let body = r#"{"RequestId":"R","IsTruncated":"CAIS+ab/cd==","Users":{}}"#;
+    let server = TestServer::always(Reply::json(body)).await;
+    let client = client_for(server.endpoint(), temporary());
+
+    let error = client.list_users_page(None, None).await.unwrap_err();
+
+    let everything = format!("{error} {error:?}");
+    assert!(!everything.contains("CAIS"), "{everything}");
+    assert!(everything.contains("lacks expected fields"), "{everything}");
+}
+
+#[tokio::test]
 async fn an_expired_timestamp_reports_the_skew_against_the_date_header() {
     // The test clock reads 03:04:05; the server's is 20 minutes ahead.
     let reply = Reply::error(

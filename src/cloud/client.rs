@@ -139,12 +139,13 @@ impl Client {
             .await?;
 
         let endpoint = url.as_str().trim_end_matches('/');
+        let redactor = inner.redactor.with(&signed.signature);
         let context = CallContext {
             action: call.action,
             endpoint,
             sent_at,
             string_to_sign: &signed.string_to_sign,
-            redactor: &inner.redactor,
+            redactor: &redactor,
         };
         response::decode(&response, &context)
     }

@@ -2,7 +2,8 @@
 //! the service's own error envelope with a what-to-do hint per common code.
 //!
 //! Nothing here holds a secret, a signature or an STS token: the client
-//! redacts the token out of server texts before they get here. Depends only
+//! redacts its secret, its token and the call's signature out of server
+//! texts before they get here. Depends only
 //! on the credential and endpoint errors of this module's siblings.
 
 use std::fmt::{self, Write as _};

@@ -216,7 +216,7 @@ fn unexpected(
         endpoint: context.endpoint.to_owned(),
         http_status: response.status,
         request_id: request_id.or_else(|| response.request_id.clone()),
-        problem: problem.to_owned(),
+        problem: context.redactor.redact(problem),
         body_start: context.redactor.redact(&body_start(&response.body)),
     }
     .into()
@@ -282,9 +282,10 @@ fn read_json_string(chars: &mut std::str::Chars<'_>) -> (String, bool) {
     (content, false)
 }
 
-/// Removes ramkey's secret and STS token from texts that came back from the
-/// server or were built from the signed pairs, in every encoding they can
-/// appear in there (raw, percent-encoded once, and twice in a string to sign).
+/// Removes ramkey's secret and STS token, and a call's signature, from texts
+/// that came back from the server or were built from the signed pairs, in
+/// every encoding they can appear in there (raw, percent-encoded once, and
+/// twice in a string to sign).
 #[derive(Debug, Clone)]
 pub(crate) struct Redactor {
     forms: Vec<Secret>,
@@ -292,20 +293,33 @@ pub(crate) struct Redactor {
 
 impl Redactor {
     pub fn new(secrets: &[&Secret]) -> Self {
-        let mut forms: Vec<Secret> = Vec::new();
+        let mut redactor = Self { forms: Vec::new() };
         for secret in secrets {
-            let raw = secret.expose();
-            let once = percent_encode(raw);
-            let twice = percent_encode(&once);
-            for form in [twice, once, raw.to_owned()] {
-                if !form.is_empty() && !forms.iter().any(|known| known.expose() == form) {
-                    forms.push(Secret::new(form));
-                }
+            redactor.add(secret.expose());
+        }
+        redactor
+    }
+
+    /// This redactor and one more value: the signature of the call whose
+    /// answer is being read (a page that quotes the request shows it, and it
+    /// can be replayed while its timestamp is fresh).
+    pub fn with(&self, value: &str) -> Self {
+        let mut redactor = self.clone();
+        redactor.add(value);
+        redactor
+    }
+
+    fn add(&mut self, raw: &str) {
+        let once = percent_encode(raw);
+        let twice = percent_encode(&once);
+        for form in [twice, once, raw.to_owned()] {
+            if !form.is_empty() && !self.forms.iter().any(|known| known.expose() == form) {
+                self.forms.push(Secret::new(form));
             }
         }
         // Longest first, so no form is left half-replaced by a shorter one.
-        forms.sort_by_key(|form| std::cmp::Reverse(form.expose().len()));
-        Self { forms }
+        self.forms
+            .sort_by_key(|form| std::cmp::Reverse(form.expose().len()));
     }
 
     pub fn redact(&self, text: &str) -> String {
