@@ -242,6 +242,51 @@ async fn an_html_gateway_page_is_a_readable_error() {
 }
 
 #[tokio::test]
+async fn an_xml_error_envelope_becomes_an_api_error() {
+    let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error>
+  <RequestId>7463B73D-35CC-4D19-A010-6B8D65D242EF</RequestId>
+  <HostId>ram.aliyuncs.com</HostId>
+  <Code>EntityNotExist.User</Code>
+  <Message>The user &quot;ghost&quot; does not exist.</Message>
+</Error>"#;
+    let server = TestServer::always(Reply::with_status(404, "text/xml", body)).await;
+
+    let error = server.client().get_user("ghost").await.unwrap_err();
+
+    assert_eq!(error.code(), Some("EntityNotExist.User"), "{error:?}");
+    let api = error.api().unwrap();
+    assert_eq!(api.message, r#"The user "ghost" does not exist."#);
+    assert_eq!(api.http_status, 404);
+    assert_eq!(api.host_id.as_deref(), Some("ram.aliyuncs.com"));
+    assert_eq!(
+        error.request_id(),
+        Some("7463B73D-35CC-4D19-A010-6B8D65D242EF")
+    );
+}
+
+#[tokio::test]
+async fn an_xml_answer_to_create_access_key_never_shows_the_new_secret() {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CreateAccessKeyResponse>\
+        <RequestId>R-XML</RequestId><AccessKey><AccessKeyId>LTAI-NEW</AccessKeyId>\
+        <AccessKeySecret>PupkTg8jdmau1cXxYacgE736PJj4cA</AccessKeySecret>\
+        <Status>Active</Status></AccessKey></CreateAccessKeyResponse>";
+    let server = TestServer::always(Reply::with_status(200, "text/xml", body)).await;
+
+    let error = server
+        .client()
+        .create_access_key("app-v2")
+        .await
+        .unwrap_err();
+
+    let everything = format!("{error} {error:?}");
+    assert!(!everything.contains("PupkTg8"), "{everything}");
+    assert!(everything.contains("LTAI-NEW"), "{everything}");
+    assert!(everything.contains("XML"), "{everything}");
+    assert_eq!(error.request_id(), Some("R-XML"));
+}
+
+#[tokio::test]
 async fn an_empty_success_body_is_a_readable_error() {
     let server = TestServer::always(Reply::json("")).await;
 
