@@ -8,6 +8,8 @@
 
 mod envelope;
 mod excerpt;
+#[cfg(test)]
+mod properties;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
