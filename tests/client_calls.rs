@@ -111,6 +111,20 @@ async fn an_empty_key_list_may_come_without_its_inner_list() {
 }
 
 #[tokio::test]
+async fn a_date_that_is_not_a_string_is_unknown_not_a_failed_listing() {
+    let body = r#"{"RequestId":"R","AccessKeys":{"AccessKey":[
+        {"AccessKeyId":"LTAI-1","Status":"Active","CreateDate":1421987598000},
+        {"AccessKeyId":"LTAI-2","Status":"Active","CreateDate":{"Value":"2015-01-23"}},
+        {"AccessKeyId":"LTAI-3","Status":"Inactive","CreateDate":"2015-01-23T20:33:18+0800"}]}}"#;
+    let server = TestServer::always(Reply::json(body)).await;
+
+    let keys = server.client().list_access_keys("alice").await.unwrap();
+
+    let dates: Vec<_> = keys.iter().map(|key| key.create_date).collect();
+    assert_eq!(dates, [None, None, Some(date("2015-01-23T12:33:18Z"))]);
+}
+
+#[tokio::test]
 async fn get_access_key_last_used() {
     let answers = [
         (
