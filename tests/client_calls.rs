@@ -48,6 +48,19 @@ async fn get_user() {
 }
 
 #[tokio::test]
+async fn null_optional_texts_read_as_empty() {
+    let body = r#"{"RequestId":"R-GU","User":{"UserId":"1","UserName":"u",
+        "DisplayName":null,"Comments":null,"CreateDate":null}}"#;
+    let server = TestServer::always(Reply::json(body)).await;
+
+    let user = server.client().get_user("u").await.unwrap();
+
+    assert_eq!(user.display_name, "");
+    assert_eq!(user.comments, "");
+    assert_eq!(user.create_date, None);
+}
+
+#[tokio::test]
 async fn create_user() {
     let body = r#"{"RequestId":"R-CU","User":{"UserId":"1227489245380721","UserName":"app-v2",
         "DisplayName":"App v2","Comments":"replaces app (ramkey)","CreateDate":"2024-01-02T03:04:05Z"}}"#;

@@ -9,6 +9,7 @@ use super::client::{Call, Client};
 use super::error::CloudError;
 use super::model::CallerIdentity;
 use super::response::Reply;
+use super::wire::text_or_empty;
 
 /// The answer's fields; `UserId` only for RAM users, and an account owner
 /// may get `AccountId` and `Arn` alone.
@@ -17,7 +18,7 @@ use super::response::Reply;
 struct GetCallerIdentity {
     account_id: String,
     arn: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     identity_type: String,
     #[serde(default)]
     user_id: Option<String>,

@@ -1,6 +1,7 @@
-//! Serde helpers shared by the RAM and STS answer shapes: dates read
-//! tolerantly, because a missing or odd last-use date must mean "unknown",
-//! never a failed scan.
+//! Serde helpers shared by the RAM and STS answer shapes: dates and
+//! optional texts read tolerantly, because a missing, `null` or odd value in
+//! one field (a last-use date, a display name) must mean "unknown" or
+//! "empty", never a failed scan.
 //!
 //! Depends on nothing else in the crate.
 
@@ -55,6 +56,15 @@ where
             Ok(None)
         }
     }
+}
+
+/// For `#[serde(default, deserialize_with = "text_or_empty")]` fields: an
+/// optional text the API may send as `null` reads as empty.
+pub(crate) fn text_or_empty<'de, D>(deserializer: D) -> Result<String, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[cfg(test)]

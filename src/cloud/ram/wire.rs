@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::cloud::model::{AccessKey, AttachedPolicy, GroupMembership, KeyStatus, NewAccessKey};
 use crate::cloud::model::{PolicyType, RamUser};
-use crate::cloud::wire::lenient_date;
+use crate::cloud::wire::{lenient_date, text_or_empty};
 use crate::secret::Secret;
 
 #[derive(Debug, Deserialize)]
@@ -39,9 +39,9 @@ pub(super) struct OneUser {
 pub(super) struct WireUser {
     user_id: String,
     user_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     display_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     comments: String,
     #[serde(default, deserialize_with = "lenient_date")]
     create_date: Option<DateTime<Utc>>,
@@ -154,7 +154,7 @@ pub(super) struct Policies {
 pub(super) struct WirePolicy {
     policy_name: String,
     policy_type: PolicyType,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     description: String,
     #[serde(default, deserialize_with = "lenient_date")]
     attach_date: Option<DateTime<Utc>>,
@@ -187,7 +187,7 @@ pub(super) struct Groups {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct WireGroup {
     group_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     comments: String,
     #[serde(default, deserialize_with = "lenient_date")]
     join_date: Option<DateTime<Utc>>,
