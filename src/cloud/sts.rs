@@ -7,9 +7,9 @@ use serde::Deserialize;
 
 use super::client::{Call, Client};
 use super::error::CloudError;
+use super::lenient::text_or_empty;
 use super::model::CallerIdentity;
 use super::response::Reply;
-use super::wire::text_or_empty;
 
 /// The answer's fields; `UserId` only for RAM users, and an account owner
 /// may get `AccountId` and `Arn` alone.

@@ -8,9 +8,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
+use crate::cloud::lenient::{lenient_date, text_or_empty};
 use crate::cloud::model::{AccessKey, AttachedPolicy, GroupMembership, KeyStatus, NewAccessKey};
 use crate::cloud::model::{PolicyType, RamUser};
-use crate::cloud::wire::{lenient_date, text_or_empty};
 use crate::secret::Secret;
 
 #[derive(Debug, Deserialize)]

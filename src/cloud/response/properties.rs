@@ -9,8 +9,8 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::{CallContext, Redactor, decode};
 use crate::cloud::error::CloudError;
+use crate::cloud::lenient::lenient_date;
 use crate::cloud::transport::WireResponse;
-use crate::cloud::wire::lenient_date;
 use crate::secret::Secret;
 
 const NEW_SECRET: &str = "PupkTg8jdmau1cXxYacgE736PJj4cA";
