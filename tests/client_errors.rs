@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use ramkey::cloud::sign::{self, HttpMethod};
+use ramkey::cloud::sign;
 use ramkey::cloud::{
     Client, ClientConfig, CloudError, Credentials, CredentialsError, Endpoints, Timeouts,
 };
@@ -72,23 +72,7 @@ async fn a_key_limit_error_explains_that_deleting_frees_a_slot() {
 
 #[tokio::test]
 async fn a_signature_mismatch_keeps_both_strings_to_sign_and_suggests_the_secret() {
-    let server = TestServer::start(|request| {
-        let unsigned: Vec<_> = request
-            .pairs()
-            .into_iter()
-            .filter(|(name, _)| name != "Signature")
-            .collect();
-        let server_sts = sign::sign(HttpMethod::Post, &unsigned, "other-secret").string_to_sign;
-        Reply::error(
-            400,
-            "SignatureDoesNotMatch",
-            &format!(
-                "Specified signature is not matched with our calculation. \
-                 server string to sign is:{server_sts}"
-            ),
-        )
-    })
-    .await;
+    let server = TestServer::start(Reply::signature_mismatch).await;
 
     let error = server
         .client()
@@ -96,13 +80,7 @@ async fn a_signature_mismatch_keeps_both_strings_to_sign_and_suggests_the_secret
         .await
         .unwrap_err();
 
-    let request = server.only_request();
-    let unsigned: Vec<_> = request
-        .pairs()
-        .into_iter()
-        .filter(|(name, _)| name != "Signature")
-        .collect();
-    let expected = sign::sign(HttpMethod::Post, &unsigned, "testsecret").string_to_sign;
+    let expected = server.only_request().string_to_sign();
     let api = error.api().unwrap();
     assert_eq!(api.own_string_to_sign.as_deref(), Some(expected.as_str()));
     assert_eq!(api.server_string_to_sign(), Some(expected.as_str()));
@@ -121,17 +99,11 @@ async fn a_signature_mismatch_keeps_both_strings_to_sign_and_suggests_the_secret
 #[tokio::test]
 async fn no_error_text_shows_the_sts_token_in_any_encoding() {
     let server = TestServer::start(|request| {
-        let unsigned: Vec<_> = request
-            .pairs()
-            .into_iter()
-            .filter(|(name, _)| name != "Signature")
-            .collect();
-        let server_sts = sign::sign(HttpMethod::Post, &unsigned, "x").string_to_sign;
-        Reply::error(
-            400,
-            "SignatureDoesNotMatch",
-            &format!("token CAIS+ab/cd== server string to sign is:{server_sts}"),
-        )
+        let message = format!(
+            "token CAIS+ab/cd== server string to sign is:{}",
+            request.string_to_sign()
+        );
+        Reply::error(400, "SignatureDoesNotMatch", &message)
     })
     .await;
     let client = client_for(server.endpoint(), temporary());
