@@ -192,6 +192,27 @@ async fn create_access_key_returns_the_secret_once_and_never_debugs_it() {
 }
 
 #[tokio::test]
+async fn an_odd_or_missing_status_never_throws_away_a_new_secret() {
+    // The key exists once the answer is sent: failing over its Status would
+    // lose the only copy of the secret and leave the key holding a slot.
+    for status in [r#""Status":"active","#, r#""Status":null,"#, ""] {
+        let body = format!(
+            r#"{{"RequestId":"R","AccessKey":{{"AccessKeyId":"LTAI-NEW",{status}
+                "AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}}}"#
+        );
+        let server = TestServer::always(Reply::json(&body)).await;
+
+        let written = server.client().create_access_key("app-v2").await.unwrap();
+
+        assert_eq!(
+            written.value.secret.expose(),
+            "PupkTg8jdmau1cXxYacgE736PJj4cA"
+        );
+        assert_eq!(written.value.status, KeyStatus::Active, "{status}");
+    }
+}
+
+#[tokio::test]
 async fn create_access_key_with_an_empty_secret_is_an_error_naming_the_key() {
     let body = r#"{"RequestId":"R","AccessKey":{"AccessKeyId":"LTAI-LOST","AccessKeySecret":"",
         "Status":"Active","CreateDate":"2015-01-23T12:33:18Z"}}"#;
@@ -206,6 +227,10 @@ async fn create_access_key_with_an_empty_secret_is_an_error_naming_the_key() {
     let text = error.to_string();
     assert!(text.contains("LTAI-LOST"), "{text}");
     assert!(text.contains("delete it"), "{text}");
+    assert!(
+        text.contains(&format!("at {} ", server.endpoint())),
+        "{text}"
+    );
     assert_eq!(error.request_id(), Some("R"));
 }
 

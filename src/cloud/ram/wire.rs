@@ -103,6 +103,7 @@ pub(super) struct CreatedKey {
     pub access_key_id: String,
     #[serde(deserialize_with = "secret")]
     pub access_key_secret: Secret,
+    #[serde(default = "new_key_status", deserialize_with = "created_status")]
     status: KeyStatus,
     #[serde(default, deserialize_with = "lenient_date")]
     create_date: Option<DateTime<Utc>>,
@@ -110,6 +111,26 @@ pub(super) struct CreatedKey {
 
 fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
     String::deserialize(deserializer).map(Secret::new)
+}
+
+/// A new key is Active by definition. An odd or missing `Status` must not
+/// fail the answer: that would throw away the only copy of the secret of a
+/// key that exists and holds a slot.
+fn new_key_status() -> KeyStatus {
+    KeyStatus::Active
+}
+
+fn created_status<'de, D: Deserializer<'de>>(deserializer: D) -> Result<KeyStatus, D::Error> {
+    let raw = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let inactive = raw
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|status| status.eq_ignore_ascii_case("Inactive"));
+    Ok(if inactive {
+        KeyStatus::Inactive
+    } else {
+        new_key_status()
+    })
 }
 
 impl From<CreatedKey> for NewAccessKey {
