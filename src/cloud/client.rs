@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::credentials::Credentials;
+use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::CloudError;
 use super::response::{self, CallContext, Redactor, Reply};
@@ -138,7 +139,7 @@ impl Client {
             .post_form(url, call.action, signed.wire_query())
             .await?;
 
-        let endpoint = url.as_str().trim_end_matches('/');
+        let endpoint = endpoints::label(url);
         let redactor = inner.redactor.with(&signed.signature);
         let context = CallContext {
             action: call.action,

@@ -86,6 +86,12 @@ impl Endpoints {
     }
 }
 
+/// An endpoint as errors name it: `http://127.0.0.1:8400`, as the user
+/// typed it, without the `/` the URL type adds.
+pub(crate) fn label(url: &Url) -> &str {
+    url.as_str().trim_end_matches('/')
+}
+
 fn parse_endpoint(raw: &str) -> Result<Url, EndpointError> {
     let refuse = |problem: &str| EndpointError {
         url: without_userinfo(raw),

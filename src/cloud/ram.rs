@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
 
 use super::client::{Call, Client};
+use super::endpoints::{self, Service};
 use super::error::{CloudError, UnexpectedBody};
 use super::model::{AccessKey, AttachedPolicy, GroupMembership, KeyStatus, NewAccessKey};
 use super::model::{Page, PolicyType, RamUser, Written};
@@ -257,7 +258,7 @@ fn into_domain<W, T: From<W>>(items: Vec<W>) -> Vec<T> {
 fn secret_missing(client: &Client, request_id: &str, key_id: &str) -> CloudError {
     UnexpectedBody {
         action: "CreateAccessKey".to_owned(),
-        endpoint: client.endpoints().url(super::Service::Ram).to_string(),
+        endpoint: endpoints::label(client.endpoints().url(Service::Ram)).to_owned(),
         http_status: 200,
         request_id: Some(request_id.to_owned()),
         problem: format!(

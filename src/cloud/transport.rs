@@ -10,6 +10,7 @@ use std::time::Duration;
 use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap};
 use reqwest::{Url, redirect};
 
+use super::endpoints;
 use super::error::CloudError;
 
 /// How long ramkey waits for the network.
@@ -118,7 +119,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Timeouts first: a connect timeout is both a timeout and a connect error,
 /// and "did not answer in time" is the more useful message.
 fn classify(source: reqwest::Error, endpoint: &Url, action: &str) -> CloudError {
-    let endpoint = endpoint.as_str().trim_end_matches('/').to_owned();
+    let endpoint = endpoints::label(endpoint).to_owned();
     let action = action.to_owned();
     if source.is_timeout() {
         CloudError::Timeout {
