@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
+use zeroize::Zeroizing;
 
 /// RFC 3986 unreserved characters stay literal; every other byte is `%XX`
 /// with uppercase hex. Space becomes `%20`, `*` becomes `%2A`, `~` stays `~`.
@@ -127,7 +128,8 @@ pub fn string_to_sign(method: HttpMethod, canonical_query: &str) -> String {
 
 /// Base64(HMAC-SHA1(`secret&`, `string_to_sign`)).
 pub fn hmac_sha1_base64(secret: &str, string_to_sign: &str) -> String {
-    let key = format!("{secret}&");
+    // The key is the secret itself: wipe this copy too when done.
+    let key = Zeroizing::new(format!("{secret}&"));
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(string_to_sign.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
