@@ -259,6 +259,28 @@ async fn an_xml_answer_to_create_access_key_never_shows_the_new_secret() {
 }
 
 #[tokio::test]
+async fn an_unreadable_answer_to_a_change_says_to_check_before_repeating_it() {
+    let server = TestServer::always(Reply::with_status(
+        502,
+        "text/html",
+        "<html>502 Bad Gateway</html>",
+    ))
+    .await;
+    let client = server.client();
+
+    let create = client.create_user("app-v2", None, None).await.unwrap_err();
+    let list = client.list_groups_for_user("app").await.unwrap_err();
+
+    let text = create.to_string();
+    assert!(text.contains("check whether it took effect"), "{text}");
+    let text = list.to_string();
+    assert!(
+        !text.contains("took effect"),
+        "a read changes nothing: {text}"
+    );
+}
+
+#[tokio::test]
 async fn an_empty_success_body_is_a_readable_error() {
     let server = TestServer::always(Reply::json("")).await;
 

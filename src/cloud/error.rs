@@ -381,8 +381,22 @@ impl fmt::Display for UnexpectedBody {
         if !self.body_start.is_empty() {
             write!(f, "; the body starts: {:?}", self.body_start)?;
         }
+        if changes_the_account(&self.action) {
+            f.write_str(
+                "; this call changes the account and may have done so: \
+                 check whether it took effect before repeating it",
+            )?;
+        }
         Ok(())
     }
+}
+
+/// Whether `action` is one of RAM's write verbs (CreateUser,
+/// UpdateAccessKey, AttachPolicyToUser, ...): an unreadable answer to it
+/// leaves the outcome unknown.
+fn changes_the_account(action: &str) -> bool {
+    const WRITE_VERBS: [&str; 6] = ["Create", "Update", "Delete", "Attach", "Detach", "Add"];
+    WRITE_VERBS.iter().any(|verb| action.starts_with(verb))
 }
 
 impl std::error::Error for UnexpectedBody {}
