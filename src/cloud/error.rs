@@ -232,7 +232,8 @@ impl ApiError {
         let hint = match code {
             "NoPermission" => self.no_permission_hint(),
             "SignatureDoesNotMatch" => self.signature_hint(),
-            "InvalidTimeStamp.Expired" => self.clock_hint(),
+            // Older endpoints say IllegalTimestamp for the same refusal (BC-03).
+            "InvalidTimeStamp.Expired" | "IllegalTimestamp" => self.clock_hint(),
             "InvalidAccessKeyId.NotFound" => "Alibaba Cloud does not know the AccessKey ID \
                 ramkey signs with: check it, and that it belongs to this endpoint (sandbox keys \
                 work only against the sandbox). A key created moments ago can take a little \
@@ -433,6 +434,7 @@ mod tests {
             ),
             ("InvalidAccessKeyId.Inactive", "disabled"),
             ("InvalidTimeStamp.Expired", "clock"),
+            ("IllegalTimestamp", "clock"),
             ("InvalidSecurityToken.Expired", "fresh STS"),
             (
                 "InvalidSecurityToken.MismatchWithAccessKey",
