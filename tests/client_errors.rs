@@ -332,6 +332,25 @@ async fn a_long_bad_body_is_shown_only_in_part() {
 }
 
 #[tokio::test]
+async fn an_endless_answer_is_cut_off_instead_of_filling_memory() {
+    let body = format!(
+        "{{\"RequestId\":\"R-BIG\",\"Pad\":\"{}\"}}",
+        "x".repeat(17 << 20)
+    );
+    let server = TestServer::always(Reply::json(&body)).await;
+
+    let error = server
+        .client()
+        .list_groups_for_user("alice")
+        .await
+        .unwrap_err();
+
+    let text = error.to_string();
+    assert!(text.contains("longer than 16 MiB"), "{text}");
+    assert_eq!(error.request_id(), Some("R-BIG"));
+}
+
+#[tokio::test]
 async fn a_cut_short_new_key_never_shows_its_secret() {
     let body = r#"{"RequestId":"R-CAK","AccessKey":{"AccessKeyId":"LTAI-NEW","AccessKeySecret":"PupkTg8jdmau"#;
     let server = TestServer::always(Reply::json(body)).await;

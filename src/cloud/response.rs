@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, CloudError, UnexpectedBody};
 use super::sign::percent_encode;
-use super::transport::WireResponse;
+use super::transport::{MAX_BODY_BYTES, WireResponse};
 use crate::secret::Secret;
 use envelope::Envelope;
 use excerpt::{body_start, scan_request_id};
@@ -52,6 +52,9 @@ pub(crate) fn decode<T: DeserializeOwned>(
     response: &WireResponse,
     context: &CallContext<'_>,
 ) -> Result<Reply<T>, CloudError> {
+    if response.too_long {
+        return Err(too_long(response, context));
+    }
     let body = without_byte_order_mark(&response.body);
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
@@ -76,6 +79,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
         )),
         _ => decode_success(response, context, envelope.request_id, value),
     }
+}
+
+fn too_long(response: &WireResponse, context: &CallContext<'_>) -> CloudError {
+    let problem = format!(
+        "the answer is longer than {} MiB, far more than any RAM or STS answer, \
+         so ramkey stopped reading it",
+        MAX_BODY_BYTES >> 20
+    );
+    let request_id = scan_request_id(&response.body);
+    unexpected(response, context, request_id, &problem)
 }
 
 fn without_byte_order_mark(body: &[u8]) -> &[u8] {
@@ -258,6 +271,7 @@ mod tests {
             date: Some("Tue, 02 Jan 2024 03:24:05 GMT".to_owned()),
             request_id: None,
             body: body.as_bytes().to_vec(),
+            too_long: false,
         }
     }
 

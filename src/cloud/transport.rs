@@ -46,8 +46,16 @@ pub(crate) struct WireResponse {
     pub date: Option<String>,
     /// Gateways also put the RequestId here, useful when the body is broken.
     pub request_id: Option<String>,
+    /// At most [`MAX_BODY_BYTES`] of the body.
     pub body: Vec<u8>,
+    /// The server sent more than [`MAX_BODY_BYTES`]; the rest was not read.
+    pub too_long: bool,
 }
+
+/// The most of an answer ramkey reads: far above any RAM or STS answer (a
+/// full ListUsers page is tens of KiB), so only a broken or hostile server
+/// reaches it, and memory stays bounded whatever it sends.
+pub(crate) const MAX_BODY_BYTES: usize = 16 << 20;
 
 impl fmt::Debug for WireResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,6 +65,7 @@ impl fmt::Debug for WireResponse {
             .field("date", &self.date)
             .field("request_id", &self.request_id)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("too_long", &self.too_long)
             .finish()
     }
 }
@@ -95,8 +104,7 @@ impl Transport {
 
         let status = sent.status().as_u16();
         let headers = sent.headers().clone();
-        let body = sent
-            .bytes()
+        let (body, too_long) = read_body(sent)
             .await
             .map_err(|error| classify(error, endpoint, action))?;
         Ok(WireResponse {
@@ -104,9 +112,22 @@ impl Transport {
             content_type: header(&headers, CONTENT_TYPE.as_str()),
             date: header(&headers, DATE.as_str()),
             request_id: header(&headers, "x-acs-request-id"),
-            body: body.to_vec(),
+            body,
+            too_long,
         })
     }
+}
+
+/// Reads at most [`MAX_BODY_BYTES`]; says whether there was more.
+async fn read_body(mut sent: reqwest::Response) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = sent.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -154,6 +175,7 @@ mod tests {
             date: None,
             request_id: Some("R-CAK".to_owned()),
             body: br#"{"AccessKey":{"AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}"#.to_vec(),
+            too_long: false,
         };
 
         let debug = format!("{answer:?}");

@@ -90,6 +90,7 @@ fn answer(rng: &mut Rng, body: Vec<u8>) -> WireResponse {
         date: Some("Tue, 02 Jan 2024 03:24:05 GMT".to_owned()),
         request_id: None,
         body,
+        too_long: false,
     }
 }
 
@@ -171,6 +172,7 @@ fn a_new_secret_never_shows_wherever_its_answer_is_cut() {
                 date: None,
                 request_id: None,
                 body: body.as_bytes()[..cut].to_vec(),
+                too_long: false,
             };
             let text = check_printable(decode_as::<Shaped>(&answer)).expect("a cut body fails");
             assert!(!text.contains(&NEW_SECRET[..8]), "cut at {cut}: {text}");
