@@ -3,7 +3,8 @@
 //!
 //! Names are matched in any letter case, since the official SDKs accept
 //! both `Code` and `code`, and a body that carries both spellings is still
-//! one envelope. Knows nothing of the calls or of the HTTP status.
+//! one envelope. Control characters are replaced, as the text is shown on
+//! the terminal. Knows nothing of the calls or of the HTTP status.
 
 use serde_json::{Map, Value};
 
@@ -50,6 +51,7 @@ impl Envelope {
     }
 
     fn read(field: impl Fn(&str) -> Option<String>) -> Self {
+        let field = |name: &str| field(name).map(|text| printable(&text));
         let non_empty = |name: &str| field(name).filter(|text| !text.trim().is_empty());
         Self {
             code: non_empty("Code"),
@@ -59,6 +61,14 @@ impl Envelope {
             recommend: non_empty("Recommend"),
         }
     }
+}
+
+/// Server text reaches the terminal and the TUI: control characters (an
+/// escape sequence, a carriage return) become spaces.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn scalar_text(value: &Value) -> Option<String> {
@@ -155,6 +165,13 @@ mod tests {
             None,
             "an empty code is no code"
         );
+    }
+
+    #[test]
+    fn control_characters_cannot_reach_the_terminal() {
+        let envelope = json(r#"{"Code":"X\u001b]0;pwned\u0007","Message":"a\u001b[2J\r\nb"}"#);
+        assert_eq!(envelope.code.as_deref(), Some("X ]0;pwned "));
+        assert_eq!(envelope.message.as_deref(), Some("a [2J  b"));
     }
 
     #[test]
