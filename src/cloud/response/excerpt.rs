@@ -42,36 +42,79 @@ fn names_a_secret(name: &str) -> bool {
     name.contains("secret") || name.contains("token")
 }
 
-/// Replaces the string value of any JSON key naming a secret or a token.
+/// Replaces the string value of any JSON key naming a secret or a token,
+/// and every string inside such a key's list or object.
 fn mask_json_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
-    let mut last_string = String::new();
-    let mut mask_next = false;
+    let mut scan = JsonScan::default();
 
     while let Some(c) = chars.next() {
-        if c == '"' {
-            let (content, closed) = read_json_string(&mut chars);
-            out.push('"');
-            out.push_str(if mask_next { MASK } else { &content });
-            if closed {
-                out.push('"');
-            }
-            mask_next = false;
-            last_string = content;
+        if c != '"' {
+            scan.other(c);
+            out.push(c);
             continue;
         }
-        if c == ':' {
-            mask_next = names_a_secret(&last_string);
-        } else if !c.is_whitespace() {
-            mask_next = false;
+        let (content, closed) = read_json_string(&mut chars);
+        out.push('"');
+        out.push_str(if scan.masks_next_string() {
+            MASK
+        } else {
+            &content
+        });
+        if closed {
+            out.push('"');
         }
-        if !c.is_whitespace() {
-            last_string.clear();
-        }
-        out.push(c);
+        scan.string(content);
     }
     out
+}
+
+/// What [`mask_json_values`] knows of the JSON read so far.
+#[derive(Default)]
+struct JsonScan {
+    last_string: String,
+    /// The value after this `:` belongs to a secret-named key.
+    mask_next: bool,
+    depth: usize,
+    /// The depth of the list or object that is a secret-named key's value.
+    masked_from: Option<usize>,
+}
+
+impl JsonScan {
+    fn masks_next_string(&self) -> bool {
+        self.mask_next || self.masked_from.is_some()
+    }
+
+    fn string(&mut self, content: String) {
+        self.mask_next = false;
+        self.last_string = content;
+    }
+
+    fn other(&mut self, c: char) {
+        match c {
+            ':' => self.mask_next = names_a_secret(&self.last_string),
+            '[' | '{' => {
+                self.depth += 1;
+                if self.mask_next && self.masked_from.is_none() {
+                    self.masked_from = Some(self.depth);
+                }
+                self.mask_next = false;
+            }
+            ']' | '}' => {
+                if self.masked_from == Some(self.depth) {
+                    self.masked_from = None;
+                }
+                self.depth = self.depth.saturating_sub(1);
+                self.mask_next = false;
+            }
+            _ if !c.is_whitespace() => self.mask_next = false,
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            self.last_string.clear();
+        }
+    }
 }
 
 /// Reads up to the closing quote; says whether there was one.
@@ -132,6 +175,17 @@ mod tests {
         );
         let masked = mask_json_values(r#"{"SecurityToken":"CAIS","Note":"a \"q\" b"}"#);
         assert_eq!(masked, r#"{"SecurityToken":"***","Note":"a \"q\" b"}"#);
+    }
+
+    #[test]
+    fn a_secret_wrapped_in_a_list_or_an_object_is_masked_too() {
+        let masked = mask_json_values(
+            r#"{"AccessKeySecret":["Pupk",{"v":"Tg8j"}],"Id":"LTAI1","SecurityToken":{"v":"CAIS"},"After":"x"}"#,
+        );
+        assert_eq!(
+            masked,
+            r#"{"AccessKeySecret":["***",{"***":"***"}],"Id":"LTAI1","SecurityToken":{"***":"***"},"After":"x"}"#
+        );
     }
 
     #[test]
