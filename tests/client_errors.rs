@@ -448,6 +448,31 @@ async fn an_endpoint_that_never_answers_times_out_naming_it() {
     assert!(text.contains("did not answer ListUsers in time"), "{text}");
 }
 
+#[tokio::test]
+async fn transport_failures_carry_neither_the_token_nor_the_request() {
+    // reqwest's errors name the URL; the signed pairs travel in the body,
+    // so the URL holds nothing secret, and no body is ever quoted.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+
+    let error = client_for(&endpoint, temporary())
+        .list_users_page(Some("m2"), None)
+        .await
+        .unwrap_err();
+
+    let mut everything = vec![format!("{error} {error:?}")];
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        everything.push(format!("{cause} {cause:?}"));
+        source = cause.source();
+    }
+    let everything = everything.join(" ");
+    for needle in ["CAIS", "stssecret", "Signature", "SignatureNonce", "m2"] {
+        assert!(!everything.contains(needle), "{needle} in: {everything}");
+    }
+}
+
 #[test]
 fn a_client_refuses_a_padded_secret_before_any_call() {
     // The fields are public, so the check runs again when the client is built.
