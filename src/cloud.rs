@@ -7,13 +7,13 @@ pub mod client;
 pub mod credentials;
 pub mod endpoints;
 pub mod error;
+mod lenient;
 pub mod model;
 pub mod ram;
 mod response;
 pub mod sign;
 pub mod sts;
 mod transport;
-mod wire;
 
 pub use client::{Client, ClientConfig};
 pub use credentials::{Credentials, CredentialsError};

@@ -48,6 +48,19 @@ async fn get_user() {
 }
 
 #[tokio::test]
+async fn null_optional_texts_read_as_empty() {
+    let body = r#"{"RequestId":"R-GU","User":{"UserId":"1","UserName":"u",
+        "DisplayName":null,"Comments":null,"CreateDate":null}}"#;
+    let server = TestServer::always(Reply::json(body)).await;
+
+    let user = server.client().get_user("u").await.unwrap();
+
+    assert_eq!(user.display_name, "");
+    assert_eq!(user.comments, "");
+    assert_eq!(user.create_date, None);
+}
+
+#[tokio::test]
 async fn create_user() {
     let body = r#"{"RequestId":"R-CU","User":{"UserId":"1227489245380721","UserName":"app-v2",
         "DisplayName":"App v2","Comments":"replaces app (ramkey)","CreateDate":"2024-01-02T03:04:05Z"}}"#;
@@ -111,6 +124,20 @@ async fn an_empty_key_list_may_come_without_its_inner_list() {
 }
 
 #[tokio::test]
+async fn a_date_that_is_not_a_string_is_unknown_not_a_failed_listing() {
+    let body = r#"{"RequestId":"R","AccessKeys":{"AccessKey":[
+        {"AccessKeyId":"LTAI-1","Status":"Active","CreateDate":1421987598000},
+        {"AccessKeyId":"LTAI-2","Status":"Active","CreateDate":{"Value":"2015-01-23"}},
+        {"AccessKeyId":"LTAI-3","Status":"Inactive","CreateDate":"2015-01-23T20:33:18+0800"}]}}"#;
+    let server = TestServer::always(Reply::json(body)).await;
+
+    let keys = server.client().list_access_keys("alice").await.unwrap();
+
+    let dates: Vec<_> = keys.iter().map(|key| key.create_date).collect();
+    assert_eq!(dates, [None, None, Some(date("2015-01-23T12:33:18Z"))]);
+}
+
+#[tokio::test]
 async fn get_access_key_last_used() {
     let answers = [
         (
@@ -165,6 +192,27 @@ async fn create_access_key_returns_the_secret_once_and_never_debugs_it() {
 }
 
 #[tokio::test]
+async fn an_odd_or_missing_status_never_throws_away_a_new_secret() {
+    // The key exists once the answer is sent: failing over its Status would
+    // lose the only copy of the secret and leave the key holding a slot.
+    for status in [r#""Status":"active","#, r#""Status":null,"#, ""] {
+        let body = format!(
+            r#"{{"RequestId":"R","AccessKey":{{"AccessKeyId":"LTAI-NEW",{status}
+                "AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}}}"#
+        );
+        let server = TestServer::always(Reply::json(&body)).await;
+
+        let written = server.client().create_access_key("app-v2").await.unwrap();
+
+        assert_eq!(
+            written.value.secret.expose(),
+            "PupkTg8jdmau1cXxYacgE736PJj4cA"
+        );
+        assert_eq!(written.value.status, KeyStatus::Active, "{status}");
+    }
+}
+
+#[tokio::test]
 async fn create_access_key_with_an_empty_secret_is_an_error_naming_the_key() {
     let body = r#"{"RequestId":"R","AccessKey":{"AccessKeyId":"LTAI-LOST","AccessKeySecret":"",
         "Status":"Active","CreateDate":"2015-01-23T12:33:18Z"}}"#;
@@ -179,6 +227,10 @@ async fn create_access_key_with_an_empty_secret_is_an_error_naming_the_key() {
     let text = error.to_string();
     assert!(text.contains("LTAI-LOST"), "{text}");
     assert!(text.contains("delete it"), "{text}");
+    assert!(
+        text.contains(&format!("at {} ", server.endpoint())),
+        "{text}"
+    );
     assert_eq!(error.request_id(), Some("R"));
 }
 

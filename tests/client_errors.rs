@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use ramkey::cloud::sign::{self, HttpMethod};
+use ramkey::cloud::sign;
 use ramkey::cloud::{
     Client, ClientConfig, CloudError, Credentials, CredentialsError, Endpoints, Timeouts,
 };
@@ -72,23 +72,7 @@ async fn a_key_limit_error_explains_that_deleting_frees_a_slot() {
 
 #[tokio::test]
 async fn a_signature_mismatch_keeps_both_strings_to_sign_and_suggests_the_secret() {
-    let server = TestServer::start(|request| {
-        let unsigned: Vec<_> = request
-            .pairs()
-            .into_iter()
-            .filter(|(name, _)| name != "Signature")
-            .collect();
-        let server_sts = sign::sign(HttpMethod::Post, &unsigned, "other-secret").string_to_sign;
-        Reply::error(
-            400,
-            "SignatureDoesNotMatch",
-            &format!(
-                "Specified signature is not matched with our calculation. \
-                 server string to sign is:{server_sts}"
-            ),
-        )
-    })
-    .await;
+    let server = TestServer::start(Reply::signature_mismatch).await;
 
     let error = server
         .client()
@@ -96,13 +80,7 @@ async fn a_signature_mismatch_keeps_both_strings_to_sign_and_suggests_the_secret
         .await
         .unwrap_err();
 
-    let request = server.only_request();
-    let unsigned: Vec<_> = request
-        .pairs()
-        .into_iter()
-        .filter(|(name, _)| name != "Signature")
-        .collect();
-    let expected = sign::sign(HttpMethod::Post, &unsigned, "testsecret").string_to_sign;
+    let expected = server.only_request().string_to_sign();
     let api = error.api().unwrap();
     assert_eq!(api.own_string_to_sign.as_deref(), Some(expected.as_str()));
     assert_eq!(api.server_string_to_sign(), Some(expected.as_str()));
@@ -121,17 +99,11 @@ async fn a_signature_mismatch_keeps_both_strings_to_sign_and_suggests_the_secret
 #[tokio::test]
 async fn no_error_text_shows_the_sts_token_in_any_encoding() {
     let server = TestServer::start(|request| {
-        let unsigned: Vec<_> = request
-            .pairs()
-            .into_iter()
-            .filter(|(name, _)| name != "Signature")
-            .collect();
-        let server_sts = sign::sign(HttpMethod::Post, &unsigned, "x").string_to_sign;
-        Reply::error(
-            400,
-            "SignatureDoesNotMatch",
-            &format!("token CAIS+ab/cd== server string to sign is:{server_sts}"),
-        )
+        let message = format!(
+            "token CAIS+ab/cd== server string to sign is:{}",
+            request.string_to_sign()
+        );
+        Reply::error(400, "SignatureDoesNotMatch", &message)
     })
     .await;
     let client = client_for(server.endpoint(), temporary());
@@ -151,6 +123,49 @@ async fn no_error_text_shows_the_sts_token_in_any_encoding() {
         everything.contains("SecurityToken%3D[redacted]"),
         "{everything}"
     );
+}
+
+#[tokio::test]
+async fn a_page_that_echoes_the_request_shows_neither_its_signature_nor_the_token() {
+    // A proxy or WAF error page that quotes the request it blocked: the
+    // signature could be replayed within the 15-minute window, as the
+    // blocked request never reached the service to use up its nonce.
+    let server = TestServer::start(|request| {
+        let signature = request.param("Signature").unwrap();
+        let echo = format!(
+            "<html>blocked Signature={signature} in {}</html>",
+            request.body
+        );
+        Reply::with_status(403, "text/html", &echo)
+    })
+    .await;
+    let client = client_for(server.endpoint(), temporary());
+
+    let error = client.list_users_page(None, None).await.unwrap_err();
+
+    let signature = server.only_request().param("Signature").unwrap();
+    let everything = format!("{error} {error:?}");
+    for form in [signature.clone(), sign::percent_encode(&signature)] {
+        assert!(!everything.contains(&form), "{form} leaked: {everything}");
+    }
+    assert!(!everything.contains("CAIS"), "{everything}");
+    assert!(
+        everything.contains("blocked Signature=[redacted]"),
+        "{everything}"
+    );
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_does_not_quote_the_token_back() {
+    let body = r#"{"RequestId":"R","IsTruncated":"CAIS+ab/cd==","Users":{}}"#;
+    let server = TestServer::always(Reply::json(body)).await;
+    let client = client_for(server.endpoint(), temporary());
+
+    let error = client.list_users_page(None, None).await.unwrap_err();
+
+    let everything = format!("{error} {error:?}");
+    assert!(!everything.contains("CAIS"), "{everything}");
+    assert!(everything.contains("lacks expected fields"), "{everything}");
 }
 
 #[tokio::test]
@@ -196,6 +211,73 @@ async fn an_html_gateway_page_is_a_readable_error() {
     assert!(text.contains("HTML"), "{text}");
     assert!(text.contains("<html>502 Bad Gateway</html>"), "{text}");
     assert!(text.contains("ListPoliciesForUser"), "{text}");
+}
+
+#[tokio::test]
+async fn an_xml_error_envelope_becomes_an_api_error() {
+    let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error>
+  <RequestId>7463B73D-35CC-4D19-A010-6B8D65D242EF</RequestId>
+  <HostId>ram.aliyuncs.com</HostId>
+  <Code>EntityNotExist.User</Code>
+  <Message>The user &quot;ghost&quot; does not exist.</Message>
+</Error>"#;
+    let server = TestServer::always(Reply::with_status(404, "text/xml", body)).await;
+
+    let error = server.client().get_user("ghost").await.unwrap_err();
+
+    assert_eq!(error.code(), Some("EntityNotExist.User"), "{error:?}");
+    let api = error.api().unwrap();
+    assert_eq!(api.message, r#"The user "ghost" does not exist."#);
+    assert_eq!(api.http_status, 404);
+    assert_eq!(api.host_id.as_deref(), Some("ram.aliyuncs.com"));
+    assert_eq!(
+        error.request_id(),
+        Some("7463B73D-35CC-4D19-A010-6B8D65D242EF")
+    );
+}
+
+#[tokio::test]
+async fn an_xml_answer_to_create_access_key_never_shows_the_new_secret() {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CreateAccessKeyResponse>\
+        <RequestId>R-XML</RequestId><AccessKey><AccessKeyId>LTAI-NEW</AccessKeyId>\
+        <AccessKeySecret>PupkTg8jdmau1cXxYacgE736PJj4cA</AccessKeySecret>\
+        <Status>Active</Status></AccessKey></CreateAccessKeyResponse>";
+    let server = TestServer::always(Reply::with_status(200, "text/xml", body)).await;
+
+    let error = server
+        .client()
+        .create_access_key("app-v2")
+        .await
+        .unwrap_err();
+
+    let everything = format!("{error} {error:?}");
+    assert!(!everything.contains("PupkTg8"), "{everything}");
+    assert!(everything.contains("LTAI-NEW"), "{everything}");
+    assert!(everything.contains("XML"), "{everything}");
+    assert_eq!(error.request_id(), Some("R-XML"));
+}
+
+#[tokio::test]
+async fn an_unreadable_answer_to_a_change_says_to_check_before_repeating_it() {
+    let server = TestServer::always(Reply::with_status(
+        502,
+        "text/html",
+        "<html>502 Bad Gateway</html>",
+    ))
+    .await;
+    let client = server.client();
+
+    let create = client.create_user("app-v2", None, None).await.unwrap_err();
+    let list = client.list_groups_for_user("app").await.unwrap_err();
+
+    let text = create.to_string();
+    assert!(text.contains("check whether it took effect"), "{text}");
+    let text = list.to_string();
+    assert!(
+        !text.contains("took effect"),
+        "a read changes nothing: {text}"
+    );
 }
 
 #[tokio::test]
@@ -247,6 +329,25 @@ async fn a_long_bad_body_is_shown_only_in_part() {
         panic!("{error:?}");
     };
     assert_eq!(bad.body_start.len(), 200);
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_instead_of_filling_memory() {
+    let body = format!(
+        "{{\"RequestId\":\"R-BIG\",\"Pad\":\"{}\"}}",
+        "x".repeat(17 << 20)
+    );
+    let server = TestServer::always(Reply::json(&body)).await;
+
+    let error = server
+        .client()
+        .list_groups_for_user("alice")
+        .await
+        .unwrap_err();
+
+    let text = error.to_string();
+    assert!(text.contains("longer than 16 MiB"), "{text}");
+    assert_eq!(error.request_id(), Some("R-BIG"));
 }
 
 #[tokio::test]
@@ -345,6 +446,31 @@ async fn an_endpoint_that_never_answers_times_out_naming_it() {
     let text = error.to_string();
     assert!(text.contains(&endpoint), "{text}");
     assert!(text.contains("did not answer ListUsers in time"), "{text}");
+}
+
+#[tokio::test]
+async fn transport_failures_carry_neither_the_token_nor_the_request() {
+    // reqwest's errors name the URL; the signed pairs travel in the body,
+    // so the URL holds nothing secret, and no body is ever quoted.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+
+    let error = client_for(&endpoint, temporary())
+        .list_users_page(Some("m2"), None)
+        .await
+        .unwrap_err();
+
+    let mut everything = vec![format!("{error} {error:?}")];
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        everything.push(format!("{cause} {cause:?}"));
+        source = cause.source();
+    }
+    let everything = everything.join(" ");
+    for needle in ["CAIS", "stssecret", "Signature", "SignatureNonce", "m2"] {
+        assert!(!everything.contains(needle), "{needle} in: {everything}");
+    }
 }
 
 #[test]

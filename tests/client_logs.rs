@@ -10,7 +10,6 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use ramkey::cloud::sign::{self, HttpMethod};
 use support::{Reply, TestServer, client_for, temporary};
 
 /// Collects everything the tracing subscriber writes.
@@ -43,17 +42,7 @@ async fn logs_name_the_call_but_never_the_secret_token_or_signature() {
         if request.param("Action").as_deref() == Some("ListAccessKeys") {
             Reply::json(r#"{"RequestId":"R-KEYS","AccessKeys":{"AccessKey":[]}}"#)
         } else {
-            let unsigned: Vec<_> = request
-                .pairs()
-                .into_iter()
-                .filter(|(name, _)| name != "Signature")
-                .collect();
-            let server_sts = sign::sign(HttpMethod::Post, &unsigned, "x").string_to_sign;
-            let message = format!(
-                "Specified signature is not matched with our calculation. \
-                 server string to sign is:{server_sts}"
-            );
-            Reply::error(400, "SignatureDoesNotMatch", &message)
+            Reply::signature_mismatch(request)
         }
     })
     .await;

@@ -109,6 +109,60 @@ async fn unset_optional_parameters_are_left_out_entirely() {
 }
 
 #[tokio::test]
+async fn odd_values_travel_byte_for_byte_as_signed() {
+    let created = r#"{"RequestId":"R-CU","User":{"UserId":"1","UserName":"ops-bot"}}"#;
+    let server = TestServer::always(Reply::json(created)).await;
+    let client = server.client();
+    let long = "运维-张三 +/=*~%&".repeat(700);
+    let odd = [
+        "运维-张三",
+        "a+b",
+        "a/b=c==",
+        "*~%20%",
+        "%E4%B8%AD",
+        "x&Action=DeleteUser",
+        " leading and trailing ",
+        "tab\tnew\nline",
+        "é\u{1F511}\u{0}",
+        long.as_str(),
+    ];
+
+    for value in odd {
+        client
+            .create_user("ops-bot", Some(value), Some(value))
+            .await
+            .unwrap();
+    }
+
+    let requests = server.received();
+    assert_eq!(requests.len(), odd.len());
+    for (request, value) in requests.iter().zip(odd) {
+        assert_eq!(request.param("DisplayName").as_deref(), Some(value));
+        assert_eq!(request.param("Comments").as_deref(), Some(value));
+        assert_eq!(request.param("Action").as_deref(), Some("CreateUser"));
+        assert!(
+            !request.body.contains('+'),
+            "a literal + would read as a space to a form decoder: {}",
+            request.body
+        );
+        request.assert_signed_with("testsecret");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_required_value_is_sent_and_signed_as_name_equals() {
+    let user = r#"{"RequestId":"R-GU","User":{"UserId":"1","UserName":"u"}}"#;
+    let server = TestServer::always(Reply::json(user)).await;
+
+    server.client().get_user("").await.unwrap();
+
+    let request = server.only_request();
+    assert!(request.body.contains("&UserName=&"), "{}", request.body);
+    assert_eq!(request.action_params(), pairs(&[("UserName", "")]));
+    request.assert_signed_with("testsecret");
+}
+
+#[tokio::test]
 async fn a_first_page_request_sends_no_marker_and_no_page_size() {
     let server = TestServer::always(Reply::json(LIST_USERS_LAST_PAGE)).await;
 

@@ -374,3 +374,19 @@ fn arbitrary_values_never_panic_and_round_trip_their_bytes() {
         let _ = sign(HttpMethod::Post, &[(value.clone(), value)], "s");
     }
 }
+
+#[test]
+fn debug_shows_neither_the_signature_nor_the_sts_token() {
+    let params = ram_params(
+        N1,
+        TS,
+        &[("Action", "ListUsers"), ("SecurityToken", "CAIS+ab/cd==")],
+    );
+    let signed = sign(HttpMethod::Post, &params, "testsecret");
+
+    let debug = format!("{signed:?}");
+
+    assert!(!debug.contains(&signed.signature), "{debug}");
+    assert!(!debug.contains("CAIS"), "{debug}");
+    assert!(debug.contains("Action=ListUsers"), "{debug}");
+}

@@ -7,14 +7,16 @@
 use std::fmt;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::credentials::Credentials;
+use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::CloudError;
 use super::response::{self, CallContext, Redactor, Reply};
-use super::sign::{self, HttpMethod, RequestStamp};
+use super::sign::{self, HttpMethod, RequestStamp, Signed};
 use super::transport::{Timeouts, Transport};
 use crate::clock::Clock;
 use crate::secret::Secret;
@@ -116,21 +118,7 @@ impl Client {
     ) -> Result<Reply<T>, CloudError> {
         let inner = &*self.inner;
         let sent_at = inner.clock.now();
-        let nonce = Uuid::new_v4().to_string();
-        let stamp = RequestStamp {
-            access_key_id: &inner.credentials.access_key_id,
-            security_token: inner
-                .credentials
-                .security_token
-                .as_ref()
-                .map(Secret::expose),
-            timestamp: sent_at,
-            nonce: &nonce,
-        };
-
-        let mut params = sign::common_params(stamp, call.action, call.service.version());
-        params.extend(call.params.iter().cloned());
-        let signed = sign::sign(HttpMethod::Post, &params, inner.credentials.secret.expose());
+        let signed = self.sign(call, sent_at);
 
         let url = inner.endpoints.url(call.service);
         let response = inner
@@ -138,15 +126,32 @@ impl Client {
             .post_form(url, call.action, signed.wire_query())
             .await?;
 
-        let endpoint = url.as_str().trim_end_matches('/');
+        let redactor = inner.redactor.with(&signed.signature);
         let context = CallContext {
             action: call.action,
-            endpoint,
+            endpoint: endpoints::label(url),
             sent_at,
             string_to_sign: &signed.string_to_sign,
-            redactor: &inner.redactor,
+            redactor: &redactor,
         };
         response::decode(&response, &context)
+    }
+
+    /// The call's own parameters and fresh common ones (a new nonce every
+    /// time, so a retry is a new request), signed.
+    fn sign(&self, call: &Call<'_>, sent_at: DateTime<Utc>) -> Signed {
+        let credentials = &self.inner.credentials;
+        let nonce = Uuid::new_v4().to_string();
+        let stamp = RequestStamp {
+            access_key_id: &credentials.access_key_id,
+            security_token: credentials.security_token.as_ref().map(Secret::expose),
+            timestamp: sent_at,
+            nonce: &nonce,
+        };
+
+        let mut params = sign::common_params(stamp, call.action, call.service.version());
+        params.extend(call.params.iter().cloned());
+        sign::sign(HttpMethod::Post, &params, credentials.secret.expose())
     }
 }
 

@@ -86,9 +86,15 @@ impl Endpoints {
     }
 }
 
+/// An endpoint as errors name it: `http://127.0.0.1:8400`, as the user
+/// typed it, without the `/` the URL type adds.
+pub(crate) fn label(url: &Url) -> &str {
+    url.as_str().trim_end_matches('/')
+}
+
 fn parse_endpoint(raw: &str) -> Result<Url, EndpointError> {
     let refuse = |problem: &str| EndpointError {
-        url: raw.to_owned(),
+        url: without_userinfo(raw),
         problem: problem.to_owned(),
     };
     if !raw.contains("://") {
@@ -125,6 +131,19 @@ fn parse_endpoint(raw: &str) -> Result<Url, EndpointError> {
         ));
     }
     Ok(url)
+}
+
+/// The value with any `user:password@` masked, so a refusal never repeats a
+/// password (or a secret pasted where one does not belong).
+fn without_userinfo(raw: &str) -> String {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => raw.to_owned(),
+    }
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -185,6 +204,20 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_url_never_repeats_its_password() {
+        for raw in [
+            "https://LTAI5t:hunter2-secret@ram.example.com",
+            "http://me:hunter2-secret@10.0.0.5:8400",
+            "https://me:hunter2-secret@",
+        ] {
+            let error = Endpoints::single(raw).unwrap_err();
+            let text = format!("{error} {error:?}");
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(text.contains("***@"), "{text}");
+        }
+    }
+
+    #[test]
     fn bad_urls_are_refused_with_a_reason() {
         for (raw, reason) in [
             ("127.0.0.1:8400", "must start with http"),
@@ -194,12 +227,16 @@ mod tests {
             ("http://10.0.0.5:8400", "plain http to another machine"),
             ("http://127.0.0.1:8400/api", "bare server address"),
             ("http://127.0.0.1:8400/?x=1", "bare server address"),
-            ("https://user:pw@ram.example.com", "user name or password"),
         ] {
             let error = Endpoints::single(raw).unwrap_err();
             let text = error.to_string();
             assert!(text.contains(reason), "{raw}: {text}");
             assert!(text.contains(raw), "{raw}: {text}");
         }
+        let error = Endpoints::single("https://user:pw@ram.example.com").unwrap_err();
+        assert!(
+            error.to_string().contains("user name or password"),
+            "{error}"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! the service's own error envelope with a what-to-do hint per common code.
 //!
 //! Nothing here holds a secret, a signature or an STS token: the client
-//! redacts the token out of server texts before they get here. Depends only
+//! redacts its secret, its token and the call's signature out of server
+//! texts before they get here. Depends only
 //! on the credential and endpoint errors of this module's siblings.
 
 use std::fmt::{self, Write as _};
@@ -76,6 +77,17 @@ pub enum CloudError {
     PaginationDidNotAdvance {
         /// The repeated Marker.
         marker: String,
+    },
+
+    /// ListUsers kept handing out new Markers past any real account's size.
+    #[error(
+        "ListUsers still had more users after {pages} pages, far more than RAM lets an account \
+         hold, so ramkey stopped rather than page forever: this is a server fault, the user \
+         list is incomplete and nothing was concluded from it"
+    )]
+    PaginationTooLong {
+        /// Pages fetched before ramkey stopped.
+        pages: usize,
     },
 
     /// ListUsers said more users follow but gave no Marker to fetch them.
@@ -220,7 +232,8 @@ impl ApiError {
         let hint = match code {
             "NoPermission" => self.no_permission_hint(),
             "SignatureDoesNotMatch" => self.signature_hint(),
-            "InvalidTimeStamp.Expired" => self.clock_hint(),
+            // Older endpoints say IllegalTimestamp for the same refusal (BC-03).
+            "InvalidTimeStamp.Expired" | "IllegalTimestamp" => self.clock_hint(),
             "InvalidAccessKeyId.NotFound" => "Alibaba Cloud does not know the AccessKey ID \
                 ramkey signs with: check it, and that it belongs to this endpoint (sandbox keys \
                 work only against the sandbox). A key created moments ago can take a little \
@@ -369,8 +382,22 @@ impl fmt::Display for UnexpectedBody {
         if !self.body_start.is_empty() {
             write!(f, "; the body starts: {:?}", self.body_start)?;
         }
+        if changes_the_account(&self.action) {
+            f.write_str(
+                "; this call changes the account and may have done so: \
+                 check whether it took effect before repeating it",
+            )?;
+        }
         Ok(())
     }
+}
+
+/// Whether `action` is one of RAM's write verbs (CreateUser,
+/// UpdateAccessKey, AttachPolicyToUser, ...): an unreadable answer to it
+/// leaves the outcome unknown.
+fn changes_the_account(action: &str) -> bool {
+    const WRITE_VERBS: [&str; 6] = ["Create", "Update", "Delete", "Attach", "Detach", "Add"];
+    WRITE_VERBS.iter().any(|verb| action.starts_with(verb))
 }
 
 impl std::error::Error for UnexpectedBody {}
@@ -407,6 +434,7 @@ mod tests {
             ),
             ("InvalidAccessKeyId.Inactive", "disabled"),
             ("InvalidTimeStamp.Expired", "clock"),
+            ("IllegalTimestamp", "clock"),
             ("InvalidSecurityToken.Expired", "fresh STS"),
             (
                 "InvalidSecurityToken.MismatchWithAccessKey",

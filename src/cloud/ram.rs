@@ -4,18 +4,20 @@
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
 
+mod paging;
 mod wire;
-
-use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
 
 use super::client::{Call, Client};
+use super::endpoints::{self, Service};
 use super::error::{CloudError, UnexpectedBody};
 use super::model::{AccessKey, AttachedPolicy, GroupMembership, KeyStatus, NewAccessKey};
 use super::model::{Page, PolicyType, RamUser, Written};
 use super::response::Reply;
+pub use paging::MAX_USER_PAGES;
+use paging::{Next, UserPager};
 
 /// Users asked for per ListUsers page. 100 is the documented default and
 /// the maximum every documented version accepts.
@@ -58,41 +60,26 @@ impl Client {
     ///
     /// Pages until `IsTruncated` is false, whatever a page's length (a page
     /// may be empty and still not the last). A user listed twice is kept
-    /// once (by `UserId`). A Marker seen before is an error rather than a
-    /// loop, and a partial list is never returned.
+    /// once (by `UserId`). A repeated or missing Marker, or more than
+    /// [`MAX_USER_PAGES`] pages, is an error rather than a loop, and a
+    /// partial list is never returned.
     pub async fn list_all_users_with_progress(
         &self,
         mut on_page: impl FnMut(ListProgress) + Send,
     ) -> Result<Vec<RamUser>, CloudError> {
-        let mut users = Vec::new();
-        let mut user_ids = HashSet::new();
-        let mut markers_seen = HashSet::new();
+        let mut pager = UserPager::default();
         let mut marker: Option<String> = None;
-        let mut pages = 0;
-
         loop {
             let page = self
                 .list_users_page(marker.as_deref(), Some(USERS_PAGE_SIZE))
                 .await?;
-            pages += 1;
-            for user in page.items {
-                if user_ids.insert(user.user_id.clone()) {
-                    users.push(user);
-                }
-            }
-            on_page(ListProgress {
-                pages,
-                users: users.len(),
-            });
+            let next = pager.take(page);
+            on_page(pager.progress());
 
-            if !page.is_truncated {
-                return Ok(users);
+            match next? {
+                Next::Fetch(next_marker) => marker = Some(next_marker),
+                Next::Done => return Ok(pager.into_users()),
             }
-            let next = page.marker.ok_or(CloudError::PaginationWithoutMarker)?;
-            if !markers_seen.insert(next.clone()) {
-                return Err(CloudError::PaginationDidNotAdvance { marker: next });
-            }
-            marker = Some(next);
         }
     }
 
@@ -271,7 +258,7 @@ fn into_domain<W, T: From<W>>(items: Vec<W>) -> Vec<T> {
 fn secret_missing(client: &Client, request_id: &str, key_id: &str) -> CloudError {
     UnexpectedBody {
         action: "CreateAccessKey".to_owned(),
-        endpoint: client.endpoints().url(super::Service::Ram).to_string(),
+        endpoint: endpoints::label(client.endpoints().url(Service::Ram)).to_owned(),
         http_status: 200,
         request_id: Some(request_id.to_owned()),
         problem: format!(

@@ -1,21 +1,26 @@
 //! Turns one HTTP answer into the decoded reply or the one typed error:
-//! the error envelope (read case-tolerantly, on any status), or a readable
-//! report of a body that is not the expected JSON.
+//! the error envelope (JSON or XML, names in any letter case, on any
+//! status), or a readable report of a body that is not the expected JSON.
 //!
-//! Also owns [`Redactor`], which keeps ramkey's secret and STS token out of
-//! every server text that ends up in an error. Knows nothing of the actions.
+//! Also owns [`Redactor`], which keeps ramkey's secret and STS token, and the
+//! call's signature, out of every server text that ends up in an error.
+//! Knows nothing of the actions.
+
+mod envelope;
+mod excerpt;
+#[cfg(test)]
+mod properties;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::error::{ApiError, CloudError, UnexpectedBody};
 use super::sign::percent_encode;
-use super::transport::WireResponse;
+use super::transport::{MAX_BODY_BYTES, WireResponse};
 use crate::secret::Secret;
-
-/// How much of a bad body an error shows.
-const BODY_START_BYTES: usize = 200;
+use envelope::Envelope;
+use excerpt::{body_start, scan_request_id};
 
 /// A decoded success, with the `RequestId` every RAM and STS answer carries.
 #[derive(Debug)]
@@ -35,40 +40,9 @@ pub(crate) struct CallContext<'a> {
     pub redactor: &'a Redactor,
 }
 
-/// The envelope's fields, under the spellings the official SDKs accept.
-/// Everything else in the body is skipped unread.
-#[derive(Debug, Default, Deserialize)]
-struct Envelope {
-    #[serde(rename = "Code", alias = "code")]
-    code: Option<Scalar>,
-    #[serde(rename = "Message", alias = "message")]
-    message: Option<Scalar>,
-    #[serde(rename = "RequestId", alias = "requestId", alias = "requestid")]
-    request_id: Option<Scalar>,
-    #[serde(rename = "HostId", alias = "hostId", alias = "hostid")]
-    host_id: Option<Scalar>,
-    #[serde(rename = "Recommend", alias = "recommend")]
-    recommend: Option<Scalar>,
-}
-
-/// A string or number field, as text (some gateways send numeric codes).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Text(String),
-    Number(serde_json::Number),
-    Other(serde::de::IgnoredAny),
-}
-
-impl Scalar {
-    fn into_text(self) -> Option<String> {
-        match self {
-            Scalar::Text(text) => Some(text),
-            Scalar::Number(number) => Some(number.to_string()),
-            Scalar::Other(_) => None,
-        }
-    }
-}
+/// What a non-JSON page with `<` markup most likely is.
+const MARKUP_PROBLEM: &str =
+    "the body is HTML or XML, not JSON (often a proxy's or gateway's error page)";
 
 /// Codes some services put on a *successful* answer.
 const SUCCESS_CODES: [&str; 3] = ["OK", "Success", "200"];
@@ -78,43 +52,56 @@ pub(crate) fn decode<T: DeserializeOwned>(
     response: &WireResponse,
     context: &CallContext<'_>,
 ) -> Result<Reply<T>, CloudError> {
-    let envelope: Envelope = serde_json::from_slice(&response.body).map_err(|error| {
-        let request_id = scan_request_id(&response.body);
-        unexpected(response, context, request_id, &unreadable(response, &error))
-    })?;
-    let code = envelope
-        .code
-        .and_then(Scalar::into_text)
-        .filter(|c| !c.is_empty());
-    let request_id = envelope.request_id.and_then(Scalar::into_text);
-    let success = (200..300).contains(&response.status);
+    if response.too_long {
+        return Err(too_long(response, context));
+    }
+    let body = without_byte_order_mark(&response.body);
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(error) => return Err(not_json(response, context, &error)),
+    };
+    let Some(object) = value.as_object() else {
+        let problem = "the body is JSON but not the expected object";
+        return Err(unexpected(response, context, None, problem));
+    };
 
-    match code {
-        Some(code) if !success || !is_success_code(&code) => Err(api_error(
-            response,
-            context,
-            code,
-            request_id,
-            envelope.message,
-            envelope.host_id,
-            envelope.recommend,
-        )),
+    let envelope = Envelope::from_json(object);
+    let success = (200..300).contains(&response.status);
+    match &envelope.code {
+        Some(code) if !success || !is_success_code(code) => {
+            Err(api_error(response, context, envelope))
+        }
         _ if !success => Err(unexpected(
             response,
             context,
-            request_id,
+            envelope.request_id,
             "an error status without an error Code",
         )),
-        _ => decode_success(response, context, request_id),
+        _ => decode_success(response, context, envelope.request_id, value),
     }
+}
+
+fn too_long(response: &WireResponse, context: &CallContext<'_>) -> CloudError {
+    let problem = format!(
+        "the answer is longer than {} MiB, far more than any RAM or STS answer, \
+         so ramkey stopped reading it",
+        MAX_BODY_BYTES >> 20
+    );
+    let request_id = scan_request_id(&response.body);
+    unexpected(response, context, request_id, &problem)
+}
+
+fn without_byte_order_mark(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
 fn decode_success<T: DeserializeOwned>(
     response: &WireResponse,
     context: &CallContext<'_>,
     request_id: Option<String>,
+    value: Value,
 ) -> Result<Reply<T>, CloudError> {
-    let Some(request_id) = request_id.filter(|id| !id.is_empty()) else {
+    let Some(request_id) = request_id else {
         return Err(unexpected(
             response,
             context,
@@ -122,7 +109,7 @@ fn decode_success<T: DeserializeOwned>(
             "the answer has no RequestId",
         ));
     };
-    match serde_json::from_slice(&response.body) {
+    match serde_json::from_value(value) {
         Ok(value) => Ok(Reply { value, request_id }),
         Err(error) => Err(unexpected(
             response,
@@ -137,25 +124,57 @@ fn is_success_code(code: &str) -> bool {
     SUCCESS_CODES.iter().any(|ok| ok.eq_ignore_ascii_case(code))
 }
 
-fn api_error(
+/// A body that is not JSON: an XML error envelope is still the service's
+/// error; anything else is reported as what it looks like.
+fn not_json(
     response: &WireResponse,
     context: &CallContext<'_>,
-    code: String,
-    request_id: Option<String>,
-    message: Option<Scalar>,
-    host_id: Option<Scalar>,
-    recommend: Option<Scalar>,
+    error: &serde_json::Error,
 ) -> CloudError {
-    let message = message.and_then(Scalar::into_text).unwrap_or_default();
+    let text = String::from_utf8_lossy(&response.body);
+    match Envelope::from_xml(&text) {
+        Some(envelope) if envelope.code.is_some() => api_error(response, context, envelope),
+        Some(envelope) => unexpected(response, context, envelope.request_id, MARKUP_PROBLEM),
+        None => {
+            let request_id = scan_request_id(&response.body);
+            unexpected(
+                response,
+                context,
+                request_id,
+                &not_json_problem(response, error),
+            )
+        }
+    }
+}
+
+fn not_json_problem(response: &WireResponse, error: &serde_json::Error) -> String {
+    let html = response
+        .content_type
+        .as_deref()
+        .is_some_and(|kind| kind.contains("html") || kind.contains("xml"));
+    if response.body.trim_ascii().is_empty() {
+        "the body is empty".to_owned()
+    } else if html {
+        MARKUP_PROBLEM.to_owned()
+    } else if error.is_eof() {
+        format!("the JSON is cut short ({error})")
+    } else {
+        format!("the body is not JSON ({error})")
+    }
+}
+
+fn api_error(response: &WireResponse, context: &CallContext<'_>, envelope: Envelope) -> CloudError {
+    let code = envelope.code.unwrap_or_default();
     let own_string_to_sign =
         (code == "SignatureDoesNotMatch").then(|| context.redactor.redact(context.string_to_sign));
+    let message = envelope.message.unwrap_or_default();
     ApiError {
         code,
         message: context.redactor.redact(&message),
-        request_id: request_id.or_else(|| response.request_id.clone()),
+        request_id: envelope.request_id.or_else(|| response.request_id.clone()),
         http_status: response.status,
-        host_id: host_id.and_then(Scalar::into_text),
-        recommend: recommend.and_then(Scalar::into_text),
+        host_id: envelope.host_id,
+        recommend: envelope.recommend,
         action: context.action.to_owned(),
         endpoint: context.endpoint.to_owned(),
         server_date: response.date.as_deref().and_then(parse_http_date),
@@ -171,40 +190,6 @@ fn parse_http_date(raw: &str) -> Option<DateTime<Utc>> {
         .map(|date| date.with_timezone(&Utc))
 }
 
-fn unreadable(response: &WireResponse, error: &serde_json::Error) -> String {
-    let trimmed = response.body.trim_ascii_start();
-    let html = response
-        .content_type
-        .as_deref()
-        .is_some_and(|kind| kind.contains("html") || kind.contains("xml"));
-    if trimmed.is_empty() {
-        "the body is empty".to_owned()
-    } else if html || trimmed.starts_with(b"<") {
-        "the body is HTML or XML, not JSON (often a proxy's or gateway's error page)".to_owned()
-    } else if error.is_eof() {
-        format!("the JSON is cut short ({error})")
-    } else if error.is_data() {
-        format!("the body is JSON but not the expected object ({error})")
-    } else {
-        format!("the body is not JSON ({error})")
-    }
-}
-
-/// Finds `"RequestId":"..."` in a body that does not parse as a whole
-/// (cut short, say), since the RequestId is what support asks for.
-fn scan_request_id(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
-    let start = text.find("\"RequestId\"")? + "\"RequestId\"".len();
-    let value = text[start..].trim_start().strip_prefix(':')?.trim_start();
-    let value = value.strip_prefix('"')?;
-    let end = value.find('"')?;
-    let id = &value[..end];
-    let plausible = !id.is_empty()
-        && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    plausible.then(|| id.to_owned())
-}
-
 fn unexpected(
     response: &WireResponse,
     context: &CallContext<'_>,
@@ -216,75 +201,16 @@ fn unexpected(
         endpoint: context.endpoint.to_owned(),
         http_status: response.status,
         request_id: request_id.or_else(|| response.request_id.clone()),
-        problem: problem.to_owned(),
+        problem: context.redactor.redact(problem),
         body_start: context.redactor.redact(&body_start(&response.body)),
     }
     .into()
 }
 
-/// The first bytes of a body, printable, with secret-looking values masked
-/// (a cut-short CreateAccessKey answer may hold the new secret).
-fn body_start(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(BODY_START_BYTES)];
-    let text: String = String::from_utf8_lossy(cut)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    mask_sensitive_values(text.trim())
-}
-
-/// Replaces the string value of any JSON key naming a secret or a token.
-fn mask_sensitive_values(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    let mut last_string = String::new();
-    let mut mask_next = false;
-
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            let (content, closed) = read_json_string(&mut chars);
-            out.push('"');
-            out.push_str(if mask_next { "***" } else { &content });
-            if closed {
-                out.push('"');
-            }
-            mask_next = false;
-            last_string = content;
-            continue;
-        }
-        if c == ':' {
-            let key = last_string.to_ascii_lowercase();
-            mask_next = key.contains("secret") || key.contains("token");
-        } else if !c.is_whitespace() {
-            mask_next = false;
-        }
-        if !c.is_whitespace() {
-            last_string.clear();
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Reads up to the closing quote; says whether there was one.
-fn read_json_string(chars: &mut std::str::Chars<'_>) -> (String, bool) {
-    let mut content = String::new();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return (content, true),
-            '\\' => {
-                content.push(c);
-                content.extend(chars.next());
-            }
-            _ => content.push(c),
-        }
-    }
-    (content, false)
-}
-
-/// Removes ramkey's secret and STS token from texts that came back from the
-/// server or were built from the signed pairs, in every encoding they can
-/// appear in there (raw, percent-encoded once, and twice in a string to sign).
+/// Removes ramkey's secret and STS token, and a call's signature, from texts
+/// that came back from the server or were built from the signed pairs, in
+/// every encoding they can appear in there (raw, percent-encoded once, and
+/// twice in a string to sign).
 #[derive(Debug, Clone)]
 pub(crate) struct Redactor {
     forms: Vec<Secret>,
@@ -292,20 +218,33 @@ pub(crate) struct Redactor {
 
 impl Redactor {
     pub fn new(secrets: &[&Secret]) -> Self {
-        let mut forms: Vec<Secret> = Vec::new();
+        let mut redactor = Self { forms: Vec::new() };
         for secret in secrets {
-            let raw = secret.expose();
-            let once = percent_encode(raw);
-            let twice = percent_encode(&once);
-            for form in [twice, once, raw.to_owned()] {
-                if !form.is_empty() && !forms.iter().any(|known| known.expose() == form) {
-                    forms.push(Secret::new(form));
-                }
+            redactor.add(secret.expose());
+        }
+        redactor
+    }
+
+    /// This redactor and one more value: the signature of the call whose
+    /// answer is being read (a page that quotes the request shows it, and it
+    /// can be replayed while its timestamp is fresh).
+    pub fn with(&self, value: &str) -> Self {
+        let mut redactor = self.clone();
+        redactor.add(value);
+        redactor
+    }
+
+    fn add(&mut self, raw: &str) {
+        let once = percent_encode(raw);
+        let twice = percent_encode(&once);
+        for form in [twice, once, raw.to_owned()] {
+            if !form.is_empty() && !self.forms.iter().any(|known| known.expose() == form) {
+                self.forms.push(Secret::new(form));
             }
         }
         // Longest first, so no form is left half-replaced by a shorter one.
-        forms.sort_by_key(|form| std::cmp::Reverse(form.expose().len()));
-        Self { forms }
+        self.forms
+            .sort_by_key(|form| std::cmp::Reverse(form.expose().len()));
     }
 
     pub fn redact(&self, text: &str) -> String {
@@ -321,6 +260,8 @@ impl Redactor {
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
 
     fn response(status: u16, content_type: &str, body: &str) -> WireResponse {
@@ -330,6 +271,7 @@ mod tests {
             date: Some("Tue, 02 Jan 2024 03:24:05 GMT".to_owned()),
             request_id: None,
             body: body.as_bytes().to_vec(),
+            too_long: false,
         }
     }
 
@@ -415,16 +357,29 @@ mod tests {
     }
 
     #[test]
-    fn secret_values_are_masked_in_the_body_start() {
-        let masked = mask_sensitive_values(
-            r#"{"AccessKey":{"AccessKeyId":"LTAI1","AccessKeySecret": "PupkTg8jdmau1cX"#,
-        );
-        assert_eq!(
-            masked,
-            r#"{"AccessKey":{"AccessKeyId":"LTAI1","AccessKeySecret": "***"#
-        );
-        let masked = mask_sensitive_values(r#"{"SecurityToken":"CAIS","Note":"a \"q\" b"}"#);
-        assert_eq!(masked, r#"{"SecurityToken":"***","Note":"a \"q\" b"}"#);
+    fn both_spellings_of_a_field_in_one_body_are_still_one_envelope() {
+        let body = r#"{"Code":"Throttling.User","code":"Throttling.User","RequestId":"R-2","requestId":"R-2"}"#;
+        let error = decode_with::<Wanted>(&response(400, "application/json", body), &no_secrets())
+            .unwrap_err();
+        assert_eq!(error.code(), Some("Throttling.User"), "{error:?}");
+        assert_eq!(error.request_id(), Some("R-2"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_json_is_skipped() {
+        let body = "\u{feff}{\"RequestId\":\"R\",\"Users\":{}}";
+        let reply =
+            decode_with::<Wanted>(&response(200, "application/json", body), &no_secrets()).unwrap();
+        assert_eq!(reply.request_id, "R");
+    }
+
+    #[test]
+    fn a_lowercase_request_id_is_found_in_a_body_cut_short() {
+        let body = r#"{"requestId":"R-4","code":"Thrott"#;
+        let error = decode_with::<Wanted>(&response(400, "application/json", body), &no_secrets())
+            .unwrap_err();
+        assert!(error.to_string().contains("cut short"), "{error}");
+        assert_eq!(error.request_id(), Some("R-4"));
     }
 
     #[test]

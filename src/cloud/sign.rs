@@ -6,11 +6,14 @@
 //! request on the wire is built from exactly the encoded pairs signed here.
 //! Depends on nothing else in the crate.
 
+use std::fmt;
+
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
+use zeroize::Zeroizing;
 
 /// RFC 3986 unreserved characters stay literal; every other byte is `%XX`
 /// with uppercase hex. Space becomes `%20`, `*` becomes `%2A`, `~` stays `~`.
@@ -41,8 +44,9 @@ impl HttpMethod {
 
 /// Every intermediate of one signature, for tests and for error reports.
 ///
-/// None of these strings contains the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// None of these strings contains the secret, but the two queries carry the
+/// STS token, so `Debug` masks it and leaves out the signature.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signed {
     /// Sorted, percent-encoded `name=value` pairs joined by `&`.
     pub canonical_query: String,
@@ -62,6 +66,31 @@ impl Signed {
             percent_encode(&self.signature)
         )
     }
+}
+
+impl fmt::Debug for Signed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signed")
+            .field("canonical_query", &without_token(&self.canonical_query))
+            .field("signature", &"** redacted **")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The canonical query with the `SecurityToken` value masked (the string to
+/// sign is this query encoded once more, so it adds nothing to a debug view).
+fn without_token(canonical_query: &str) -> String {
+    let pairs: Vec<&str> = canonical_query
+        .split('&')
+        .map(|pair| {
+            if pair.starts_with("SecurityToken=") {
+                "SecurityToken=** redacted **"
+            } else {
+                pair
+            }
+        })
+        .collect();
+    pairs.join("&")
 }
 
 /// Percent-encodes one name or value the way the RPC gateway recomputes it.
@@ -99,7 +128,8 @@ pub fn string_to_sign(method: HttpMethod, canonical_query: &str) -> String {
 
 /// Base64(HMAC-SHA1(`secret&`, `string_to_sign`)).
 pub fn hmac_sha1_base64(secret: &str, string_to_sign: &str) -> String {
-    let key = format!("{secret}&");
+    // The key is the secret itself: wipe this copy too when done.
+    let key = Zeroizing::new(format!("{secret}&"));
     let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(string_to_sign.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())

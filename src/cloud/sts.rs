@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::client::{Call, Client};
 use super::error::CloudError;
+use super::lenient::text_or_empty;
 use super::model::CallerIdentity;
 use super::response::Reply;
 
@@ -17,7 +18,7 @@ use super::response::Reply;
 struct GetCallerIdentity {
     account_id: String,
     arn: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     identity_type: String,
     #[serde(default)]
     user_id: Option<String>,

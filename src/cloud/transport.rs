@@ -4,11 +4,13 @@
 //! Knows nothing of signing or of the JSON shapes; the body arrives already
 //! encoded and is sent as is, so reqwest never re-encodes it.
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap};
 use reqwest::{Url, redirect};
 
+use super::endpoints;
 use super::error::CloudError;
 
 /// How long ramkey waits for the network.
@@ -35,8 +37,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
 }
 
-/// One answer, as it came.
-#[derive(Debug)]
+/// One answer, as it came. `Debug` gives the body's length only: a
+/// CreateAccessKey answer carries the new secret.
 pub(crate) struct WireResponse {
     pub status: u16,
     pub content_type: Option<String>,
@@ -44,7 +46,28 @@ pub(crate) struct WireResponse {
     pub date: Option<String>,
     /// Gateways also put the RequestId here, useful when the body is broken.
     pub request_id: Option<String>,
+    /// At most [`MAX_BODY_BYTES`] of the body.
     pub body: Vec<u8>,
+    /// The server sent more than [`MAX_BODY_BYTES`]; the rest was not read.
+    pub too_long: bool,
+}
+
+/// The most of an answer ramkey reads: far above any RAM or STS answer (a
+/// full ListUsers page is tens of KiB), so only a broken or hostile server
+/// reaches it, and memory stays bounded whatever it sends.
+pub(crate) const MAX_BODY_BYTES: usize = 16 << 20;
+
+impl fmt::Debug for WireResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WireResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("date", &self.date)
+            .field("request_id", &self.request_id)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("too_long", &self.too_long)
+            .finish()
+    }
 }
 
 impl Transport {
@@ -81,8 +104,7 @@ impl Transport {
 
         let status = sent.status().as_u16();
         let headers = sent.headers().clone();
-        let body = sent
-            .bytes()
+        let (body, too_long) = read_body(sent)
             .await
             .map_err(|error| classify(error, endpoint, action))?;
         Ok(WireResponse {
@@ -90,9 +112,22 @@ impl Transport {
             content_type: header(&headers, CONTENT_TYPE.as_str()),
             date: header(&headers, DATE.as_str()),
             request_id: header(&headers, "x-acs-request-id"),
-            body: body.to_vec(),
+            body,
+            too_long,
         })
     }
+}
+
+/// Reads at most [`MAX_BODY_BYTES`]; says whether there was more.
+async fn read_body(mut sent: reqwest::Response) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = sent.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -105,7 +140,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Timeouts first: a connect timeout is both a timeout and a connect error,
 /// and "did not answer in time" is the more useful message.
 fn classify(source: reqwest::Error, endpoint: &Url, action: &str) -> CloudError {
-    let endpoint = endpoint.as_str().trim_end_matches('/').to_owned();
+    let endpoint = endpoints::label(endpoint).to_owned();
     let action = action.to_owned();
     if source.is_timeout() {
         CloudError::Timeout {
@@ -125,5 +160,28 @@ fn classify(source: reqwest::Error, endpoint: &Url, action: &str) -> CloudError 
             action,
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_an_answer_never_shows_its_body() {
+        let answer = WireResponse {
+            status: 200,
+            content_type: Some("application/json".to_owned()),
+            date: None,
+            request_id: Some("R-CAK".to_owned()),
+            body: br#"{"AccessKey":{"AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}"#.to_vec(),
+            too_long: false,
+        };
+
+        let debug = format!("{answer:?}");
+
+        assert!(!debug.contains("PupkTg8"), "{debug}");
+        assert!(debug.contains("R-CAK"), "{debug}");
+        assert!(debug.contains("66 bytes"), "{debug}");
     }
 }

@@ -79,17 +79,24 @@ impl Received {
         own
     }
 
+    /// Every pair but `Signature`: what the client must have signed.
+    pub fn unsigned_pairs(&self) -> Vec<(String, String)> {
+        self.pairs()
+            .into_iter()
+            .filter(|(name, _)| name != "Signature")
+            .collect()
+    }
+
+    /// The string to sign a server computes from the received pairs.
+    pub fn string_to_sign(&self) -> String {
+        sign::sign(HttpMethod::Post, &self.unsigned_pairs(), "").string_to_sign
+    }
+
     /// Asserts that signing the received pairs (less `Signature`) with
     /// `secret` gives the received `Signature`, and that the body is exactly
     /// the signed pairs: what was on the wire is what was signed.
     pub fn assert_signed_with(&self, secret: &str) {
-        let pairs = self.pairs();
-        let unsigned: Vec<_> = pairs
-            .iter()
-            .filter(|(name, _)| name != "Signature")
-            .cloned()
-            .collect();
-        let signed = sign::sign(HttpMethod::Post, &unsigned, secret);
+        let signed = sign::sign(HttpMethod::Post, &self.unsigned_pairs(), secret);
         assert_eq!(self.param("Signature"), Some(signed.signature.clone()));
         assert_eq!(self.body, signed.wire_query());
     }
@@ -137,6 +144,17 @@ impl Reply {
             "Recommend": format!("https://api.aliyun.com/troubleshoot?q={code}&product=Ram"),
         });
         Self::with_status(status, "application/json;charset=utf-8", &body.to_string())
+    }
+
+    /// Production's `SignatureDoesNotMatch`, quoting the server's string to
+    /// sign for `request`.
+    pub fn signature_mismatch(request: &Received) -> Self {
+        let message = format!(
+            "Specified signature is not matched with our calculation. \
+             server string to sign is:{}",
+            request.string_to_sign()
+        );
+        Self::error(400, "SignatureDoesNotMatch", &message)
     }
 
     /// Adds a response header.

@@ -8,9 +8,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
+use crate::cloud::lenient::{lenient_date, text_or_empty};
 use crate::cloud::model::{AccessKey, AttachedPolicy, GroupMembership, KeyStatus, NewAccessKey};
 use crate::cloud::model::{PolicyType, RamUser};
-use crate::cloud::wire::lenient_date;
 use crate::secret::Secret;
 
 #[derive(Debug, Deserialize)]
@@ -39,9 +39,9 @@ pub(super) struct OneUser {
 pub(super) struct WireUser {
     user_id: String,
     user_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     display_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     comments: String,
     #[serde(default, deserialize_with = "lenient_date")]
     create_date: Option<DateTime<Utc>>,
@@ -103,6 +103,7 @@ pub(super) struct CreatedKey {
     pub access_key_id: String,
     #[serde(deserialize_with = "secret")]
     pub access_key_secret: Secret,
+    #[serde(default = "new_key_status", deserialize_with = "created_status")]
     status: KeyStatus,
     #[serde(default, deserialize_with = "lenient_date")]
     create_date: Option<DateTime<Utc>>,
@@ -110,6 +111,26 @@ pub(super) struct CreatedKey {
 
 fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
     String::deserialize(deserializer).map(Secret::new)
+}
+
+/// A new key is Active by definition. An odd or missing `Status` must not
+/// fail the answer: that would throw away the only copy of the secret of a
+/// key that exists and holds a slot.
+fn new_key_status() -> KeyStatus {
+    KeyStatus::Active
+}
+
+fn created_status<'de, D: Deserializer<'de>>(deserializer: D) -> Result<KeyStatus, D::Error> {
+    let raw = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let inactive = raw
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|status| status.eq_ignore_ascii_case("Inactive"));
+    Ok(if inactive {
+        KeyStatus::Inactive
+    } else {
+        new_key_status()
+    })
 }
 
 impl From<CreatedKey> for NewAccessKey {
@@ -154,7 +175,7 @@ pub(super) struct Policies {
 pub(super) struct WirePolicy {
     policy_name: String,
     policy_type: PolicyType,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     description: String,
     #[serde(default, deserialize_with = "lenient_date")]
     attach_date: Option<DateTime<Utc>>,
@@ -187,7 +208,7 @@ pub(super) struct Groups {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct WireGroup {
     group_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_empty")]
     comments: String,
     #[serde(default, deserialize_with = "lenient_date")]
     join_date: Option<DateTime<Utc>>,
