@@ -11,13 +11,15 @@ mod lenient;
 pub mod model;
 pub mod ram;
 mod response;
+pub mod retry;
 pub mod sign;
 pub mod sts;
 mod transport;
 
-pub use client::{Client, ClientConfig};
+pub use client::{Client, ClientConfig, ClientOptions};
 pub use credentials::{Credentials, CredentialsError};
 pub use endpoints::{EndpointError, Endpoints, Service};
 pub use error::{ApiError, CloudError, UnexpectedBody};
 pub use ram::ListProgress;
+pub use retry::{Retry, RetryNotice, RetryObserver, RetryPolicy};
 pub use transport::Timeouts;

@@ -12,8 +12,12 @@
 mod account;
 mod actions;
 mod api_error;
+mod connection;
+mod delivery;
+mod faults;
 mod gate;
 mod ids;
+mod journal;
 mod names;
 mod nonces;
 mod params;
@@ -26,7 +30,9 @@ pub use account::{
     Account, AccountDate, AccountError, AccountProblem, Group, Key, Membership, NeverUsedKeys,
     Policy, PolicyAttachment, User,
 };
+pub use faults::{Faults, Pattern, Schedule, ScheduleError};
 pub use gate::{MISMATCH_PREFIX, TIMESTAMP_WINDOW};
+pub use journal::{Ending, SeenRequest};
 pub use server::{SandboxHandle, start};
 
 /// Why the sandbox could not start or stopped badly.

@@ -14,8 +14,9 @@ use uuid::Uuid;
 use super::credentials::Credentials;
 use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
-use super::error::CloudError;
+use super::error::{CloudError, changes_the_account};
 use super::response::{self, CallContext, Redactor, Reply};
+use super::retry::{self, Attempt, CallLabel, Next, Retrier, Retry};
 use super::sign::{self, HttpMethod, RequestStamp, Signed};
 use super::transport::{Timeouts, Transport};
 use crate::clock::Clock;
@@ -29,6 +30,15 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     /// Source of every request's `Timestamp`.
     pub clock: Arc<dyn Clock>,
+}
+
+/// How a [`Client`] waits and retries; the default is production's.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Connect and request timeouts.
+    pub timeouts: Timeouts,
+    /// Which failures are tried again, how, and who is told.
+    pub retry: Retry,
 }
 
 /// The Alibaba Cloud client. Cheap to clone; clones share one connection pool.
@@ -45,6 +55,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     transport: Transport,
     redactor: Redactor,
+    retry: Retry,
 }
 
 impl Client {
@@ -57,6 +68,16 @@ impl Client {
 
     /// A client with the given timeouts.
     pub fn with_timeouts(config: ClientConfig, timeouts: Timeouts) -> Result<Self, CloudError> {
+        let options = ClientOptions {
+            timeouts,
+            ..ClientOptions::default()
+        };
+        Self::with_options(config, options)
+    }
+
+    /// A client with the given timeouts and retry settings.
+    pub fn with_options(config: ClientConfig, options: ClientOptions) -> Result<Self, CloudError> {
+        let ClientOptions { timeouts, retry } = options;
         let ClientConfig {
             endpoints,
             credentials,
@@ -75,6 +96,7 @@ impl Client {
                 clock,
                 transport,
                 redactor,
+                retry,
             }),
         })
     }
@@ -101,30 +123,47 @@ impl Client {
 
     /// Signs and sends one call, decodes its answer, and logs the outcome
     /// (action, user, RequestId; never the parameters).
+    ///
+    /// Throttling, 5xx and connection failures are tried again as
+    /// [`retry`] decides, each try signed afresh (new nonce and timestamp);
+    /// a write that ends without a clear answer is not.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         call: Call<'_>,
     ) -> Result<Reply<T>, CloudError> {
-        // TODO: issue 3 adds retries here: throttling and 5xx re-signed with
-        // a fresh nonce, and no blind retry of an ambiguous create.
-        let result = self.send_once(&call).await;
+        let inner = &*self.inner;
+        let label = call.label();
+        let mut retrier = Retrier::new(&inner.retry, inner.clock.now());
+        let result = loop {
+            let attempt = self.send_once(&call).await;
+            match retrier.next(attempt, &label, inner.clock.now()) {
+                Next::Done(result) => break result,
+                Next::Wait(wait) => inner.retry.sleeper.sleep(wait).await,
+            }
+        };
         log_outcome(&call, &result);
         result
     }
 
-    async fn send_once<T: DeserializeOwned>(
-        &self,
-        call: &Call<'_>,
-    ) -> Result<Reply<T>, CloudError> {
+    async fn send_once<T: DeserializeOwned>(&self, call: &Call<'_>) -> Attempt<Reply<T>> {
         let inner = &*self.inner;
         let sent_at = inner.clock.now();
         let signed = self.sign(call, sent_at);
 
         let url = inner.endpoints.url(call.service);
-        let response = inner
+        let response = match inner
             .transport
             .post_form(url, call.action, signed.wire_query())
-            .await?;
+            .await
+        {
+            Ok(response) => response,
+            Err(error) => {
+                return Attempt {
+                    result: Err(error),
+                    retry_after: None,
+                };
+            }
+        };
 
         let redactor = inner.redactor.with(&signed.signature);
         let context = CallContext {
@@ -134,7 +173,18 @@ impl Client {
             string_to_sign: &signed.string_to_sign,
             redactor: &redactor,
         };
-        response::decode(&response, &context)
+        let result = response::decode(&response, &context);
+        let retry_after = match &result {
+            Ok(_) => None,
+            Err(_) => response
+                .retry_after
+                .as_deref()
+                .and_then(retry::parse_retry_after),
+        };
+        Attempt {
+            result,
+            retry_after,
+        }
     }
 
     /// The call's own parameters and fresh common ones (a new nonce every
@@ -190,6 +240,15 @@ impl<'a> Call<'a> {
             action,
             user: None,
             params: Vec::new(),
+        }
+    }
+
+    /// What the retry policy needs to know of the call.
+    fn label(&self) -> CallLabel<'a> {
+        CallLabel {
+            action: self.action,
+            user: self.user,
+            writes: changes_the_account(self.action),
         }
     }
 

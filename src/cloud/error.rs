@@ -108,6 +108,40 @@ pub enum CloudError {
     /// The HTTP client could not be built (for example, no TLS roots).
     #[error("cannot set up the HTTP client: {0}")]
     HttpSetup(#[source] reqwest::Error),
+
+    /// A call that changes the account ended without a clear answer (timeout,
+    /// reset, 5xx, a body that does not parse): it may or may not have taken
+    /// effect, so the client did not send it again.
+    #[error(
+        "{action} ended without a clear answer, so it may or may not have taken effect \
+         (ramkey did not send it again): {source}"
+    )]
+    Ambiguous {
+        /// The API action, e.g. `CreateUser`.
+        action: String,
+        /// How it ended.
+        #[source]
+        source: Box<CloudError>,
+    },
+
+    /// Throttling, 5xx answers or connection failures went on past the
+    /// retries allowed.
+    #[error(
+        "{action} still failed after {tries} tries and {} s of waiting, so ramkey stopped \
+         retrying: {last}",
+        waited.as_secs()
+    )]
+    RetriesExhausted {
+        /// The API action.
+        action: String,
+        /// Tries made, the first included.
+        tries: u32,
+        /// Time spent waiting between them.
+        waited: std::time::Duration,
+        /// The last try's error.
+        #[source]
+        last: Box<CloudError>,
+    },
 }
 
 impl From<ApiError> for CloudError {
@@ -125,7 +159,7 @@ impl From<UnexpectedBody> for CloudError {
 impl CloudError {
     /// The service's error code, e.g. `EntityNotExist.User`.
     pub fn code(&self) -> Option<&str> {
-        match self {
+        match self.last_answer() {
             CloudError::Api(api) => Some(&api.code),
             _ => None,
         }
@@ -133,7 +167,7 @@ impl CloudError {
 
     /// The `RequestId` of the failed call, when the server sent one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
+        match self.last_answer() {
             CloudError::Api(api) => api.request_id.as_deref(),
             CloudError::UnexpectedBody(body) => body.request_id.as_deref(),
             _ => None,
@@ -142,7 +176,7 @@ impl CloudError {
 
     /// The service's error envelope, if that is what this is.
     pub fn api(&self) -> Option<&ApiError> {
-        match self {
+        match self.last_answer() {
             CloudError::Api(api) => Some(api),
             _ => None,
         }
@@ -150,7 +184,28 @@ impl CloudError {
 
     /// A sentence saying what to do, for the codes people commonly hit.
     pub fn hint(&self) -> Option<String> {
-        self.api().and_then(ApiError::hint)
+        match self {
+            CloudError::Ambiguous { .. } => Some(
+                "Look whether the change took effect before making it again (ramkey's steps \
+                 do this when run again)."
+                    .to_owned(),
+            ),
+            _ => self.api().and_then(ApiError::hint),
+        }
+    }
+
+    /// Whether a write may or may not have taken effect.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, CloudError::Ambiguous { .. })
+    }
+
+    /// The error of the last try, through the client's retry wrappers.
+    pub fn last_answer(&self) -> &CloudError {
+        match self {
+            CloudError::Ambiguous { source: inner, .. }
+            | CloudError::RetriesExhausted { last: inner, .. } => inner.last_answer(),
+            other => other,
+        }
     }
 }
 
@@ -395,7 +450,7 @@ impl fmt::Display for UnexpectedBody {
 /// Whether `action` is one of RAM's write verbs (CreateUser,
 /// UpdateAccessKey, AttachPolicyToUser, ...): an unreadable answer to it
 /// leaves the outcome unknown.
-fn changes_the_account(action: &str) -> bool {
+pub(crate) fn changes_the_account(action: &str) -> bool {
     const WRITE_VERBS: [&str; 6] = ["Create", "Update", "Delete", "Attach", "Detach", "Add"];
     WRITE_VERBS.iter().any(|verb| action.starts_with(verb))
 }

@@ -272,6 +272,7 @@ mod tests {
             request_id: None,
             body: body.as_bytes().to_vec(),
             too_long: false,
+            retry_after: None,
         }
     }
 

@@ -46,6 +46,8 @@ pub(crate) struct WireResponse {
     pub date: Option<String>,
     /// Gateways also put the RequestId here, useful when the body is broken.
     pub request_id: Option<String>,
+    /// `x-acs-retry-after`: how many milliseconds a throttled client should wait.
+    pub retry_after: Option<String>,
     /// At most [`MAX_BODY_BYTES`] of the body.
     pub body: Vec<u8>,
     /// The server sent more than [`MAX_BODY_BYTES`]; the rest was not read.
@@ -64,6 +66,7 @@ impl fmt::Debug for WireResponse {
             .field("content_type", &self.content_type)
             .field("date", &self.date)
             .field("request_id", &self.request_id)
+            .field("retry_after", &self.retry_after)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field("too_long", &self.too_long)
             .finish()
@@ -112,6 +115,7 @@ impl Transport {
             content_type: header(&headers, CONTENT_TYPE.as_str()),
             date: header(&headers, DATE.as_str()),
             request_id: header(&headers, "x-acs-request-id"),
+            retry_after: header(&headers, "x-acs-retry-after"),
             body,
             too_long,
         })
@@ -176,6 +180,7 @@ mod tests {
             request_id: Some("R-CAK".to_owned()),
             body: br#"{"AccessKey":{"AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}"#.to_vec(),
             too_long: false,
+            retry_after: None,
         };
 
         let debug = format!("{answer:?}");

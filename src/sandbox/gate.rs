@@ -163,7 +163,8 @@ fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> 
     Ok(())
 }
 
-fn key_not_found() -> ApiError {
+/// 404 `InvalidAccessKeyId.NotFound`.
+pub fn key_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "InvalidAccessKeyId.NotFound",

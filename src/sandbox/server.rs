@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::any;
@@ -27,8 +27,12 @@ use super::SandboxError;
 use super::account::{Account, AccountDate, AccountProblem};
 use super::actions::{self, Call, Service};
 use super::api_error::ApiError;
+use super::connection::{Connection, CuttableListener};
+use super::delivery::Delivery;
+use super::faults::{Faults, Switchboard};
 use super::gate;
 use super::ids;
+use super::journal::{Journal, SeenRequest};
 use super::nonces::NonceBook;
 use super::params::Params;
 use super::reply;
@@ -37,6 +41,8 @@ use super::reply;
 struct Sandbox {
     live: Mutex<Live>,
     clock: Arc<dyn Clock>,
+    faults: Switchboard,
+    journal: Journal,
 }
 
 struct Live {
@@ -82,7 +88,10 @@ pub async fn start(
             nonces: NonceBook::default(),
         }),
         clock,
+        faults: Switchboard::default(),
+        journal: Journal::default(),
     });
+    sandbox.faults.set(Faults::none());
     let (stop, server) = serve(listener, Arc::clone(&sandbox));
     Ok(SandboxHandle {
         endpoint: format!("http://{bound}"),
@@ -114,7 +123,8 @@ fn serve(
         .with_state(sandbox);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let app = app.into_make_service_with_connect_info::<Connection>();
+        axum::serve(CuttableListener::new(listener), app)
             .with_graceful_shutdown(async {
                 // A dropped sender stops the server as surely as a sent value.
                 let _ = stopped.await;
@@ -143,6 +153,22 @@ impl SandboxHandle {
     /// The account as it is now, with every change the requests made.
     pub fn account_snapshot(&self) -> Account {
         self.sandbox.lock().account.clone()
+    }
+
+    /// Turns the fault switches to `faults` (all off: [`Faults::none`]);
+    /// their counters start again.
+    pub fn set_faults(&self, faults: Faults) {
+        self.sandbox.faults.set(faults);
+    }
+
+    /// The fault switches as they are.
+    pub fn faults(&self) -> Faults {
+        self.sandbox.faults.get()
+    }
+
+    /// Every request so far (the latest 10 000), in order of their answers.
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.sandbox.journal.entries()
     }
 
     /// Stops accepting requests and waits for the server to finish.
@@ -179,6 +205,11 @@ impl Drop for SandboxHandle {
 }
 
 impl Sandbox {
+    /// The sandbox clock: the one it was given, skewed by the fault switch.
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now() + self.faults.clock_skew()
+    }
+
     /// A panic in one request must not take the sandbox down with it.
     fn lock(&self) -> std::sync::MutexGuard<'_, Live> {
         self.live.lock().unwrap_or_else(PoisonError::into_inner)
@@ -193,6 +224,7 @@ impl Sandbox {
     ) -> Result<Value, ApiError> {
         let mut live = self.lock();
         let live = &mut *live;
+        self.refuse_new_key(params, &live.account, now)?;
         let verified = gate::verify(params, method, now, &live.account, &live.nonces)?;
 
         live.nonces
@@ -205,6 +237,27 @@ impl Sandbox {
             now,
         };
         actions::perform(verified.action, &mut call)
+    }
+}
+
+impl Sandbox {
+    /// With the switch on, a key created moments ago is unknown (BC-12).
+    fn refuse_new_key(
+        &self,
+        params: &Params,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let key = params
+            .get("AccessKeyId")
+            .and_then(|id| account.key_owner(id))
+            .map(|(_, key)| key.create_date.resolve(now));
+        match key {
+            Some(created) if self.faults.refuses_new_key(created, now) => {
+                Err(gate::key_not_found())
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -222,12 +275,13 @@ fn mark_used(account: &mut Account, access_key_id: &str, now: DateTime<Utc>) {
 
 async fn answer(
     State(sandbox): State<Arc<Sandbox>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let now = sandbox.clock.now();
+    let now = sandbox.now();
     let request_id = ids::request_id();
     let params = Params::from_request(&method, uri.query(), &headers, &body);
     let service = params
@@ -236,13 +290,21 @@ async fn answer(
         .and_then(|params| params.get("Version"))
         .and_then(Service::from_version)
         .unwrap_or(Service::Ram);
+    let delivery = Delivery::plan(&sandbox.faults, &sandbox.journal, connection, &params, now);
+    if let Some(before) = delivery.refused_before_acting() {
+        return delivery.refuse(before, service, &request_id, now).await;
+    }
 
     let outcome = match &params {
         Ok(params) => rpc_method(&method).and_then(|method| sandbox.handle(method, params, now)),
         Err(error) => Err(error.clone()),
     };
     log_outcome(&params, &outcome, &request_id);
-    reply::render(service, outcome, &request_id, now)
+    let code = outcome.as_ref().err().map(|error| error.code.clone());
+    let response = reply::render(service, outcome, &request_id, now);
+    delivery
+        .answer(response, code.as_deref().unwrap_or_default())
+        .await
 }
 
 async fn unknown_path(State(sandbox): State<Arc<Sandbox>>) -> Response {
@@ -251,7 +313,7 @@ async fn unknown_path(State(sandbox): State<Arc<Sandbox>>) -> Response {
         "InvalidAction.NotFound",
         "Specified api is not found, please check your url and method.",
     );
-    let now = sandbox.clock.now();
+    let now = sandbox.now();
     reply::render(Service::Ram, Err(error), &ids::request_id(), now)
 }
 

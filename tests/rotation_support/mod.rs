@@ -11,7 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::model::KeyStatus;
-use ramkey::cloud::{Client, ClientConfig, Credentials, Endpoints};
+use ramkey::cloud::retry::NoSleep;
+use ramkey::cloud::{Client, ClientConfig, ClientOptions, Credentials, Endpoints, Retry};
 use ramkey::rotation::{Action, Engine, EngineError, EngineOptions, Outcome, StepKind};
 use ramkey::sandbox::{self, Account, SandboxHandle};
 use ramkey::secret::Secret;
@@ -93,6 +94,27 @@ impl World {
         )
     }
 
+    /// A client signing as the caller, with these timeouts and retry settings.
+    pub fn caller_client(&self, options: ClientOptions) -> Client {
+        client_retrying(
+            &self.sandbox,
+            self.sandbox.caller_access_key_id(),
+            self.sandbox.caller_secret().clone(),
+            &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
+            options,
+        )
+    }
+
+    /// A client signing with any key id and secret (known to the sandbox or not).
+    pub fn client_signing_as(&self, access_key_id: &str, secret: &str) -> Client {
+        client_for(
+            &self.sandbox,
+            access_key_id,
+            Secret::new(secret),
+            &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
+        )
+    }
+
     /// A client of a loopback port where nothing listens.
     pub fn unreachable_client(&self) -> Client {
         let credentials = Credentials::new(
@@ -102,12 +124,12 @@ impl World {
             "test",
         )
         .unwrap();
-        Client::new(ClientConfig {
+        let config = ClientConfig {
             endpoints: Endpoints::single("http://127.0.0.1:9").unwrap(),
             credentials,
             clock: Arc::new(self.clock.clone()),
-        })
-        .unwrap()
+        };
+        Client::with_options(config, no_waiting()).unwrap()
     }
 
     /// The shared clock's time.
@@ -149,13 +171,33 @@ fn client_for(
     secret: Secret,
     clock: &Arc<dyn Clock>,
 ) -> Client {
+    client_retrying(sandbox, access_key_id, secret, clock, no_waiting())
+}
+
+/// A client of the sandbox with the given timeouts and retry settings.
+pub fn client_retrying(
+    sandbox: &SandboxHandle,
+    access_key_id: &str,
+    secret: Secret,
+    clock: &Arc<dyn Clock>,
+    options: ClientOptions,
+) -> Client {
     let credentials = Credentials::new(access_key_id, secret, None, "test").unwrap();
-    Client::new(ClientConfig {
+    let config = ClientConfig {
         endpoints: Endpoints::single(&sandbox.endpoint()).unwrap(),
         credentials,
         clock: Arc::clone(clock),
-    })
-    .unwrap()
+    };
+    Client::with_options(config, options).unwrap()
+}
+
+/// Production's retry policy, with waits that return at once: tests never
+/// wait for real.
+pub fn no_waiting() -> ClientOptions {
+    ClientOptions {
+        retry: Retry::with_sleeper(Arc::new(NoSleep::new())),
+        ..ClientOptions::default()
+    }
 }
 
 /// Performs an action that must succeed, with the error shown if not.

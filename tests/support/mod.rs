@@ -15,8 +15,9 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 use ramkey::clock::FixedClock;
+use ramkey::cloud::retry::NoSleep;
 use ramkey::cloud::sign::{self, HttpMethod};
-use ramkey::cloud::{Client, ClientConfig, Credentials, Endpoints, Timeouts};
+use ramkey::cloud::{Client, ClientConfig, ClientOptions, Credentials, Endpoints, Retry, Timeouts};
 use ramkey::secret::Secret;
 
 /// The Timestamp every test client signs with (the cases' default).
@@ -280,14 +281,19 @@ pub fn client_for(endpoint: &str, credentials: Credentials) -> Client {
     client_with(endpoint, credentials, Timeouts::default())
 }
 
-/// A client for `endpoint` with the fixed clock and the given timeouts.
+/// A client for `endpoint` with the fixed clock and the given timeouts; it
+/// retries as in production, but its waits between tries return at once.
 pub fn client_with(endpoint: &str, credentials: Credentials, timeouts: Timeouts) -> Client {
     let config = ClientConfig {
         endpoints: Endpoints::single(endpoint).unwrap(),
         credentials,
         clock: Arc::new(FixedClock::new(now())),
     };
-    Client::with_timeouts(config, timeouts).unwrap()
+    let options = ClientOptions {
+        timeouts,
+        retry: Retry::with_sleeper(Arc::new(NoSleep::new())),
+    };
+    Client::with_options(config, options).unwrap()
 }
 
 /// Pairs from string literals.

@@ -91,6 +91,7 @@ fn answer(rng: &mut Rng, body: Vec<u8>) -> WireResponse {
         request_id: None,
         body,
         too_long: false,
+        retry_after: None,
     }
 }
 
@@ -173,6 +174,7 @@ fn a_new_secret_never_shows_wherever_its_answer_is_cut() {
                 request_id: None,
                 body: body.as_bytes()[..cut].to_vec(),
                 too_long: false,
+                retry_after: None,
             };
             let text = check_printable(decode_as::<Shaped>(&answer)).expect("a cut body fails");
             assert!(!text.contains(&NEW_SECRET[..8]), "cut at {cut}: {text}");

@@ -1,0 +1,286 @@
+//! Decides, request by request, which fault switches hit it, and builds the
+//! throttled and 503 answers. Each schedule counts the requests of its own
+//! actions, so "every third call" means every third, whatever the other
+//! switches do; when several hit one request, the earliest in the request's
+//! life wins (reset before acting, 503, throttling).
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+
+use super::{Faults, Schedule};
+use crate::sandbox::actions::Service;
+use crate::sandbox::api_error::ApiError;
+use crate::sandbox::reply;
+
+/// What happens to one request instead of, or besides, a plain answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Instead of acting.
+    pub before: Option<Before>,
+    /// Act, then drop the connection without answering.
+    pub reset_after: bool,
+    /// Wait this long before answering.
+    pub delay: Duration,
+}
+
+/// A fault that keeps the request from being acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Before {
+    /// Drop the connection.
+    Reset,
+    /// 503 with a gateway's HTML page.
+    Unavailable,
+    /// 400 `Throttling.User`, asking to wait this long.
+    Throttle {
+        /// Sent as `x-acs-retry-after`, in milliseconds.
+        retry_after: Duration,
+    },
+}
+
+/// The live switches and their counters, shared by every request.
+#[derive(Debug, Default)]
+pub struct Switchboard {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    faults: Faults,
+    /// Requests counted so far by each schedule, in [`Slot`] order.
+    counted: [u64; 4],
+    /// When the requests let through in the last second arrived.
+    recent: VecDeque<DateTime<Utc>>,
+}
+
+/// The schedules, as indices into [`State::counted`].
+#[derive(Clone, Copy)]
+enum Slot {
+    ResetBefore,
+    Unavailable,
+    Throttle,
+    ResetAfter,
+}
+
+impl Switchboard {
+    /// Replaces every switch; the counters start again.
+    pub fn set(&self, faults: Faults) {
+        *self.lock() = State {
+            faults,
+            ..State::default()
+        };
+    }
+
+    /// The switches as they are.
+    pub fn get(&self) -> Faults {
+        self.lock().faults.clone()
+    }
+
+    /// How far the sandbox clock is ahead of the clock it was given.
+    pub fn clock_skew(&self) -> chrono::Duration {
+        self.lock().faults.clock_skew
+    }
+
+    /// Whether a key created at `created` is still refused at `now`.
+    pub fn refuses_new_key(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        let window = self.lock().faults.new_key_unaccepted_for;
+        let age = now - created;
+        !window.is_zero()
+            && age >= chrono::Duration::zero()
+            && age.to_std().unwrap_or_default() < window
+    }
+
+    /// What happens to a request for `action` arriving at `now`.
+    pub fn plan(&self, action: &str, now: DateTime<Utc>) -> Plan {
+        let mut state = self.lock();
+        let reset_before = state.tick(Slot::ResetBefore, action);
+        let unavailable = state.tick(Slot::Unavailable, action);
+        let throttled = state.tick(Slot::Throttle, action);
+        let reset_after = state.tick(Slot::ResetAfter, action);
+        let faults = &state.faults;
+        let (retry_after, delay) = (faults.retry_after, faults.delay);
+
+        let before = if reset_before {
+            Some(Before::Reset)
+        } else if unavailable {
+            Some(Before::Unavailable)
+        } else if throttled {
+            Some(Before::Throttle { retry_after })
+        } else {
+            state
+                .over_rate(now)
+                .map(|retry_after| Before::Throttle { retry_after })
+        };
+        Plan {
+            reset_after: reset_after && before.is_none(),
+            before,
+            delay,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Counts the request if the slot's schedule counts its action; says
+    /// whether the schedule hits it.
+    fn tick(&mut self, slot: Slot, action: &str) -> bool {
+        let schedule: Option<&Schedule> = match slot {
+            Slot::ResetBefore => self.faults.reset_before_acting.as_ref(),
+            Slot::Unavailable => self.faults.unavailable.as_ref(),
+            Slot::Throttle => self.faults.throttle.as_ref(),
+            Slot::ResetAfter => self.faults.reset_after_acting.as_ref(),
+        };
+        let Some(schedule) = schedule.filter(|schedule| schedule.counts(action)) else {
+            return false;
+        };
+        let counted = &mut self.counted[slot as usize];
+        *counted += 1;
+        schedule.hits(*counted)
+    }
+
+    /// With a rate limit on: `None` lets the request through (and counts
+    /// it), `Some(wait)` says how long until a place frees up.
+    fn over_rate(&mut self, now: DateTime<Utc>) -> Option<Duration> {
+        let limit = self.faults.throttle_above_per_second?;
+        let second = chrono::Duration::seconds(1);
+        while self.recent.front().is_some_and(|&at| at + second <= now) {
+            self.recent.pop_front();
+        }
+        let full = self.recent.len() >= usize::try_from(limit.get()).unwrap_or(usize::MAX);
+        if let (true, Some(&oldest)) = (full, self.recent.front()) {
+            let wait = (oldest + second - now).to_std().unwrap_or_default();
+            return Some(wait.max(Duration::from_millis(1)));
+        }
+        self.recent.push_back(now);
+        None
+    }
+}
+
+impl Before {
+    /// The answer to send, or `None` when the connection is to be dropped.
+    pub fn answer(
+        self,
+        service: Service,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Response> {
+        match self {
+            Before::Reset => None,
+            Before::Unavailable => Some(unavailable_page(now)),
+            Before::Throttle { retry_after } => {
+                Some(throttled(service, request_id, now, retry_after))
+            }
+        }
+    }
+}
+
+/// Production's flow-control refusal, with the wait in milliseconds.
+fn throttled(service: Service, request_id: &str, now: DateTime<Utc>, wait: Duration) -> Response {
+    let error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "Throttling.User",
+        "Request was denied due to user flow control.",
+    );
+    let mut response = reply::render(service, Err(error), request_id, now);
+    if let Ok(value) = HeaderValue::from_str(&wait.as_millis().to_string()) {
+        response.headers_mut().insert("x-acs-retry-after", value);
+    }
+    response
+}
+
+/// What a load balancer in front of the service sends: HTML, no RequestId.
+fn unavailable_page(now: DateTime<Utc>) -> Response {
+    let page = "<html><head><title>503 Service Temporarily Unavailable</title></head>\
+                <body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>";
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    if let Ok(date) = HeaderValue::from_str(&reply::http_date(now)) {
+        headers.insert(header::DATE, date);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+
+    use super::*;
+
+    fn at(millis: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::milliseconds(millis)
+    }
+
+    fn board(faults: Faults) -> Switchboard {
+        let board = Switchboard::default();
+        board.set(faults);
+        board
+    }
+
+    #[test]
+    fn each_schedule_counts_on_its_own() {
+        let board = board(Faults {
+            throttle: Some(Schedule::every(3)),
+            reset_after_acting: Some(Schedule::every(2).only(&["CreateUser"])),
+            ..Faults::none()
+        });
+        let plans: Vec<Plan> = ["GetUser", "CreateUser", "GetUser", "CreateUser"]
+            .iter()
+            .map(|action| board.plan(action, at(0)))
+            .collect();
+        assert_eq!(plans[0].before, None);
+        assert!(
+            !plans[1].reset_after,
+            "the first CreateUser is not the second"
+        );
+        assert!(matches!(plans[2].before, Some(Before::Throttle { .. })));
+        assert!(plans[3].reset_after);
+    }
+
+    #[test]
+    fn a_request_refused_before_acting_is_not_also_reset_after() {
+        let board = board(Faults {
+            throttle: Some(Schedule::every(1)),
+            reset_after_acting: Some(Schedule::every(1)),
+            ..Faults::none()
+        });
+        let plan = board.plan("ListUsers", at(0));
+        assert!(matches!(plan.before, Some(Before::Throttle { .. })));
+        assert!(!plan.reset_after);
+    }
+
+    #[test]
+    fn the_rate_limit_lets_n_through_per_second_and_says_when_to_come_back() {
+        let board = board(Faults {
+            throttle_above_per_second: NonZeroU32::new(2),
+            ..Faults::none()
+        });
+        assert_eq!(board.plan("ListUsers", at(0)).before, None);
+        assert_eq!(board.plan("ListUsers", at(400)).before, None);
+        assert_eq!(
+            board.plan("ListUsers", at(600)).before,
+            Some(Before::Throttle {
+                retry_after: Duration::from_millis(400)
+            })
+        );
+        assert_eq!(board.plan("ListUsers", at(1000)).before, None);
+    }
+
+    #[test]
+    fn a_new_key_is_refused_only_within_its_window() {
+        let board = board(Faults {
+            new_key_unaccepted_for: Duration::from_secs(12),
+            ..Faults::none()
+        });
+        assert!(board.refuses_new_key(at(0), at(11_999)));
+        assert!(!board.refuses_new_key(at(0), at(12_000)));
+        assert!(!Switchboard::default().refuses_new_key(at(0), at(0)));
+    }
+}
