@@ -27,6 +27,12 @@ pub enum Action {
     CopyPermissions(Vec<Grant>),
     /// Create the new user's AccessKey; the outcome carries the secret once.
     CreateKey,
+    /// Delete the new user's keys whose secret ramkey never got (the answer
+    /// to their CreateAccessKey was lost), then create its key afresh. The
+    /// confirmation must name the new user.
+    // TODO: the UI does not offer this yet; until it does, the admin reads
+    // the SecretLost message and deletes the key in the RAM console.
+    ReplaceLostKey(Confirmation),
     /// The new secret is stored where the application reads it.
     ConfirmSecretStored,
     /// Staging uses the new key.
@@ -55,7 +61,7 @@ impl Action {
             Action::SetName(_) => StepKind::ChooseName,
             Action::CreateUser => StepKind::CreateUser,
             Action::CopyPermissions(_) => StepKind::CopyPermissions,
-            Action::CreateKey => StepKind::CreateKey,
+            Action::CreateKey | Action::ReplaceLostKey(_) => StepKind::CreateKey,
             Action::ConfirmSecretStored => StepKind::ConfirmSecretStored,
             Action::ConfirmStaging => StepKind::ConfirmStaging,
             Action::ConfirmProduction => StepKind::ConfirmProduction,
@@ -74,6 +80,7 @@ impl Action {
             Action::CreateUser => "create the new user",
             Action::CopyPermissions(_) => "copy permissions",
             Action::CreateKey => "create the new key",
+            Action::ReplaceLostKey(_) => "replace the lost key",
             Action::ConfirmSecretStored => "confirm the secret is stored",
             Action::ConfirmStaging => "confirm staging",
             Action::ConfirmProduction => "confirm production",

@@ -2,11 +2,13 @@
 //! records its outcome in the state file before returning.
 //!
 //! Every create looks first (GetUser, ListAccessKeys) so a retry never creates
-//! twice; every destructive action checks the typed user name and refuses the
+//! twice, and a write whose answer was lost is looked for before it is made
+//! again (`reconcile.rs`); every destructive action checks the typed user name and refuses the
 //! key ramkey signs with. A failed call leaves the rotation at its step.
 //! Knows nothing of the terminal UI.
 
 mod build;
+mod reconcile;
 mod retire;
 mod start;
 
@@ -202,6 +204,9 @@ impl Engine {
             Action::CreateUser => self.create_user(rotation).await,
             Action::CopyPermissions(grants) => self.copy_permissions(rotation, grants).await,
             Action::CreateKey => self.create_key(rotation).await,
+            Action::ReplaceLostKey(confirmation) => {
+                self.replace_lost_key(rotation, &confirmation).await
+            }
             Action::ConfirmSecretStored => {
                 self.confirm(rotation, Event::SecretStored, "Secret stored: confirmed")
             }

@@ -194,6 +194,21 @@ pub enum EngineError {
         key_ids: Vec<String>,
     },
 
+    /// The new key was created, but the answer carrying its secret was lost.
+    #[error(
+        "AccessKey {} was created for {user}, but the answer carrying its secret was lost on the \
+         way, and Alibaba Cloud shows a secret only once: this key can never be used. It must \
+         be deleted and a new one created: choose \"replace the lost key\" (typing {user}), or \
+         delete it in the RAM console and create the key again",
+        .key_ids.join(", ")
+    )]
+    SecretLost {
+        /// The new user.
+        user: String,
+        /// The key (or keys) found by ListAccessKeys.
+        key_ids: Vec<String>,
+    },
+
     /// A bug: the engine produced an event that does not fit the step.
     #[error("internal error: {0}")]
     OutOfOrder(#[from] OutOfOrder),

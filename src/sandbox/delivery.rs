@@ -13,6 +13,21 @@ use super::faults::{Before, Plan, Switchboard};
 use super::journal::{Ending, Journal, SeenRequest};
 use super::params::Params;
 
+/// What changes from one try of a call to the next.
+const PER_TRY: [&str; 4] = ["Signature", "SignatureNonce", "Timestamp", "SecurityToken"];
+
+/// The call a request is a try of: its parameters, less those of [`PER_TRY`].
+fn call_identity(params: &Params) -> String {
+    let mut pairs: Vec<String> = params
+        .pairs()
+        .iter()
+        .filter(|(name, _)| !PER_TRY.contains(&name.as_str()))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    pairs.sort();
+    pairs.join("&")
+}
+
 /// One request on its way to an answer.
 pub struct Delivery<'a> {
     plan: Plan,
@@ -45,8 +60,9 @@ impl<'a> Delivery<'a> {
             timestamp: field("Timestamp"),
             ended: Ending::Reset { acted: false },
         };
+        let call = params.as_ref().map(call_identity).unwrap_or_default();
         Self {
-            plan: switchboard.plan(&entry.action, now),
+            plan: switchboard.plan(&entry.action, &call, now),
             connection,
             entry,
             journal,

@@ -108,6 +108,12 @@ impl Schedule {
         self.actions.is_empty() || self.actions.iter().any(|wanted| wanted == action)
     }
 
+    /// Whether it hits every N-th request for some N ≥ 2; such a schedule
+    /// never hits two tries of one call in a row.
+    pub fn is_periodic(&self) -> bool {
+        matches!(self.pattern, Pattern::Every(n) if n.get() >= 2)
+    }
+
     /// Whether the `nth` counted request (1 for the first) is hit.
     pub fn hits(&self, nth: u64) -> bool {
         match self.pattern {

@@ -4,6 +4,9 @@
 
 use std::collections::HashSet;
 
+use futures::FutureExt as _;
+
+use super::reconcile::Settled;
 use super::{Engine, Performed, cloud, is_no_such_user};
 use crate::cloud::model::{AttachedPolicy, GroupMembership, RamUser};
 use crate::rotation::error::EngineError;
@@ -55,18 +58,7 @@ impl Engine {
                 )
             }
             Some(_) => return Err(EngineError::NameTaken { name }),
-            None => {
-                let written = self
-                    .client
-                    .create_user(&name, None, Some(&comments))
-                    .await
-                    .map_err(cloud(format!("creating the user {name}")))?;
-                (
-                    Some(written.value.user_id),
-                    StepRecord::written(self.now(), written.request_id),
-                    format!("Created the user {name}"),
-                )
-            }
+            None => self.create_user_once(&name, &comments, rotation).await?,
         };
         let user_id = user_id.filter(|id| !id.is_empty());
         self.commit(
@@ -75,6 +67,58 @@ impl Engine {
             &summary,
         )?;
         Ok(Performed::said(summary))
+    }
+
+    /// CreateUser; if its answer is lost, GetUser (and ramkey's mark) tells
+    /// whether it was made.
+    async fn create_user_once(
+        &self,
+        name: &str,
+        comments: &str,
+        rotation: &Rotation,
+    ) -> Result<(Option<String>, StepRecord, String), EngineError> {
+        let settled = self
+            .settle(
+                &format!("creating the user {name}"),
+                || self.client.create_user(name, None, Some(comments)).boxed(),
+                || self.find_own_user(name, rotation).boxed(),
+            )
+            .await?;
+        Ok(match settled {
+            Settled::Written(written) => (
+                Some(written.value.user_id),
+                StepRecord::written(self.now(), written.request_id),
+                format!("Created the user {name}"),
+            ),
+            Settled::Found(user) => (
+                Some(user.user_id),
+                StepRecord::found_done(
+                    self.now(),
+                    "created; its answer was lost, found by GetUser",
+                ),
+                format!("Created the user {name} (its answer was lost; found it by looking)"),
+            ),
+        })
+    }
+
+    /// The user of this name if this rotation made it; a user someone else
+    /// made is refused.
+    async fn find_own_user(
+        &self,
+        name: &str,
+        rotation: &Rotation,
+    ) -> Result<Option<RamUser>, EngineError> {
+        match self.find_user(name).await? {
+            Some(user)
+                if marker::is_from_rotation(&user.comments, &rotation.user, &rotation.id) =>
+            {
+                Ok(Some(user))
+            }
+            Some(_) => Err(EngineError::NameTaken {
+                name: name.to_owned(),
+            }),
+            None => Ok(None),
+        }
     }
 
     pub(super) async fn copy_permissions(
@@ -127,31 +171,51 @@ impl Engine {
         &mut self,
         rotation: &Rotation,
     ) -> Result<Performed, EngineError> {
+        self.create_key_after(rotation, Vec::new()).await
+    }
+
+    /// Creates the new user's key, recording `earlier_writes` (RequestIds
+    /// of this step's earlier writes) with it. A key whose answer is lost
+    /// is found by ListAccessKeys, but without its secret.
+    pub(super) async fn create_key_after(
+        &mut self,
+        rotation: &Rotation,
+        earlier_writes: Vec<String>,
+    ) -> Result<Performed, EngineError> {
         let MoveStep::CreateKey { new_user, .. } = move_step(rotation) else {
             unreachable!("checked to be the current step");
         };
         let target = new_user.name.clone();
 
-        let existing = self
-            .client
-            .list_access_keys(&target)
-            .await
-            .map_err(cloud(format!("listing the keys of {target}")))?;
+        let existing = self.key_ids_of(&target).await?;
         if !existing.is_empty() {
             return Err(EngineError::UnrecordedKeys {
                 user: target,
-                key_ids: existing.into_iter().map(|key| key.access_key_id).collect(),
+                key_ids: existing,
             });
         }
 
-        let written = self
-            .client
-            .create_access_key(&target)
-            .await
-            .map_err(cloud(format!("creating an AccessKey for {target}")))?;
+        let settled = self
+            .settle(
+                &format!("creating an AccessKey for {target}"),
+                || self.client.create_access_key(&target).boxed(),
+                || self.keys_found(&target).boxed(),
+            )
+            .await?;
+        let written = match settled {
+            Settled::Written(written) => written,
+            Settled::Found(key_ids) => {
+                return Err(EngineError::SecretLost {
+                    user: target,
+                    key_ids,
+                });
+            }
+        };
+        let mut created = StepRecord::written(self.now(), written.request_id);
+        created.request_ids.splice(0..0, earlier_writes);
         let new_key = NewKey {
             key_id: written.value.access_key_id.clone(),
-            created: StepRecord::written(self.now(), written.request_id),
+            created,
         };
         let summary = format!(
             "Created {} for {target}; store its secret now, it is shown only once",
@@ -177,19 +241,33 @@ impl Engine {
 
     async fn grant(&self, target: &str, grant: &Grant) -> Result<StepRecord, EngineError> {
         let doing = format!("granting {} to {target}", describe(grant));
-        let written = match grant {
+        let write = || match grant {
             Grant::Policy {
                 policy_name,
                 policy_type,
-            } => {
-                self.client
-                    .attach_policy_to_user(target, *policy_type, policy_name)
-                    .await
+            } => self
+                .client
+                .attach_policy_to_user(target, *policy_type, policy_name)
+                .boxed(),
+            Grant::Group { group_name } => {
+                self.client.add_user_to_group(target, group_name).boxed()
             }
-            Grant::Group { group_name } => self.client.add_user_to_group(target, group_name).await,
-        }
-        .map_err(cloud(doing))?;
-        Ok(StepRecord::written(self.now(), written.request_id))
+        };
+        let look = || self.granted(target, grant).boxed();
+        let settled = self.settle(&doing, write, look).await?;
+        Ok(self.record_of(settled))
+    }
+
+    /// `Some` once `target` holds `grant`.
+    async fn granted(&self, target: &str, grant: &Grant) -> Result<Option<()>, EngineError> {
+        let present = self.permissions(target).await?;
+        Ok(holds(&present.policies, &present.groups, grant).then_some(()))
+    }
+
+    /// The keys `user` holds, when it holds any.
+    async fn keys_found(&self, user: &str) -> Result<Option<Vec<String>>, EngineError> {
+        let key_ids = self.key_ids_of(user).await?;
+        Ok(Some(key_ids).filter(|ids| !ids.is_empty()))
     }
 }
 

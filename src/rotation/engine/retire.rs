@@ -3,6 +3,7 @@
 //! the admin picks. Never the key ramkey signs with.
 
 use chrono::Duration;
+use futures::FutureExt as _;
 
 use super::build::{describe, move_step};
 use super::{Engine, Performed, cloud};
@@ -30,12 +31,19 @@ impl Engine {
         let record = if key.status == KeyStatus::Inactive {
             StepRecord::found_done(self.now(), "already Inactive")
         } else {
-            let written = self
-                .client
-                .update_access_key(user, key_id, KeyStatus::Inactive)
-                .await
-                .map_err(cloud(format!("disabling {key_id} of {user}")))?;
-            StepRecord::written(self.now(), written.request_id)
+            let settled = self
+                .settle(
+                    &format!("disabling {key_id} of {user}"),
+                    || {
+                        let inactive = KeyStatus::Inactive;
+                        self.client
+                            .update_access_key(user, key_id, inactive)
+                            .boxed()
+                    },
+                    || self.key_disabled(user, key_id).boxed(),
+                )
+                .await?;
+            self.record_of(settled)
         };
         let delete_after = record.at + Duration::days(i64::from(self.options.wait_days));
         let summary = format!(
@@ -77,12 +85,14 @@ impl Engine {
             Some(_) => {
                 self.check_unused_since(user, key_id, deletion.disabled_at)
                     .await?;
-                let written = self
-                    .client
-                    .delete_access_key(user, key_id)
-                    .await
-                    .map_err(cloud(format!("deleting {key_id} of {user}")))?;
-                StepRecord::written(self.now(), written.request_id)
+                let settled = self
+                    .settle(
+                        &format!("deleting {key_id} of {user}"),
+                        || self.client.delete_access_key(user, key_id).boxed(),
+                        || self.key_deleted(user, key_id).boxed(),
+                    )
+                    .await?;
+                self.record_of(settled)
             }
         };
         let summary = format!("Deleted {key_id} of {user}");
@@ -148,15 +158,46 @@ impl Engine {
     }
 
     async fn detach(&self, user: &str, policy: &PolicyRef) -> Result<StepRecord, EngineError> {
-        let written = self
-            .client
-            .detach_policy_from_user(user, policy.policy_type, &policy.policy_name)
-            .await
-            .map_err(cloud(format!(
-                "detaching {} from {user}",
-                describe(&policy.grant())
-            )))?;
-        Ok(StepRecord::written(self.now(), written.request_id))
+        let doing = format!("detaching {} from {user}", describe(&policy.grant()));
+        let write = || {
+            let (policy_type, name) = (policy.policy_type, &policy.policy_name);
+            self.client
+                .detach_policy_from_user(user, policy_type, name)
+                .boxed()
+        };
+        let look = || self.policy_detached(user, policy).boxed();
+        let settled = self.settle(&doing, write, look).await?;
+        Ok(self.record_of(settled))
+    }
+
+    /// `Some` once `policy` is no longer attached to `user`.
+    async fn policy_detached(
+        &self,
+        user: &str,
+        policy: &PolicyRef,
+    ) -> Result<Option<()>, EngineError> {
+        let attached = self.permissions(user).await?.policies;
+        let still = attached
+            .iter()
+            .any(|p| p.policy_name == policy.policy_name && p.policy_type == policy.policy_type);
+        Ok((!still).then_some(()))
+    }
+
+    /// `Some` once `key_id` of `user` is Inactive.
+    async fn key_disabled(&self, user: &str, key_id: &str) -> Result<Option<()>, EngineError> {
+        let key = self.find_key(user, key_id).await?;
+        Ok(key
+            .filter(|key| key.status == KeyStatus::Inactive)
+            .map(drop))
+    }
+
+    /// `Some` once `user` no longer holds `key_id`.
+    pub(super) async fn key_deleted(
+        &self,
+        user: &str,
+        key_id: &str,
+    ) -> Result<Option<()>, EngineError> {
+        Ok(self.find_key(user, key_id).await?.is_none().then_some(()))
     }
 
     /// ListAccessKeys, looking for one key.

@@ -3,8 +3,14 @@
 //! actions, so "every third call" means every third, whatever the other
 //! switches do; when several hit one request, the earliest in the request's
 //! life wins (reset before acting, 503, throttling).
+//!
+//! Periodic schedules (every N-th, N ≥ 2) never hit two tries of the same
+//! call in a row: the try after one they hit (same action and parameters)
+//! is let through, uncounted, by all of them. Without that, a concurrent
+//! client whose calls take turns can lock onto the periods, one call hit on
+//! every try, which no real transient fault does.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -53,6 +59,8 @@ struct State {
     faults: Faults,
     /// Requests counted so far by each schedule, in [`Slot`] order.
     counted: [u64; 4],
+    /// Calls a periodic schedule hit on their latest try.
+    just_hit: HashSet<String>,
     /// When the requests let through in the last second arrived.
     recent: VecDeque<DateTime<Utc>>,
 }
@@ -94,13 +102,17 @@ impl Switchboard {
             && age.to_std().unwrap_or_default() < window
     }
 
-    /// What happens to a request for `action` arriving at `now`.
-    pub fn plan(&self, action: &str, now: DateTime<Utc>) -> Plan {
+    /// What happens to a request for `action` arriving at `now`; `call`
+    /// tells the tries of one call apart from other calls (its action and
+    /// parameters, less those that change with every try).
+    pub fn plan(&self, action: &str, call: &str, now: DateTime<Utc>) -> Plan {
         let mut state = self.lock();
-        let reset_before = state.tick(Slot::ResetBefore, action);
-        let unavailable = state.tick(Slot::Unavailable, action);
-        let throttled = state.tick(Slot::Throttle, action);
-        let reset_after = state.tick(Slot::ResetAfter, action);
+        let spared = state.just_hit.remove(call);
+        let reset_before = state.tick(Slot::ResetBefore, action, spared);
+        let unavailable = state.tick(Slot::Unavailable, action, spared);
+        let throttled = state.tick(Slot::Throttle, action, spared);
+        let reset_after = state.tick(Slot::ResetAfter, action, spared);
+        state.remember_periodic_hit(call, [reset_before, unavailable, throttled, reset_after]);
         let faults = &state.faults;
         let (retry_after, delay) = (faults.retry_after, faults.delay);
 
@@ -128,9 +140,9 @@ impl Switchboard {
 }
 
 impl State {
-    /// Counts the request if the slot's schedule counts its action; says
-    /// whether the schedule hits it.
-    fn tick(&mut self, slot: Slot, action: &str) -> bool {
+    /// Counts the request if the slot's schedule counts its action (and, for
+    /// a periodic one, it is not `spared`); says whether the schedule hits it.
+    fn tick(&mut self, slot: Slot, action: &str, spared: bool) -> bool {
         let schedule: Option<&Schedule> = match slot {
             Slot::ResetBefore => self.faults.reset_before_acting.as_ref(),
             Slot::Unavailable => self.faults.unavailable.as_ref(),
@@ -140,9 +152,33 @@ impl State {
         let Some(schedule) = schedule.filter(|schedule| schedule.counts(action)) else {
             return false;
         };
+        if spared && schedule.is_periodic() {
+            return false;
+        }
         let counted = &mut self.counted[slot as usize];
         *counted += 1;
         schedule.hits(*counted)
+    }
+
+    /// Notes `call` when a periodic schedule hit it, so its next try is spared.
+    fn remember_periodic_hit(&mut self, call: &str, hits: [bool; 4]) {
+        let slots = [
+            &self.faults.reset_before_acting,
+            &self.faults.unavailable,
+            &self.faults.throttle,
+            &self.faults.reset_after_acting,
+        ];
+        let periodic_hit = slots
+            .iter()
+            .zip(hits)
+            .any(|(schedule, hit)| hit && schedule.as_ref().is_some_and(Schedule::is_periodic));
+        if periodic_hit {
+            // Calls never tried again (an unclear write) would pile up.
+            if self.just_hit.len() >= 10_000 {
+                self.just_hit.clear();
+            }
+            self.just_hit.insert(call.to_owned());
+        }
     }
 
     /// With a rate limit on: `None` lets the request through (and counts
@@ -233,7 +269,8 @@ mod tests {
         });
         let plans: Vec<Plan> = ["GetUser", "CreateUser", "GetUser", "CreateUser"]
             .iter()
-            .map(|action| board.plan(action, at(0)))
+            .enumerate()
+            .map(|(n, action)| board.plan(action, &n.to_string(), at(0)))
             .collect();
         assert_eq!(plans[0].before, None);
         assert!(
@@ -251,9 +288,37 @@ mod tests {
             reset_after_acting: Some(Schedule::every(1)),
             ..Faults::none()
         });
-        let plan = board.plan("ListUsers", at(0));
+        let plan = board.plan("ListUsers", "", at(0));
         assert!(matches!(plan.before, Some(Before::Throttle { .. })));
         assert!(!plan.reset_after);
+    }
+
+    #[test]
+    fn periodic_schedules_spare_the_next_try_of_a_call_they_hit() {
+        let board = board(Faults {
+            throttle: Some(Schedule::every(2)),
+            reset_after_acting: Some(Schedule::every(3)),
+            ..Faults::none()
+        });
+        let hit = |call: &str| {
+            let plan = board.plan("GetUser", call, at(0));
+            plan.before.is_some() || plan.reset_after
+        };
+        assert!(!hit("a"));
+        assert!(hit("b"), "the 2nd request is throttled");
+        assert!(hit("c"), "the 3rd is reset after acting");
+        assert!(!hit("b"), "the retry of b is spared by both, uncounted");
+        assert!(!hit("c"), "and so is the retry of c");
+        assert!(hit("d"), "the 4th counted is throttled");
+        assert!(!hit("e"));
+
+        let always = self::board(Faults {
+            throttle: Some(Schedule::every(1)),
+            ..Faults::none()
+        });
+        for _ in 0..3 {
+            assert!(always.plan("GetUser", "b", at(0)).before.is_some());
+        }
     }
 
     #[test]
@@ -262,15 +327,15 @@ mod tests {
             throttle_above_per_second: NonZeroU32::new(2),
             ..Faults::none()
         });
-        assert_eq!(board.plan("ListUsers", at(0)).before, None);
-        assert_eq!(board.plan("ListUsers", at(400)).before, None);
+        assert_eq!(board.plan("ListUsers", "", at(0)).before, None);
+        assert_eq!(board.plan("ListUsers", "", at(400)).before, None);
         assert_eq!(
-            board.plan("ListUsers", at(600)).before,
+            board.plan("ListUsers", "", at(600)).before,
             Some(Before::Throttle {
                 retry_after: Duration::from_millis(400)
             })
         );
-        assert_eq!(board.plan("ListUsers", at(1000)).before, None);
+        assert_eq!(board.plan("ListUsers", "", at(1000)).before, None);
     }
 
     #[test]
