@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod faults;
+pub use faults::FaultArgs;
+
 /// Find RAM users holding two Active AccessKeys and rotate them safely.
 #[derive(Debug, Parser)]
 #[command(name = "ramkey", version, about, long_about = None)]
@@ -106,6 +109,10 @@ pub struct SandboxArgs {
     /// Account file to serve (default: the built-in demo account).
     #[arg(long, value_name = "FILE")]
     pub account: Option<PathBuf>,
+
+    /// How the sandbox misbehaves, for testing clients.
+    #[command(flatten)]
+    pub faults: FaultArgs,
 }
 
 #[cfg(test)]

@@ -7,12 +7,13 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::{GlobalArgs, SandboxArgs};
+use crate::cli::{FaultArgs, GlobalArgs, SandboxArgs};
 use crate::clock::SystemClock;
-use crate::sandbox::{self, Account, SandboxHandle};
+use crate::sandbox::{self, Account, Faults, SandboxHandle};
 
 /// Runs the sandbox until SIGINT or SIGTERM.
 pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<ExitCode> {
@@ -22,9 +23,11 @@ pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<Exit
         None => Account::demo(),
     };
     let alias = account.account_alias.clone();
+    let faults = faults(&args.faults)?;
     let handle = sandbox::start(args.listen, account, Arc::new(SystemClock::new()))
         .await
         .context("cannot start the sandbox")?;
+    handle.set_faults(faults.clone());
 
     print_assignments(&handle).context("cannot write the sandbox's endpoint to stdout")?;
     eprintln!(
@@ -34,6 +37,9 @@ pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<Exit
     eprintln!(
         "ramkey sandbox: the credentials above are the sandbox's test key; stop with Ctrl-C."
     );
+    if faults.any() {
+        eprintln!("ramkey sandbox: fault switches on: {}", describe(&faults));
+    }
 
     let signal = stop_signal().await?;
     eprintln!("ramkey sandbox: {signal}, stopping.");
@@ -42,6 +48,51 @@ pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<Exit
         .await
         .context("the sandbox did not stop cleanly")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fault switches the flags ask for.
+fn faults(args: &FaultArgs) -> anyhow::Result<Faults> {
+    let clock_skew = chrono::Duration::try_seconds(args.clock_skew)
+        .with_context(|| format!("--clock-skew {} is out of range", args.clock_skew))?;
+    Ok(Faults {
+        throttle: args.throttle.clone(),
+        throttle_above_per_second: args.throttle_rate,
+        retry_after: Duration::from_millis(args.retry_after_ms),
+        unavailable: args.unavailable.clone(),
+        reset_before_acting: args.reset_before.clone(),
+        reset_after_acting: args.reset_after.clone(),
+        delay: Duration::from_millis(args.delay_ms),
+        clock_skew,
+        new_key_unaccepted_for: Duration::from_secs(args.new_key_delay),
+    })
+}
+
+/// The switches that are on, as their flags spell them.
+fn describe(faults: &Faults) -> String {
+    let schedules = [
+        ("--throttle", &faults.throttle),
+        ("--unavailable", &faults.unavailable),
+        ("--reset-before", &faults.reset_before_acting),
+        ("--reset-after", &faults.reset_after_acting),
+    ];
+    let mut on: Vec<String> = schedules
+        .iter()
+        .filter_map(|(flag, schedule)| Some(format!("{flag} {}", schedule.as_ref()?)))
+        .collect();
+    if let Some(rate) = faults.throttle_above_per_second {
+        on.push(format!("--throttle-rate {rate}"));
+    }
+    if !faults.delay.is_zero() {
+        on.push(format!("--delay-ms {}", faults.delay.as_millis()));
+    }
+    if !faults.clock_skew.is_zero() {
+        on.push(format!("--clock-skew {}", faults.clock_skew.num_seconds()));
+    }
+    if !faults.new_key_unaccepted_for.is_zero() {
+        let seconds = faults.new_key_unaccepted_for.as_secs();
+        on.push(format!("--new-key-delay {seconds}"));
+    }
+    on.join(", ")
 }
 
 /// `NAME=value` lines, flushed at once so a script reading them never waits.
