@@ -5,7 +5,8 @@
 //! [`crate::cloud::sign`], the timestamp window, nonce reuse, unknown and
 //! disabled keys) and answers with production's codes, statuses and JSON
 //! shapes. The account it serves is an [`Account`], loaded from JSON
-//! (`docs/sandbox.md`). Depends on [`crate::clock`], [`crate::secret`] and
+//! (`docs/sandbox.md`); fault switches ([`Faults`]) make it throttle, fail,
+//! drop connections or skew its clock for client tests. Depends on [`crate::clock`], [`crate::secret`] and
 //! the signer and domain enums of [`crate::cloud`]; never on the client,
 //! the scan, the state file, the engine or the UI.
 

@@ -3,6 +3,7 @@
 //! stops, and a write whose answer is lost coming back as ambiguous.
 
 mod rotation_support;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -486,4 +487,23 @@ async fn above_the_rate_limit_calls_wait_their_turn_and_all_succeed() {
         tries.iter().any(|t| answered_code(t) == "Throttling.User"),
         "{tries:#?}"
     );
+}
+
+#[tokio::test]
+async fn an_expired_sts_token_is_not_retried_and_says_how_to_refresh() {
+    let server = support::TestServer::always(support::Reply::error(
+        400,
+        "InvalidSecurityToken.Expired",
+        "Specified SecurityToken is expired.",
+    ))
+    .await;
+    let client = support::client_for(server.endpoint(), support::temporary());
+
+    let error = client.list_policies_for_user(USER).await.unwrap_err();
+
+    assert_eq!(server.received().len(), 1);
+    assert!(matches!(error, CloudError::Api(_)), "{error:?}");
+    let hint = error.hint().unwrap();
+    assert!(hint.contains("get fresh STS credentials"), "{hint}");
+    assert!(hint.contains("resumes at the step"), "{hint}");
 }

@@ -1,0 +1,85 @@
+//! What the client logs about retries and unclear writes: the action, the
+//! user, why and how long it waits, and never the secret, the STS token, a
+//! signature or a nonce.
+//!
+//! Alone in its own test binary: tracing caches per-callsite interest, and a
+//! test running in parallel without a subscriber could make this one miss
+//! events.
+
+mod support;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use support::{Reply, TestServer, client_for, temporary};
+
+/// Collects everything the tracing subscriber writes.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn retries_and_unclear_writes_are_logged_without_secrets() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let tries = AtomicUsize::new(0);
+    let server = TestServer::start(move |request| match request.param("Action").as_deref() {
+        Some("ListUsers") if tries.fetch_add(1, Ordering::SeqCst) == 0 => Reply::error(
+            400,
+            "Throttling.User",
+            "Request was denied due to user flow control.",
+        )
+        .header("x-acs-retry-after", "10"),
+        Some("ListUsers") => {
+            Reply::json(r#"{"RequestId":"R-OK","IsTruncated":false,"Users":{"User":[]}}"#)
+        }
+        _ => Reply::with_status(503, "text/html", "<html>503</html>"),
+    })
+    .await;
+    let client = client_for(server.endpoint(), temporary());
+    client.list_users_page(None, None).await.unwrap();
+    let error = client.create_user("carol", None, None).await.unwrap_err();
+    assert!(error.is_ambiguous(), "{error:?}");
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    for needle in [
+        "cloud call retried",
+        "throttled (Throttling.User)",
+        "wait_ms=10",
+        "ended without a clear answer",
+        "CreateUser",
+        "carol",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from: {text}");
+    }
+    let mut forbidden = vec![
+        "stssecret".to_owned(),
+        "CAIS".to_owned(),
+        "SignatureNonce".to_owned(),
+    ];
+    for request in server.received() {
+        forbidden.push(request.param("Signature").unwrap());
+        forbidden.push(request.param("SignatureNonce").unwrap());
+    }
+    for needle in forbidden {
+        assert!(!text.contains(&needle), "{needle} leaked into: {text}");
+    }
+}
