@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod sandbox;
+
 /// Runs the parsed command line and maps the outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
@@ -25,7 +27,6 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-#[expect(clippy::unused_async, reason = "commands become async as they land")]
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         // TODO: each command is wired up as its module lands (issue 2).
@@ -33,6 +34,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Demo(_)) => anyhow::bail!("the demo is not built yet"),
         Some(Command::Scan(_)) => anyhow::bail!("scan is not built yet"),
         Some(Command::Status(_)) => anyhow::bail!("status is not built yet"),
-        Some(Command::Sandbox(_)) => anyhow::bail!("the sandbox is not built yet"),
+        Some(Command::Sandbox(args)) => sandbox::run(&cli.global, &args).await,
     }
 }

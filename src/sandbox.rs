@@ -1,2 +1,55 @@
 //! An emulator of the RAM (2015-05-01) and STS (2015-04-01) RPC APIs, served
 //! over HTTP on loopback, for the demo and for every test.
+//!
+//! It verifies requests as production's gateway does (signature 1.0 through
+//! [`crate::cloud::sign`], the timestamp window, nonce reuse, unknown and
+//! disabled keys) and answers with production's codes, statuses and JSON
+//! shapes. The account it serves is an [`Account`], loaded from JSON
+//! (`docs/sandbox.md`). Depends on [`crate::clock`], [`crate::secret`] and
+//! the signer and domain enums of [`crate::cloud`]; never on the client,
+//! the scan, the state file, the engine or the UI.
+
+mod account;
+mod actions;
+mod api_error;
+mod gate;
+mod ids;
+mod names;
+mod nonces;
+mod params;
+mod reply;
+mod server;
+
+use std::net::SocketAddr;
+
+pub use account::{
+    Account, AccountDate, AccountError, AccountProblem, Group, Key, Membership, NeverUsedKeys,
+    Policy, PolicyAttachment, User,
+};
+pub use gate::{MISMATCH_PREFIX, TIMESTAMP_WINDOW};
+pub use server::{SandboxHandle, start};
+
+/// Why the sandbox could not start or stopped badly.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// Only loopback addresses are served: the account's secrets are fake but
+    /// the sandbox verifies nothing about who connects.
+    #[error(
+        "the sandbox listens on loopback only; {0} is not a loopback address (try 127.0.0.1:0)"
+    )]
+    NotLoopback(SocketAddr),
+    /// The account breaks a rule of the account file.
+    #[error("the account cannot be served: {0}")]
+    Account(#[from] AccountProblem),
+    /// The port is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The server stopped with an error.
+    #[error("the sandbox server failed: {0}")]
+    Serve(std::io::Error),
+}

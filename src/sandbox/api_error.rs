@@ -1,0 +1,75 @@
+//! The errors the sandbox answers with: production's HTTP status, `Code` and
+//! `Message`. The envelope around them (`RequestId`, `HostId`, `Recommend`)
+//! is added by [`super::reply`].
+//!
+//! Messages quoted in `docs/sandbox.md` as production's are production's; the
+//! rest are the sandbox's own wording under production's codes.
+
+use axum::http::StatusCode;
+
+/// One refusal, as the gateway or the service would send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// `Code`, e.g. `EntityNotExist.User`.
+    pub code: String,
+    /// `Message`.
+    pub message: String,
+}
+
+impl ApiError {
+    /// Any error.
+    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// 400 `Missing<Param>`: a required parameter is absent or empty.
+    pub fn missing(param: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            format!("Missing{param}"),
+            format!("{param} is mandatory for this action."),
+        )
+    }
+
+    /// 400 `InvalidParameter.<Field>[.<Detail>]`.
+    pub fn invalid_parameter(field: &str, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            format!("InvalidParameter.{field}"),
+            message,
+        )
+    }
+
+    /// 404 `EntityNotExist.<Entity>`.
+    pub fn not_exist(entity: &str, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            format!("EntityNotExist.{entity}"),
+            message,
+        )
+    }
+
+    /// 409 `EntityAlreadyExists.<Entity>`.
+    pub fn already_exists(entity: &str, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            format!("EntityAlreadyExists.{entity}"),
+            message,
+        )
+    }
+
+    /// 409 `LimitExceeded.<Entity>`.
+    pub fn limit_exceeded(entity: &str, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            format!("LimitExceeded.{entity}"),
+            message,
+        )
+    }
+}

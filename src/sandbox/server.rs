@@ -1,0 +1,285 @@
+//! The HTTP side: binds a loopback port, turns each request into parameters,
+//! runs the gateway checks and the action under one lock, and answers.
+//!
+//! One lock over the whole account keeps every request atomic, as a real
+//! account looks to a single client; the sandbox is not built for speed.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::any;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::cloud::sign::HttpMethod;
+use crate::secret::Secret;
+
+use super::SandboxError;
+use super::account::{Account, AccountDate, AccountProblem};
+use super::actions::{self, Call, Service};
+use super::api_error::ApiError;
+use super::gate;
+use super::ids;
+use super::nonces::NonceBook;
+use super::params::Params;
+use super::reply;
+
+/// The sandbox's live state, shared by every request.
+struct Sandbox {
+    live: Mutex<Live>,
+    clock: Arc<dyn Clock>,
+}
+
+struct Live {
+    account: Account,
+    nonces: NonceBook,
+}
+
+/// A running sandbox. Dropping it stops the server too; [`SandboxHandle::shutdown`]
+/// also waits for it to finish.
+pub struct SandboxHandle {
+    endpoint: String,
+    caller_access_key_id: String,
+    caller_secret: Secret,
+    sandbox: Arc<Sandbox>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts serving `account` on `listen` (loopback only; port 0 picks a free
+/// port). Relative dates in the account are pinned to `clock`'s now.
+pub async fn start(
+    listen: SocketAddr,
+    account: Account,
+    clock: Arc<dyn Clock>,
+) -> Result<SandboxHandle, SandboxError> {
+    if !listen.ip().is_loopback() {
+        return Err(SandboxError::NotLoopback(listen));
+    }
+    account.validate()?;
+    let account = account.resolved(clock.now());
+    let (caller_access_key_id, caller_secret) = caller_credentials(&account)?;
+
+    let bind_error = |source| SandboxError::Bind {
+        addr: listen,
+        source,
+    };
+    let listener = TcpListener::bind(listen).await.map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+
+    let sandbox = Arc::new(Sandbox {
+        live: Mutex::new(Live {
+            account,
+            nonces: NonceBook::default(),
+        }),
+        clock,
+    });
+    let (stop, server) = serve(listener, Arc::clone(&sandbox));
+    Ok(SandboxHandle {
+        endpoint: format!("http://{bound}"),
+        caller_access_key_id,
+        caller_secret,
+        sandbox,
+        stop: Some(stop),
+        server: Some(server),
+    })
+}
+
+/// The caller key's id and secret, as the account names them.
+fn caller_credentials(account: &Account) -> Result<(String, Secret), SandboxError> {
+    let caller = &account.caller_access_key_id;
+    let (_, key) = account
+        .key_owner(caller)
+        .ok_or_else(|| SandboxError::Account(AccountProblem::NoCallerKey(caller.clone())))?;
+    Ok((key.access_key_id.clone(), key.access_key_secret.clone()))
+}
+
+/// Spawns the server; it runs until the returned sender fires or is dropped.
+fn serve(
+    listener: TcpListener,
+    sandbox: Arc<Sandbox>,
+) -> (oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
+    let app = Router::new()
+        .route("/", any(answer))
+        .fallback(unknown_path)
+        .with_state(sandbox);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                // A dropped sender stops the server as surely as a sent value.
+                let _ = stopped.await;
+            })
+            .await
+    });
+    (stop, server)
+}
+
+impl SandboxHandle {
+    /// `http://127.0.0.1:PORT`, the real port when 0 was asked.
+    pub fn endpoint(&self) -> String {
+        self.endpoint.clone()
+    }
+
+    /// The caller's AccessKey id, as the account file named it.
+    pub fn caller_access_key_id(&self) -> &str {
+        &self.caller_access_key_id
+    }
+
+    /// The caller's secret (a fake account's test secret).
+    pub fn caller_secret(&self) -> &Secret {
+        &self.caller_secret
+    }
+
+    /// The account as it is now, with every change the requests made.
+    pub fn account_snapshot(&self) -> Account {
+        self.sandbox.lock().account.clone()
+    }
+
+    /// Stops accepting requests and waits for the server to finish.
+    pub async fn shutdown(mut self) -> Result<(), SandboxError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.server.take() {
+            Some(server) => match server.await {
+                Ok(served) => served.map_err(SandboxError::Serve),
+                Err(join) => Err(SandboxError::Serve(std::io::Error::other(join))),
+            },
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Sandbox {
+    /// A panic in one request must not take the sandbox down with it.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Gateway checks, then the action, all under the lock.
+    fn handle(
+        &self,
+        method: HttpMethod,
+        params: &Params,
+        now: DateTime<Utc>,
+    ) -> Result<Value, ApiError> {
+        let mut live = self.lock();
+        let live = &mut *live;
+        let verified = gate::verify(params, method, now, &live.account, &live.nonces)?;
+
+        live.nonces
+            .record(&verified.access_key_id, &verified.nonce, now);
+        mark_used(&mut live.account, &verified.access_key_id, now);
+        let mut call = Call {
+            params,
+            account: &mut live.account,
+            caller: &verified,
+            now,
+        };
+        actions::perform(verified.action, &mut call)
+    }
+}
+
+/// Every accepted request counts as a use of the key that signed it,
+/// immediately (production lags by hours).
+fn mark_used(account: &mut Account, access_key_id: &str, now: DateTime<Utc>) {
+    let key = account
+        .users
+        .iter_mut()
+        .find_map(|user| user.key_mut(access_key_id));
+    if let Some(key) = key {
+        key.last_used_date = Some(AccountDate::At(now));
+    }
+}
+
+async fn answer(
+    State(sandbox): State<Arc<Sandbox>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = sandbox.clock.now();
+    let request_id = ids::request_id();
+    let params = Params::from_request(&method, uri.query(), &headers, &body);
+    let service = params
+        .as_ref()
+        .ok()
+        .and_then(|params| params.get("Version"))
+        .and_then(Service::from_version)
+        .unwrap_or(Service::Ram);
+
+    let outcome = match &params {
+        Ok(params) => rpc_method(&method).and_then(|method| sandbox.handle(method, params, now)),
+        Err(error) => Err(error.clone()),
+    };
+    log_outcome(&params, &outcome, &request_id);
+    reply::render(service, outcome, &request_id, now)
+}
+
+async fn unknown_path(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    let error = ApiError::new(
+        StatusCode::NOT_FOUND,
+        "InvalidAction.NotFound",
+        "Specified api is not found, please check your url and method.",
+    );
+    let now = sandbox.clock.now();
+    reply::render(Service::Ram, Err(error), &ids::request_id(), now)
+}
+
+fn rpc_method(method: &Method) -> Result<HttpMethod, ApiError> {
+    match *method {
+        Method::GET => Ok(HttpMethod::Get),
+        Method::POST => Ok(HttpMethod::Post),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "UnsupportedHTTPMethod",
+            "Specified HTTP method is not supported; use GET or POST.",
+        )),
+    }
+}
+
+/// One line per request: the action, the key that signed and the outcome;
+/// never other parameters or the body.
+fn log_outcome(
+    params: &Result<Params, ApiError>,
+    outcome: &Result<Value, ApiError>,
+    request_id: &str,
+) {
+    let field = |name| {
+        params
+            .as_ref()
+            .ok()
+            .and_then(|params| params.get(name))
+            .unwrap_or("-")
+            .to_owned()
+    };
+    let (action, key) = (field("Action"), field("AccessKeyId"));
+    match outcome {
+        Ok(_) => tracing::info!(request_id, "{action} by {key}: 200"),
+        Err(error) => tracing::info!(
+            request_id,
+            "{action} by {key}: {} {}",
+            error.status.as_u16(),
+            error.code
+        ),
+    }
+}
