@@ -3,5 +3,21 @@
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
 
+pub mod client;
+pub mod credentials;
+pub mod endpoints;
+pub mod error;
 pub mod model;
+pub mod ram;
+mod response;
 pub mod sign;
+pub mod sts;
+mod transport;
+mod wire;
+
+pub use client::{Client, ClientConfig};
+pub use credentials::{Credentials, CredentialsError};
+pub use endpoints::{EndpointError, Endpoints, Service};
+pub use error::{ApiError, CloudError, UnexpectedBody};
+pub use ram::ListProgress;
+pub use transport::Timeouts;

@@ -1,1 +1,22 @@
-//! The state file: schema, atomic save, lock.
+//! The state file: one JSON document per account that records every
+//! rotation step done, so a weeks-long rotation can be resumed.
+//!
+//! Atomic 0600 saves, an advisory lock while open, and refusal (never
+//! overwrite) of any file that is not this account's ramkey state. See
+//! `docs/state-file.md`. Depends on `cloud::model` for a few domain types and
+//! on nothing above it (no client calls, no engine, no UI).
+
+pub mod atomic;
+pub mod error;
+pub mod location;
+pub mod parse;
+pub mod schema;
+pub mod steps;
+pub mod store;
+
+pub use error::StateError;
+pub use location::{default_dir, default_path, list_state_files};
+pub use parse::Refusal;
+pub use schema::{Rotation, SCHEMA_VERSION, StateDocument};
+pub use steps::{Deletion, Progress, StepRecord};
+pub use store::{StateStore, read_document};

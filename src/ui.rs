@@ -1,1 +1,33 @@
-//! The terminal wizard (ratatui + crossterm).
+//! The terminal wizard (ratatui + crossterm): screens, dialogs, the key
+//! table, the terminal guard and the event loop.
+//!
+//! Key handling is pure ([`app::App::update`] turns a message into a new
+//! state and at most one [`view::Effect`]); [`event_loop`] performs effects
+//! through a [`event_loop::Backend`] and feeds the results back. The cloud
+//! client, the state store and the engine never import this module.
+
+pub mod app;
+pub mod checklist;
+pub mod choice;
+pub mod confirm;
+pub mod engine_bridge;
+pub mod error_dialog;
+pub mod event_loop;
+pub mod findings;
+pub mod flow;
+pub mod help;
+pub mod input;
+pub mod keys;
+pub mod popup;
+pub mod question;
+pub mod render;
+pub mod rotation_screen;
+pub mod secret_dialog;
+pub mod steps;
+pub mod terminal;
+pub mod text;
+pub mod text_input;
+pub mod view;
+
+pub use app::App;
+pub use event_loop::{Backend, Exit, run};

@@ -1,0 +1,243 @@
+//! [`Client`]: signs each call with fresh common parameters and sends the
+//! signed pairs, unchanged, as a form body. The typed calls live in
+//! `ram.rs` and `sts.rs`; this file is the one path they all share.
+//!
+//! Knows nothing of the UI, the scan, the rotation engine or the state file.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::credentials::Credentials;
+pub use super::endpoints::{EndpointError, Endpoints, Service};
+use super::error::CloudError;
+use super::response::{self, CallContext, Redactor, Reply};
+use super::sign::{self, HttpMethod, RequestStamp};
+use super::transport::{Timeouts, Transport};
+use crate::clock::Clock;
+use crate::secret::Secret;
+
+/// Everything a [`Client`] needs.
+pub struct ClientConfig {
+    /// Where each service's calls go.
+    pub endpoints: Endpoints,
+    /// Who signs.
+    pub credentials: Credentials,
+    /// Source of every request's `Timestamp`.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The Alibaba Cloud client. Cheap to clone; clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoints: Endpoints,
+    // TODO: issue 3 replaces this with a provider that can refresh STS
+    // credentials during a long session; every call already reads them here.
+    credentials: Credentials,
+    clock: Arc<dyn Clock>,
+    transport: Transport,
+    redactor: Redactor,
+}
+
+impl Client {
+    /// A client with the default timeouts (connect 10 s, request 30 s).
+    ///
+    /// Refuses credentials that cannot sign correctly before any call.
+    pub fn new(config: ClientConfig) -> Result<Self, CloudError> {
+        Self::with_timeouts(config, Timeouts::default())
+    }
+
+    /// A client with the given timeouts.
+    pub fn with_timeouts(config: ClientConfig, timeouts: Timeouts) -> Result<Self, CloudError> {
+        let ClientConfig {
+            endpoints,
+            credentials,
+            clock,
+        } = config;
+        credentials.validate()?;
+
+        let transport = Transport::new(timeouts, endpoints.all_loopback())?;
+        let mut sensitive = vec![&credentials.secret];
+        sensitive.extend(credentials.security_token.as_ref());
+        let redactor = Redactor::new(&sensitive);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                endpoints,
+                credentials,
+                clock,
+                transport,
+                redactor,
+            }),
+        })
+    }
+
+    /// The AccessKey ID ramkey signs with, to recognise its own key.
+    pub fn access_key_id(&self) -> &str {
+        &self.inner.credentials.access_key_id
+    }
+
+    /// Where the credentials came from, for the start screen.
+    pub fn credential_source(&self) -> &str {
+        &self.inner.credentials.source
+    }
+
+    /// Whether ramkey signs with STS credentials.
+    pub fn uses_temporary_credentials(&self) -> bool {
+        self.inner.credentials.is_temporary()
+    }
+
+    /// Where the calls go.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.inner.endpoints
+    }
+
+    /// Signs and sends one call, decodes its answer, and logs the outcome
+    /// (action, user, RequestId; never the parameters).
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<Reply<T>, CloudError> {
+        // TODO: issue 3 adds retries here: throttling and 5xx re-signed with
+        // a fresh nonce, and no blind retry of an ambiguous create.
+        let result = self.send_once(&call).await;
+        log_outcome(&call, &result);
+        result
+    }
+
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+    ) -> Result<Reply<T>, CloudError> {
+        let inner = &*self.inner;
+        let sent_at = inner.clock.now();
+        let nonce = Uuid::new_v4().to_string();
+        let stamp = RequestStamp {
+            access_key_id: &inner.credentials.access_key_id,
+            security_token: inner
+                .credentials
+                .security_token
+                .as_ref()
+                .map(Secret::expose),
+            timestamp: sent_at,
+            nonce: &nonce,
+        };
+
+        let mut params = sign::common_params(stamp, call.action, call.service.version());
+        params.extend(call.params.iter().cloned());
+        let signed = sign::sign(HttpMethod::Post, &params, inner.credentials.secret.expose());
+
+        let url = inner.endpoints.url(call.service);
+        let response = inner
+            .transport
+            .post_form(url, call.action, signed.wire_query())
+            .await?;
+
+        let endpoint = url.as_str().trim_end_matches('/');
+        let context = CallContext {
+            action: call.action,
+            endpoint,
+            sent_at,
+            string_to_sign: &signed.string_to_sign,
+            redactor: &inner.redactor,
+        };
+        response::decode(&response, &context)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoints", &self.inner.endpoints)
+            .field("access_key_id", &self.inner.credentials.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One call's action and parameters, before the common ones are added.
+pub(crate) struct Call<'a> {
+    service: Service,
+    action: &'static str,
+    /// The RAM user the call is about, for the log line.
+    user: Option<&'a str>,
+    params: Vec<(String, String)>,
+}
+
+impl<'a> Call<'a> {
+    /// A RAM 2015-05-01 action.
+    pub fn ram(action: &'static str) -> Self {
+        Self::new(Service::Ram, action)
+    }
+
+    /// An STS 2015-04-01 action.
+    pub fn sts(action: &'static str) -> Self {
+        Self::new(Service::Sts, action)
+    }
+
+    fn new(service: Service, action: &'static str) -> Self {
+        Self {
+            service,
+            action,
+            user: None,
+            params: Vec::new(),
+        }
+    }
+
+    /// Sets `UserName`, and names the user in the log line.
+    pub fn user_name(mut self, name: &'a str) -> Self {
+        self.user = Some(name);
+        self.param("UserName", name)
+    }
+
+    /// A parameter that is always sent.
+    pub fn param(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.params.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// A parameter sent only when set: an unset one is left out of both the
+    /// signature and the body, never sent empty.
+    pub fn optional(self, name: &str, value: Option<&str>) -> Self {
+        match value.filter(|value| !value.is_empty()) {
+            Some(value) => self.param(name, value),
+            None => self,
+        }
+    }
+}
+
+fn log_outcome<T>(call: &Call<'_>, result: &Result<Reply<T>, CloudError>) {
+    let action = call.action;
+    let user = call.user.unwrap_or("-");
+    match result {
+        Ok(reply) => tracing::info!(
+            action,
+            user,
+            request_id = %reply.request_id,
+            outcome = "ok",
+            "cloud call"
+        ),
+        Err(CloudError::Api(api)) => tracing::warn!(
+            action,
+            user,
+            request_id = api.request_id.as_deref().unwrap_or("-"),
+            http_status = api.http_status,
+            code = %api.code,
+            message = api.message_without_string_to_sign(),
+            outcome = "refused",
+            "cloud call"
+        ),
+        Err(error) => tracing::warn!(
+            action,
+            user,
+            request_id = error.request_id().unwrap_or("-"),
+            outcome = "failed",
+            %error,
+            "cloud call"
+        ),
+    }
+}

@@ -1,0 +1,205 @@
+//! Which URL each service's calls go to: production, or one URL for every
+//! service (`--endpoint`, the sandbox or a test server).
+//!
+//! Depends on nothing else in the crate.
+
+use reqwest::Url;
+
+/// The production RAM endpoint (every region).
+pub const PRODUCTION_RAM: &str = "https://ram.aliyuncs.com";
+/// The central production STS endpoint.
+pub const PRODUCTION_STS: &str = "https://sts.aliyuncs.com";
+
+/// An Alibaba Cloud service ramkey calls, with its RPC API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Resource Access Management, 2015-05-01.
+    Ram,
+    /// Security Token Service, 2015-04-01.
+    Sts,
+}
+
+impl Service {
+    /// The `Version` parameter of this service's calls.
+    pub fn version(self) -> &'static str {
+        match self {
+            Service::Ram => "2015-05-01",
+            Service::Sts => "2015-04-01",
+        }
+    }
+}
+
+/// Where the calls of each service are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    ram: Url,
+    sts: Url,
+}
+
+/// A `--endpoint` value ramkey will not send credentials to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("endpoint {url:?} {problem}")]
+pub struct EndpointError {
+    /// The value as given.
+    pub url: String,
+    /// What is wrong, and what a valid value looks like.
+    pub problem: String,
+}
+
+impl Endpoints {
+    /// `https://ram.aliyuncs.com` and `https://sts.aliyuncs.com`.
+    pub fn production() -> Self {
+        Self {
+            ram: Url::parse(PRODUCTION_RAM).expect("constant URL"),
+            sts: Url::parse(PRODUCTION_STS).expect("constant URL"),
+        }
+    }
+
+    /// One URL for every service, e.g. `http://127.0.0.1:8400`.
+    ///
+    /// Plain `http` is accepted only for loopback hosts: anywhere else the
+    /// STS token and the request would cross the network unencrypted.
+    pub fn single(url: &str) -> Result<Self, EndpointError> {
+        let parsed = parse_endpoint(url)?;
+        Ok(Self {
+            ram: parsed.clone(),
+            sts: parsed,
+        })
+    }
+
+    /// [`Endpoints::single`] for a `--endpoint` value, production without one.
+    pub fn from_flag(endpoint: Option<&str>) -> Result<Self, EndpointError> {
+        endpoint.map_or_else(|| Ok(Self::production()), Self::single)
+    }
+
+    /// The URL of `service`.
+    pub fn url(&self, service: Service) -> &Url {
+        match service {
+            Service::Ram => &self.ram,
+            Service::Sts => &self.sts,
+        }
+    }
+
+    /// Whether every service is on this machine (then no proxy is used).
+    pub fn all_loopback(&self) -> bool {
+        is_loopback(&self.ram) && is_loopback(&self.sts)
+    }
+}
+
+fn parse_endpoint(raw: &str) -> Result<Url, EndpointError> {
+    let refuse = |problem: &str| EndpointError {
+        url: raw.to_owned(),
+        problem: problem.to_owned(),
+    };
+    if !raw.contains("://") {
+        return Err(refuse(
+            "must start with http:// or https://, e.g. http://127.0.0.1:8400",
+        ));
+    }
+    let url = Url::parse(raw.trim()).map_err(|error| {
+        refuse(&format!(
+            "is not a URL ({error}); expected e.g. http://127.0.0.1:8400 or https://ram.aliyuncs.com"
+        ))
+    })?;
+
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(refuse("has no host; expected e.g. http://127.0.0.1:8400"));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(refuse(
+                "uses plain http to another machine; use https (http is only for loopback)",
+            ));
+        }
+        _ => return Err(refuse("must start with http:// or https://")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("must not carry a user name or password"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "must be the bare server address: the RPC API is served at `/`, \
+             without a path, query or fragment",
+        ));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // IPv6 hosts come bracketed, as in `http://[::1]:8400`.
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_points_each_service_at_its_own_host() {
+        let endpoints = Endpoints::production();
+        assert_eq!(
+            endpoints.url(Service::Ram).as_str(),
+            "https://ram.aliyuncs.com/"
+        );
+        assert_eq!(
+            endpoints.url(Service::Sts).as_str(),
+            "https://sts.aliyuncs.com/"
+        );
+        assert!(!endpoints.all_loopback());
+    }
+
+    #[test]
+    fn single_sends_every_service_to_one_url() {
+        let endpoints = Endpoints::single("http://127.0.0.1:8400").unwrap();
+        assert_eq!(
+            endpoints.url(Service::Ram).as_str(),
+            "http://127.0.0.1:8400/"
+        );
+        assert_eq!(
+            endpoints.url(Service::Sts).as_str(),
+            "http://127.0.0.1:8400/"
+        );
+        assert!(endpoints.all_loopback());
+        assert!(Endpoints::single("http://localhost:1/").is_ok());
+        assert!(Endpoints::single("http://[::1]:1").is_ok());
+        assert!(Endpoints::single("https://ram.example.com").is_ok());
+    }
+
+    #[test]
+    fn the_flag_picks_one_url_or_production() {
+        assert_eq!(Endpoints::from_flag(None).unwrap(), Endpoints::production());
+        assert_eq!(
+            Endpoints::from_flag(Some("http://127.0.0.1:8400")).unwrap(),
+            Endpoints::single("http://127.0.0.1:8400").unwrap()
+        );
+        assert!(Endpoints::from_flag(Some("127.0.0.1:8400")).is_err());
+    }
+
+    #[test]
+    fn bad_urls_are_refused_with_a_reason() {
+        for (raw, reason) in [
+            ("127.0.0.1:8400", "must start with http"),
+            ("http://", "is not a URL"),
+            ("not a url", "must start with http"),
+            ("ftp://127.0.0.1", "must start with http"),
+            ("http://10.0.0.5:8400", "plain http to another machine"),
+            ("http://127.0.0.1:8400/api", "bare server address"),
+            ("http://127.0.0.1:8400/?x=1", "bare server address"),
+            ("https://user:pw@ram.example.com", "user name or password"),
+        ] {
+            let error = Endpoints::single(raw).unwrap_err();
+            let text = error.to_string();
+            assert!(text.contains(reason), "{raw}: {text}");
+            assert!(text.contains(raw), "{raw}: {text}");
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! The engine: performs one admin [`Action`] at a time against the cloud and
+//! records its outcome in the state file before returning.
+//!
+//! Every create looks first (GetUser, ListAccessKeys) so a retry never creates
+//! twice; every destructive action checks the typed user name and refuses the
+//! key ramkey signs with. A failed call leaves the rotation at its step.
+//! Knows nothing of the terminal UI.
+
+mod build;
+mod retire;
+mod start;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound as _, Utc};
+
+use super::action::{Action, Confirmation, Outcome};
+use super::error::EngineError;
+use super::step::{Event, StepKind, advance, current_step};
+use super::view::{RotationView, rotation_view};
+use crate::clock::Clock;
+use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
+use crate::cloud::{Client, CloudError};
+use crate::scan::{self, ScanOptions, ScanReport};
+use crate::state::{Rotation, StateStore};
+
+/// The engine's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// A key unused for longer than this many days is idle.
+    pub idle_days: u32,
+    /// Days between disabling a key and deleting it.
+    pub wait_days: u32,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            idle_days: 90,
+            wait_days: 90,
+        }
+    }
+}
+
+/// A user's current policies and groups, to choose what to copy or detach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPermissions {
+    /// Attached policies.
+    pub policies: Vec<AttachedPolicy>,
+    /// Group memberships.
+    pub groups: Vec<GroupMembership>,
+}
+
+/// The remediation engine over one account's client and state file.
+pub struct Engine {
+    client: Client,
+    store: StateStore,
+    clock: Arc<dyn Clock>,
+    options: EngineOptions,
+}
+
+/// What a step's handler reports back to [`Engine::perform`].
+struct Performed {
+    summary: String,
+    new_key: Option<NewAccessKey>,
+}
+
+impl Performed {
+    fn said(summary: impl Into<String>) -> Self {
+        Self {
+            summary: summary.into(),
+            new_key: None,
+        }
+    }
+}
+
+impl Engine {
+    /// An engine over an open state file (of the client's account).
+    pub fn new(
+        client: Client,
+        store: StateStore,
+        clock: Arc<dyn Clock>,
+        options: EngineOptions,
+    ) -> Self {
+        Self {
+            client,
+            store,
+            clock,
+            options,
+        }
+    }
+
+    /// The client the engine calls with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The settings.
+    pub fn options(&self) -> EngineOptions {
+        self.options
+    }
+
+    /// The state file in use.
+    pub fn state_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Notices about the state file (e.g. its mode was tightened).
+    pub fn state_notices(&self) -> &[String] {
+        self.store.notices()
+    }
+
+    /// The AccessKey ID ramkey signs with: never disabled or deleted by it.
+    pub fn ramkey_key_id(&self) -> &str {
+        self.client.access_key_id()
+    }
+
+    /// Every rotation in the state file, finished or not, oldest first.
+    pub fn rotations(&self) -> Vec<RotationView> {
+        let now = self.now();
+        self.store
+            .document()
+            .rotations
+            .iter()
+            .map(|rotation| rotation_view(rotation, now, Some(self.ramkey_key_id())))
+            .collect()
+    }
+
+    /// The user's plan: its rotation in progress, else its latest one.
+    pub fn plan(&self, user: &str) -> Option<RotationView> {
+        let document = self.store.document();
+        let rotation = document
+            .open_rotation(user)
+            .or_else(|| document.latest_rotation(user))?;
+        Some(rotation_view(
+            rotation,
+            self.now(),
+            Some(self.ramkey_key_id()),
+        ))
+    }
+
+    /// The step the user's rotation in progress waits for.
+    pub fn next_step(&self, user: &str) -> Option<StepKind> {
+        let rotation = self.store.document().open_rotation(user)?;
+        current_step(&rotation.progress)
+    }
+
+    /// Scans the account with the engine's client and idle threshold (reads only).
+    pub async fn scan(&self) -> Result<ScanReport, CloudError> {
+        scan::run(&self.client, &self.scan_options()).await
+    }
+
+    /// A user's current policies and groups (reads only).
+    pub async fn permissions(&self, user: &str) -> Result<UserPermissions, EngineError> {
+        let doing = || format!("reading the policies and groups of {user}");
+        let policies = self
+            .client
+            .list_policies_for_user(user)
+            .await
+            .map_err(cloud(doing()))?;
+        let groups = self
+            .client
+            .list_groups_for_user(user)
+            .await
+            .map_err(cloud(doing()))?;
+        Ok(UserPermissions { policies, groups })
+    }
+
+    /// Performs one decision of the admin for `user`'s rotation.
+    ///
+    /// Refuses an action that is not the current step's. On success the
+    /// state file already holds the step.
+    pub async fn perform(&mut self, user: &str, action: Action) -> Result<Outcome, EngineError> {
+        let performed = match action {
+            Action::Start(start) => self.start(user, start).await?,
+            action => {
+                let rotation = self.open_rotation(user)?;
+                check_step(&rotation, &action)?;
+                self.perform_step(&rotation, action).await?
+            }
+        };
+        let rotation = self
+            .plan(user)
+            .expect("a performed action leaves a rotation");
+        Ok(Outcome {
+            summary: performed.summary,
+            rotation,
+            new_key: performed.new_key,
+        })
+    }
+
+    async fn perform_step(
+        &mut self,
+        rotation: &Rotation,
+        action: Action,
+    ) -> Result<Performed, EngineError> {
+        match action {
+            Action::Start(_) => unreachable!("handled by perform"),
+            Action::ConfirmReview => self.confirm(rotation, Event::Reviewed, "Review recorded"),
+            Action::SetName(name) => self.set_name(rotation, name).await,
+            Action::CreateUser => self.create_user(rotation).await,
+            Action::CopyPermissions(grants) => self.copy_permissions(rotation, grants).await,
+            Action::CreateKey => self.create_key(rotation).await,
+            Action::ConfirmSecretStored => {
+                self.confirm(rotation, Event::SecretStored, "Secret stored: confirmed")
+            }
+            Action::ConfirmStaging => {
+                self.confirm(rotation, Event::StagingSwapped, "Staging swap confirmed")
+            }
+            Action::ConfirmProduction => self.confirm(
+                rotation,
+                Event::ProductionSwapped,
+                "Production swap confirmed",
+            ),
+            Action::DisableKey(confirmation) => {
+                check_confirmation(rotation, &confirmation)?;
+                self.disable_key(rotation).await
+            }
+            Action::DeleteKey(confirmation) => {
+                check_confirmation(rotation, &confirmation)?;
+                self.delete_key(rotation).await
+            }
+            Action::DetachPolicies {
+                policies,
+                confirmation,
+            } => {
+                if !policies.is_empty() {
+                    check_confirmation(rotation, &confirmation)?;
+                }
+                self.detach_policies(rotation, policies).await
+            }
+        }
+    }
+
+    /// Records an admin's confirmation.
+    fn confirm(
+        &mut self,
+        rotation: &Rotation,
+        event: fn(crate::state::StepRecord) -> Event,
+        summary: &str,
+    ) -> Result<Performed, EngineError> {
+        let record = crate::state::StepRecord::at(self.now());
+        self.commit(&rotation.id, event(record), summary)?;
+        Ok(Performed::said(summary))
+    }
+
+    /// Applies `event` to the rotation and saves the state file.
+    fn commit(&mut self, rotation_id: &str, event: Event, done: &str) -> Result<(), EngineError> {
+        let rotation = self
+            .store
+            .document_mut()
+            .rotations
+            .iter_mut()
+            .find(|rotation| rotation.id == rotation_id)
+            .expect("the rotation being performed is in the document");
+        rotation.progress = advance(rotation.progress.clone(), event)?;
+        self.store
+            .save()
+            .map_err(|source| EngineError::NotRecorded {
+                done: done.to_owned(),
+                source,
+            })
+    }
+
+    fn open_rotation(&self, user: &str) -> Result<Rotation, EngineError> {
+        self.store
+            .document()
+            .open_rotation(user)
+            .cloned()
+            .ok_or_else(|| EngineError::NoRotation {
+                user: user.to_owned(),
+            })
+    }
+
+    /// Refuses to disable or delete the key ramkey signs with (BC-11).
+    fn refuse_own_key(&self, key_id: &str, action: &'static str) -> Result<(), EngineError> {
+        if key_id == self.ramkey_key_id() {
+            return Err(EngineError::OwnKey {
+                key_id: key_id.to_owned(),
+                action,
+            });
+        }
+        Ok(())
+    }
+
+    /// Now, to the second: state files and outputs carry whole seconds.
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(0)
+    }
+
+    fn scan_options(&self) -> ScanOptions {
+        ScanOptions {
+            idle_days: self.options.idle_days,
+            now: self.now(),
+        }
+    }
+}
+
+fn check_step(rotation: &Rotation, action: &Action) -> Result<(), EngineError> {
+    let current = current_step(&rotation.progress);
+    let wanted = action.step();
+    // The name may be changed until the user exists (e.g. it was taken meanwhile).
+    let renaming = matches!(action, Action::SetName(_)) && current == Some(StepKind::CreateUser);
+    if wanted == current || renaming {
+        return Ok(());
+    }
+    Err(EngineError::WrongStep {
+        user: rotation.user.clone(),
+        current,
+        action: action.name(),
+    })
+}
+
+fn check_confirmation(rotation: &Rotation, typed: &Confirmation) -> Result<(), EngineError> {
+    if typed.confirms(&rotation.user) {
+        Ok(())
+    } else {
+        Err(EngineError::ConfirmationMismatch {
+            user: rotation.user.clone(),
+        })
+    }
+}
+
+/// Wraps a cloud error with what ramkey was doing.
+fn cloud(doing: String) -> impl FnOnce(CloudError) -> EngineError {
+    move |source| EngineError::Cloud { doing, source }
+}
+
+/// Whether the error is the API saying the user does not exist.
+fn is_no_such_user(error: &CloudError) -> bool {
+    error.code() == Some("EntityNotExist.User")
+}

@@ -1,0 +1,103 @@
+//! Starting a rotation: the user must still be flagged, the key must be one
+//! of its Active keys, and the disable path needs that key idle right now.
+
+use super::{Engine, Performed, cloud};
+use crate::rotation::action::Start;
+use crate::rotation::error::EngineError;
+use crate::scan::{Finding, Verdict, check_user, finding::active_keys};
+use crate::state::steps::{IdleStep, MoveStep};
+use crate::state::{Progress, Rotation};
+
+impl Engine {
+    pub(super) async fn start(
+        &mut self,
+        user: &str,
+        start: Start,
+    ) -> Result<Performed, EngineError> {
+        if let Some(open) = self.store.document().open_rotation(user) {
+            return Err(EngineError::AlreadyStarted {
+                user: user.to_owned(),
+                step: crate::rotation::step::current_step(&open.progress),
+            });
+        }
+
+        let finding = self.fresh_finding(user).await?;
+        let (key_id, progress, summary) = match start {
+            Start::DisableIdle { key_id } => {
+                check_idle(&finding, &key_id)?;
+                let summary = format!("Started: disable the idle key {key_id} of {user}");
+                (key_id, Progress::DisableIdle(IdleStep::Review), summary)
+            }
+            Start::MoveToNewUser { key_id } => {
+                key_of(&finding, &key_id)?;
+                let summary = format!("Started: move the application using {key_id} to a new user");
+                let progress = Progress::MoveToNewUser(Box::new(MoveStep::ChooseName));
+                (key_id, progress, summary)
+            }
+        };
+
+        let rotation = Rotation {
+            id: new_rotation_id(),
+            user: user.to_owned(),
+            key_id,
+            started_at: self.now(),
+            progress,
+            extra: serde_json::Map::new(),
+        };
+        self.store.document_mut().rotations.push(rotation);
+        self.store.save()?;
+        Ok(Performed::said(summary))
+    }
+
+    /// The user's finding as the cloud has it now, not as a scan saw it.
+    async fn fresh_finding(&self, user: &str) -> Result<Finding, EngineError> {
+        let doing = || format!("checking the keys of {user}");
+        let ram_user = self.client.get_user(user).await.map_err(cloud(doing()))?;
+        let options = self.scan_options();
+        if let Some(finding) = check_user(&self.client, &ram_user, &options)
+            .await
+            .map_err(cloud(doing()))?
+        {
+            return Ok(finding);
+        }
+
+        let keys = self
+            .client
+            .list_access_keys(user)
+            .await
+            .map_err(cloud(doing()))?;
+        Err(EngineError::NotFlagged {
+            user: user.to_owned(),
+            active: active_keys(&keys).count(),
+        })
+    }
+}
+
+fn key_of<'a>(
+    finding: &'a Finding,
+    key_id: &str,
+) -> Result<&'a crate::scan::KeyFinding, EngineError> {
+    finding.key(key_id).ok_or_else(|| EngineError::KeyNotFound {
+        user: finding.user.clone(),
+        key_id: key_id.to_owned(),
+    })
+}
+
+/// `unknown` is never enough to disable a key: only `idle` is.
+fn check_idle(finding: &Finding, key_id: &str) -> Result<(), EngineError> {
+    let key = key_of(finding, key_id)?;
+    if key.verdict == Verdict::Idle {
+        return Ok(());
+    }
+    Err(EngineError::KeyNotIdle {
+        key_id: key_id.to_owned(),
+        verdict: key.verdict,
+        reason: key.reason.clone(),
+    })
+}
+
+/// Twelve hex digits: short enough for the new user's Comments, random
+/// enough never to repeat within one account.
+fn new_rotation_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}

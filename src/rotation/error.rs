@@ -1,0 +1,211 @@
+//! Why the engine did not perform an action. Every message says what to do;
+//! after any of these the rotation is still at the step it was at.
+
+use chrono::{DateTime, Utc};
+
+use super::name::NameError;
+use super::step::{OutOfOrder, StepKind};
+use crate::cloud::CloudError;
+use crate::scan::Verdict;
+use crate::state::StateError;
+
+/// An action the engine refused or could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A cloud call failed; nothing after it was done.
+    #[error("{doing}: {source}. The rotation stays at this step; run it again to resume.")]
+    Cloud {
+        /// What ramkey was doing, e.g. `disabling LTAI… of app-user`.
+        doing: String,
+        /// The call's error (code, message, RequestId, hint).
+        #[source]
+        source: CloudError,
+    },
+
+    /// The state file could not be read or written.
+    #[error(transparent)]
+    State(#[from] StateError),
+
+    /// A write succeeded but could not be recorded.
+    #[error(
+        "{done}, but the state file could not be saved: {source}. Fix the cause (disk space, \
+         permissions) before going on; ramkey saves again with the next step"
+    )]
+    NotRecorded {
+        /// What was done in the cloud.
+        done: String,
+        /// Why saving failed.
+        #[source]
+        source: StateError,
+    },
+
+    /// No rotation of this user is in progress.
+    #[error("{user} has no rotation in progress; start one from its finding first")]
+    NoRotation {
+        /// The user.
+        user: String,
+    },
+
+    /// The user already has a rotation in progress.
+    #[error("{user} already has a rotation in progress, at \"{}\"; resume it instead", .step.map_or("complete", StepKind::title))]
+    AlreadyStarted {
+        /// The user.
+        user: String,
+        /// Its current step.
+        step: Option<StepKind>,
+    },
+
+    /// The action is not the current step's.
+    #[error(
+        "cannot {action} now: {user}'s rotation is at \"{}\"",
+        .current.map_or("complete", StepKind::title)
+    )]
+    WrongStep {
+        /// The user.
+        user: String,
+        /// The rotation's current step.
+        current: Option<StepKind>,
+        /// The refused action.
+        action: &'static str,
+    },
+
+    /// The typed confirmation did not name the user.
+    #[error("to confirm, type the user name exactly: {user}")]
+    ConfirmationMismatch {
+        /// The name that has to be typed.
+        user: String,
+    },
+
+    /// The key is the one ramkey signs its own calls with.
+    #[error(
+        "ramkey is signing its own calls with {key_id}; {action} it would cut ramkey off half-way. \
+         Restart ramkey with another credential (preferably STS) and resume this rotation"
+    )]
+    OwnKey {
+        /// The key.
+        key_id: String,
+        /// `disabling` or `deleting`.
+        action: &'static str,
+    },
+
+    /// The new user's name breaks RAM's rule.
+    #[error(transparent)]
+    InvalidName(#[from] NameError),
+
+    /// A user of that name exists and this rotation did not create it.
+    #[error(
+        "a RAM user named {name} already exists and was not created by this rotation; \
+         choose another name (ramkey never takes over a user it did not create)"
+    )]
+    NameTaken {
+        /// The name.
+        name: String,
+    },
+
+    /// The user does not hold two Active keys (any more).
+    #[error(
+        "{user} holds {active} Active key(s), not two; it is not flagged, so there is nothing to rotate"
+    )]
+    NotFlagged {
+        /// The user.
+        user: String,
+        /// How many Active keys it has.
+        active: usize,
+    },
+
+    /// The key is not (any more) an Active key of the user.
+    #[error("{key_id} is not an AccessKey of {user} (any more); scan again to see its keys")]
+    KeyNotFound {
+        /// The user.
+        user: String,
+        /// The key.
+        key_id: String,
+    },
+
+    /// The disable path needs an idle key.
+    #[error(
+        "{key_id} is {}, not idle ({reason}); only an idle key may be disabled this way. \
+         Use the move-to-new-user path, or wait until the evidence shows it idle",
+        .verdict.as_str()
+    )]
+    KeyNotIdle {
+        /// The key.
+        key_id: String,
+        /// Its verdict now.
+        verdict: Verdict,
+        /// The evidence.
+        reason: String,
+    },
+
+    /// The waiting period is not over.
+    #[error("{key_id} may be deleted from {delete_after} on; not before")]
+    NotDue {
+        /// The key.
+        key_id: String,
+        /// When it becomes due.
+        delete_after: DateTime<Utc>,
+    },
+
+    /// The disabled key signed a request after it was disabled.
+    #[error(
+        "{key_id} was used at {last_used}, after it was disabled at {disabled_at}; something \
+         still relies on it (or it was re-enabled for a while). Not deleting it: find that \
+         user of the key first"
+    )]
+    UsedAfterDisable {
+        /// The key.
+        key_id: String,
+        /// Its last use.
+        last_used: DateTime<Utc>,
+        /// When ramkey disabled it.
+        disabled_at: DateTime<Utc>,
+    },
+
+    /// The disabled key is Active again.
+    #[error(
+        "{key_id} is Active again: someone re-enabled it outside ramkey, so something may \
+         need it. Not deleting it; disable it again only once you know why"
+    )]
+    KeyReEnabled {
+        /// The key.
+        key_id: String,
+    },
+
+    /// A chosen grant is not one the user has.
+    #[error("{user} has no {what}; choose from its current policies and groups")]
+    NotAGrantOfUser {
+        /// The user.
+        user: String,
+        /// The grant, e.g. `policy ReadOnlyAccess (System)`.
+        what: String,
+    },
+
+    /// The new user already holds keys ramkey has no record of.
+    #[error(
+        "{user} already holds AccessKey(s) {} that ramkey has no record of (an earlier run may \
+         have stopped right after creating one, and its secret is lost). Delete them in the RAM \
+         console, then run this step again",
+        .key_ids.join(", ")
+    )]
+    UnrecordedKeys {
+        /// The new user.
+        user: String,
+        /// Its keys.
+        key_ids: Vec<String>,
+    },
+
+    /// A bug: the engine produced an event that does not fit the step.
+    #[error("internal error: {0}")]
+    OutOfOrder(#[from] OutOfOrder),
+}
+
+impl EngineError {
+    /// The cloud error behind this one, for the UI's error dialog (code,
+    /// message, RequestId, hint).
+    pub fn cloud(&self) -> Option<&CloudError> {
+        match self {
+            EngineError::Cloud { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

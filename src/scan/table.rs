@@ -1,0 +1,137 @@
+//! The `ramkey scan --format table` text, for people.
+//!
+//! Pure: a [`ScanReport`] in, a string out. Key lines are aligned; display
+//! names (often Chinese, wider than one column per character) are kept off the
+//! aligned columns so no width arithmetic can misalign them.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use super::finding::{Finding, KeyFinding, ScanReport};
+
+/// The whole report as text, ending with a newline.
+pub fn render(report: &ScanReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Account {}: {} of {} users flagged (two Active AccessKeys); scanned {}, idle after {} days",
+        report.account_id,
+        report.flagged.len(),
+        report.users_scanned,
+        stamp(report.scanned_at),
+        report.idle_days,
+    );
+    for finding in &report.flagged {
+        out.push('\n');
+        render_finding(&mut out, finding);
+    }
+    out
+}
+
+fn render_finding(out: &mut String, finding: &Finding) {
+    let display = if finding.display_name.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", finding.display_name)
+    };
+    let _ = writeln!(
+        out,
+        "{}{display}  recommendation: {}",
+        finding.user,
+        finding.recommendation.as_str()
+    );
+
+    let id_width = finding.keys.iter().map(|k| k.id.len()).max().unwrap_or(0);
+    for key in &finding.keys {
+        render_key(out, key, id_width);
+    }
+}
+
+fn render_key(out: &mut String, key: &KeyFinding, id_width: usize) {
+    let _ = write!(
+        out,
+        "  {:<id_width$}  {:<8}  created {:<10}  last used {:<10}  {:<7}  {}",
+        key.id,
+        key.status.as_str(),
+        day_or_dash(key.created),
+        day_or_dash(key.last_used),
+        key.verdict.as_str(),
+        key.reason,
+    );
+    if key.used_by_ramkey {
+        out.push_str("  [ramkey is signing with this key]");
+    }
+    out.push('\n');
+}
+
+fn day_or_dash(at: Option<DateTime<Utc>>) -> String {
+    at.map_or_else(|| "-".to_owned(), |at| at.format("%Y-%m-%d").to_string())
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::model::{CallerIdentity, KeyStatus};
+    use crate::scan::recommend::Recommendation;
+    use crate::scan::verdict::Verdict;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().expect("test date")
+    }
+
+    #[test]
+    fn table_shows_every_key_with_its_evidence_and_the_ramkey_marker() {
+        let report = ScanReport {
+            account_id: "1234".to_owned(),
+            scanned_at: at("2026-11-01T00:00:00Z"),
+            users_scanned: 3,
+            flagged: vec![Finding {
+                user: "app-user".to_owned(),
+                display_name: "应用".to_owned(),
+                keys: vec![
+                    KeyFinding {
+                        id: "LTAI-IDLE".to_owned(),
+                        status: KeyStatus::Active,
+                        created: Some(at("2020-01-01T00:00:00Z")),
+                        last_used: Some(at("2024-01-02T00:00:00Z")),
+                        verdict: Verdict::Idle,
+                        reason: "last used 2024-01-02".to_owned(),
+                        used_by_ramkey: false,
+                    },
+                    KeyFinding {
+                        id: "LTAI-BUSY-1".to_owned(),
+                        status: KeyStatus::Active,
+                        created: None,
+                        last_used: None,
+                        verdict: Verdict::Unknown,
+                        reason: "no last-use date".to_owned(),
+                        used_by_ramkey: true,
+                    },
+                ],
+                recommendation: Recommendation::Review,
+            }],
+            caller: CallerIdentity {
+                account_id: "1234".to_owned(),
+                arn: "acs:ram::1234:user/app-user".to_owned(),
+                identity_type: "RAMUser".to_owned(),
+                user_id: None,
+                principal_id: None,
+            },
+            idle_days: 90,
+        };
+        let text = render(&report);
+        let expected = "\
+Account 1234: 1 of 3 users flagged (two Active AccessKeys); scanned 2026-11-01T00:00:00Z, idle after 90 days
+
+app-user (应用)  recommendation: review
+  LTAI-IDLE    Active    created 2020-01-01  last used 2024-01-02  idle     last used 2024-01-02
+  LTAI-BUSY-1  Active    created -           last used -           unknown  no last-use date  [ramkey is signing with this key]
+";
+        assert_eq!(text, expected);
+    }
+}

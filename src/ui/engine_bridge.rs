@@ -1,0 +1,421 @@
+//! The bridge between the wizard and the rotation engine: it turns the
+//! scan's findings and the engine's rotation views into [`Snapshot`]s, and
+//! the wizard's [`Request`]s into engine [`Action`]s.
+//!
+//! It also reads what the dialogs need and the engine's views do not carry:
+//! the original user's policies and groups when the copy or detach step is
+//! next, and the keys of users no longer flagged because their rotation
+//! already disabled one. Depends on [`crate::rotation`], [`crate::scan`]
+//! and [`crate::cloud`]; the screens never see those types.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::event_loop::Backend;
+use super::view::{
+    Effect, ErrorView, KeyView, PathKind, Performed, PolicyRef, Recommendation, Request,
+    RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
+};
+use crate::clock::Clock;
+use crate::cloud::CloudError;
+use crate::cloud::model::{AccessKey, KeyStatus};
+use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
+use crate::scan::{self, Finding, ScanReport};
+use crate::state::steps::Grant;
+
+/// A user shown in the list: from the scan, or from the state file.
+#[derive(Debug, Clone)]
+struct Listed {
+    user: String,
+    display_name: String,
+    keys: Vec<KeyView>,
+    recommendation: Recommendation,
+}
+
+/// Drives the engine for the wizard.
+pub struct EngineBackend {
+    engine: Engine,
+    /// The engine's clock, for the time the views are taken at.
+    clock: Arc<dyn Clock>,
+    listed: Vec<Listed>,
+    /// Policies and groups of original users whose copy or review is next.
+    permissions: HashMap<String, UserPermissions>,
+}
+
+impl EngineBackend {
+    /// Scans the account and reads what the first screens need.
+    pub async fn start(
+        engine: Engine,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Self, ScanReport), EngineError> {
+        let report = engine.scan().await.map_err(|source| EngineError::Cloud {
+            doing: "scanning the account".to_owned(),
+            source,
+        })?;
+        let mut listed: Vec<Listed> = report.flagged.iter().map(listed_from_finding).collect();
+        for rotation in engine.rotations() {
+            let known = listed.iter().any(|l| l.user == rotation.user);
+            if !known && !rotation.is_complete() {
+                listed.push(listed_from_cloud(&engine, &rotation, clock.now()).await?);
+            }
+        }
+
+        let mut backend = Self {
+            engine,
+            clock,
+            listed,
+            permissions: HashMap::new(),
+        };
+        backend.read_permissions().await?;
+        Ok((backend, report))
+    }
+
+    /// The views of every listed user, now.
+    pub fn snapshot(&self) -> Snapshot {
+        let taken_at = self.now();
+        let users = self
+            .listed
+            .iter()
+            .map(|listed| self.user_view(listed, taken_at))
+            .collect();
+        Snapshot { users, taken_at }
+    }
+
+    /// The state file in use, for the header.
+    pub fn state_path(&self) -> String {
+        self.engine.state_path().display().to_string()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn user_view(&self, listed: &Listed, now: DateTime<Utc>) -> UserView {
+        let rotation = self
+            .engine
+            .plan(&listed.user)
+            .filter(|plan| !plan.is_complete() || still_listed(listed, plan))
+            .map(|plan| self.rotation_view(&plan, now));
+        UserView {
+            user_name: listed.user.clone(),
+            display_name: listed.display_name.clone(),
+            keys: listed.keys.clone(),
+            recommendation: listed.recommendation,
+            rotation,
+        }
+    }
+
+    fn rotation_view(&self, plan: &rotation::RotationView, now: DateTime<Utc>) -> RotationView {
+        let wait = i64::from(self.engine.options().wait_days);
+        let due = plan.delete_after.unwrap_or(now + Duration::days(wait));
+        let steps = plan
+            .steps
+            .iter()
+            .map(|step| StepView {
+                kind: self.step_kind(plan, step.kind, due),
+                status: step_status(&step.status),
+            })
+            .collect();
+        RotationView {
+            path: path_kind(plan.path),
+            steps,
+            blocked: plan.blocked.clone(),
+        }
+    }
+
+    fn step_kind(
+        &self,
+        plan: &rotation::RotationView,
+        kind: rotation::StepKind,
+        due: DateTime<Utc>,
+    ) -> StepKind {
+        use rotation::StepKind as E;
+
+        let key_id = plan.key_id.clone();
+        let new_user = plan.new_user.clone().unwrap_or_default();
+        let new_key_id = plan.new_key_id.clone().unwrap_or_default();
+        let permissions = self.permissions.get(&plan.user);
+        match kind {
+            E::Review => StepKind::Review { key_id },
+            E::ChooseName => StepKind::ChooseName {
+                suggested: plan
+                    .new_user
+                    .clone()
+                    .unwrap_or_else(|| rotation::suggest_name(&plan.user)),
+            },
+            E::CreateUser => StepKind::CreateUser { new_user },
+            E::CopyPermissions => StepKind::CopyPermissions {
+                new_user,
+                policies: permissions.map(policy_refs).unwrap_or_default(),
+                groups: permissions.map(group_names).unwrap_or_default(),
+            },
+            E::CreateKey => StepKind::CreateAccessKey { new_user },
+            E::ConfirmSecretStored => StepKind::ConfirmSecretStored { new_key_id },
+            E::ConfirmStaging => StepKind::ConfirmStaging { new_key_id },
+            E::ConfirmProduction => StepKind::ConfirmProduction { new_key_id },
+            E::DisableKey => StepKind::DisableKey { key_id },
+            E::RecordDeletionDate => StepKind::ScheduleDeletion {
+                key_id,
+                wait_days: self.engine.options().wait_days,
+            },
+            E::DeleteKey => StepKind::DeleteKey { key_id, due },
+            E::ReviewPolicies => StepKind::DetachPolicies {
+                policies: permissions.map(policy_refs).unwrap_or_default(),
+            },
+        }
+    }
+
+    /// Reads the policies and groups of each user whose copy or review
+    /// step is next, so the checklist shows what the account holds now.
+    async fn read_permissions(&mut self) -> Result<(), EngineError> {
+        use rotation::StepKind as E;
+
+        let wanted: Vec<String> = self
+            .listed
+            .iter()
+            .filter(|listed| {
+                let next = self.engine.next_step(&listed.user);
+                matches!(next, Some(E::CopyPermissions | E::ReviewPolicies))
+            })
+            .map(|listed| listed.user.clone())
+            .collect();
+        self.permissions.retain(|user, _| wanted.contains(user));
+        for user in wanted {
+            let permissions = self.engine.permissions(&user).await?;
+            self.permissions.insert(user, permissions);
+        }
+        Ok(())
+    }
+
+    async fn run(&mut self, effect: Effect) -> Result<Performed, EngineError> {
+        let action = to_action(effect.request);
+        let outcome = self.engine.perform(&effect.user, action).await?;
+        self.read_permissions().await?;
+
+        let new_secret = outcome.new_key.map(|key| ShownSecret {
+            user: outcome.rotation.new_user.clone().unwrap_or_default(),
+            access_key_id: key.access_key_id,
+            secret: key.secret,
+        });
+        Ok(Performed {
+            snapshot: self.snapshot(),
+            notice: outcome.summary,
+            new_secret,
+        })
+    }
+}
+
+impl Backend for EngineBackend {
+    async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
+        let doing = super::app::describe(&effect);
+        self.run(effect)
+            .await
+            .map_err(|error| error_view(&doing, &error))
+    }
+}
+
+/// The wizard's request as the engine's action; typed names pass through
+/// unchanged, for the engine to check itself.
+pub fn to_action(request: Request) -> Action {
+    match request {
+        Request::Start { path, key_id } => Action::Start(match path {
+            PathKind::DisableIdle => rotation::Start::DisableIdle { key_id },
+            PathKind::MoveToNewUser => rotation::Start::MoveToNewUser { key_id },
+        }),
+        Request::AcknowledgeReview => Action::ConfirmReview,
+        Request::DisableKey { typed_user, .. } => {
+            Action::DisableKey(Confirmation::typed(typed_user))
+        }
+        Request::DeleteKey { typed_user, .. } => Action::DeleteKey(Confirmation::typed(typed_user)),
+        Request::ChooseName { new_user } => Action::SetName(new_user),
+        Request::CreateUser => Action::CreateUser,
+        Request::CopyPermissions { policies, groups } => {
+            let mut grants: Vec<Grant> = policies
+                .into_iter()
+                .map(|policy| Grant::Policy {
+                    policy_name: policy.name,
+                    policy_type: policy.policy_type,
+                })
+                .collect();
+            grants.extend(
+                groups
+                    .into_iter()
+                    .map(|group_name| Grant::Group { group_name }),
+            );
+            Action::CopyPermissions(grants)
+        }
+        Request::CreateAccessKey => Action::CreateKey,
+        Request::ConfirmSecretStored => Action::ConfirmSecretStored,
+        Request::ConfirmStaging => Action::ConfirmStaging,
+        Request::ConfirmProduction => Action::ConfirmProduction,
+        Request::DetachPolicies {
+            policies,
+            typed_user,
+        } => {
+            let confirmation = if policies.is_empty() {
+                Confirmation::none()
+            } else {
+                Confirmation::typed(typed_user)
+            };
+            let policies = policies
+                .into_iter()
+                .map(|policy| rotation::PolicyRef {
+                    policy_name: policy.name,
+                    policy_type: policy.policy_type,
+                })
+                .collect();
+            Action::DetachPolicies {
+                policies,
+                confirmation,
+            }
+        }
+    }
+}
+
+/// An engine error in the words of the error dialog.
+pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
+    let cloud = match error {
+        EngineError::Cloud { source, .. } => Some(source),
+        _ => None,
+    };
+    ErrorView {
+        doing: format!("{doing}: not done."),
+        code: cloud.and_then(CloudError::code).map(str::to_owned),
+        message: match cloud.and_then(CloudError::api) {
+            Some(api) => api.message_without_string_to_sign().to_owned(),
+            None => error.to_string(),
+        },
+        request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
+        hint: cloud.and_then(CloudError::hint),
+    }
+}
+
+/// A finished rotation shows while its retired key is still listed (the
+/// session that finished it); a user flagged again later starts afresh.
+fn still_listed(listed: &Listed, plan: &rotation::RotationView) -> bool {
+    listed
+        .keys
+        .iter()
+        .any(|key| key.access_key_id == plan.key_id)
+}
+
+fn listed_from_finding(finding: &Finding) -> Listed {
+    Listed {
+        user: finding.user.clone(),
+        display_name: finding.display_name.clone(),
+        keys: finding
+            .keys
+            .iter()
+            .map(|key| KeyView {
+                access_key_id: key.id.clone(),
+                verdict: verdict(key.verdict),
+                last_used: key.last_used,
+            })
+            .collect(),
+        recommendation: match finding.recommendation {
+            scan::Recommendation::DisableIdle => Recommendation::DisableIdle,
+            scan::Recommendation::MoveToNewUser => Recommendation::MoveToNewUser,
+            scan::Recommendation::Review => Recommendation::Review,
+        },
+    }
+}
+
+/// A user no longer flagged (its rotation disabled a key): its keys as the
+/// cloud lists them now, judged the way the scan judges them.
+async fn listed_from_cloud(
+    engine: &Engine,
+    plan: &rotation::RotationView,
+    now: DateTime<Utc>,
+) -> Result<Listed, EngineError> {
+    let client = engine.client();
+    let cloud = |source| EngineError::Cloud {
+        doing: format!("reading the keys of {}", plan.user),
+        source,
+    };
+    let user = client.get_user(&plan.user).await.map_err(cloud)?;
+    let keys = client.list_access_keys(&plan.user).await.map_err(cloud)?;
+    let mut views = Vec::with_capacity(keys.len());
+    for key in &keys {
+        let last_used = client
+            .get_access_key_last_used(&plan.user, &key.access_key_id)
+            .await
+            .map_err(cloud)?;
+        views.push(key_view(key, last_used, now, engine.options().idle_days));
+    }
+    Ok(Listed {
+        user: plan.user.clone(),
+        display_name: user.display_name,
+        keys: views,
+        recommendation: match plan.path {
+            rotation::PathKind::DisableIdle => Recommendation::DisableIdle,
+            rotation::PathKind::MoveToNewUser => Recommendation::MoveToNewUser,
+        },
+    })
+}
+
+fn key_view(
+    key: &AccessKey,
+    last_used: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    idle_days: u32,
+) -> KeyView {
+    let verdict = match key.status {
+        KeyStatus::Inactive => Verdict::Disabled,
+        KeyStatus::Active => verdict(scan::classify_key(key, last_used, now, idle_days).verdict),
+    };
+    KeyView {
+        access_key_id: key.access_key_id.clone(),
+        verdict,
+        last_used,
+    }
+}
+
+fn verdict(verdict: scan::Verdict) -> Verdict {
+    match verdict {
+        scan::Verdict::Idle => Verdict::Idle,
+        scan::Verdict::InUse => Verdict::InUse,
+        scan::Verdict::Unknown => Verdict::Unknown,
+    }
+}
+
+fn path_kind(path: rotation::PathKind) -> PathKind {
+    match path {
+        rotation::PathKind::DisableIdle => PathKind::DisableIdle,
+        rotation::PathKind::MoveToNewUser => PathKind::MoveToNewUser,
+    }
+}
+
+fn step_status(status: &rotation::StepStatus) -> StepStatus {
+    match status {
+        rotation::StepStatus::Done {
+            at, request_ids, ..
+        } => StepStatus::Done {
+            at: *at,
+            request_id: request_ids.first().cloned(),
+        },
+        rotation::StepStatus::Current
+        | rotation::StepStatus::Waiting { .. }
+        | rotation::StepStatus::Pending => StepStatus::Pending,
+    }
+}
+
+fn policy_refs(permissions: &UserPermissions) -> Vec<PolicyRef> {
+    permissions
+        .policies
+        .iter()
+        .map(|policy| PolicyRef {
+            name: policy.policy_name.clone(),
+            policy_type: policy.policy_type,
+        })
+        .collect()
+}
+
+fn group_names(permissions: &UserPermissions) -> Vec<String> {
+    permissions
+        .groups
+        .iter()
+        .map(|group| group.group_name.clone())
+        .collect()
+}

@@ -1,0 +1,359 @@
+//! What Enter on a step opens, and what each dialog's answer leads to: the
+//! next dialog, or the engine request that performs the step.
+//!
+//! Every dialog is paired with what follows it ([`Dialog`]), so an answer
+//! can only lead where that dialog was opened to go. Pure: no I/O, no
+//! engine; depends on the dialogs and [`super::view`].
+
+use super::checklist::Checklist;
+use super::choice::Choice;
+use super::confirm::TypedConfirm;
+use super::error_dialog::ErrorDialog;
+use super::input::{Input, Reply};
+use super::keys::Context;
+use super::question::Question;
+use super::secret_dialog::SecretDialog;
+use super::steps;
+use super::text_input::TextInput;
+use super::view::{
+    KeyView, PathKind, PolicyRef, Recommendation, Request, Snapshot, StepKind, UserView, Verdict,
+};
+
+/// An open dialog and what its answer leads to.
+#[derive(Debug)]
+pub enum Dialog {
+    /// Yes runs the request.
+    Ask(Question, Then),
+    /// The typed name completes the destructive request.
+    Confirm(TypedConfirm, Destructive),
+    /// The new user's name.
+    Name(TextInput),
+    /// Ticked policies and groups to copy.
+    Copy(Checklist, Vec<Grant>),
+    /// Ticked policies to detach, confirmed next by typing the name.
+    Detach(Checklist, Vec<PolicyRef>),
+    /// Which path and key a new rotation takes.
+    Start(Choice, Vec<(PathKind, String)>),
+    /// The new key's secret, until the admin says it is stored.
+    Secret(SecretDialog),
+    /// A failed call.
+    Error(ErrorDialog),
+}
+
+/// What a yes leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// Perform this request for the dialog's user.
+    Perform(Request),
+    /// Leave ramkey although a call is in flight.
+    Quit,
+}
+
+/// A destructive request waiting for the typed user name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destructive {
+    /// Disable this key.
+    DisableKey(String),
+    /// Delete this key.
+    DeleteKey(String),
+    /// Detach these policies.
+    Detach(Vec<PolicyRef>),
+}
+
+impl Destructive {
+    fn into_request(self, typed_user: String) -> Request {
+        match self {
+            Destructive::DisableKey(key_id) => Request::DisableKey { key_id, typed_user },
+            Destructive::DeleteKey(key_id) => Request::DeleteKey { key_id, typed_user },
+            Destructive::Detach(policies) => Request::DetachPolicies {
+                policies,
+                typed_user,
+            },
+        }
+    }
+}
+
+/// One item of the copy checklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// An attached policy.
+    Policy(PolicyRef),
+    /// A group membership.
+    Group(String),
+}
+
+/// Where a dialog's answer leads.
+#[derive(Debug)]
+pub enum Next {
+    /// Keep it open.
+    Stay,
+    /// Close it; nothing happens.
+    Close,
+    /// Replace it with another dialog.
+    Open(Dialog),
+    /// Close it and perform this request.
+    Perform(Request),
+    /// Close it and leave ramkey.
+    Quit,
+}
+
+impl Dialog {
+    /// The key-table context while this dialog has the focus.
+    pub fn context(&self) -> Context {
+        match self {
+            Dialog::Ask(..) => Context::Question,
+            Dialog::Confirm(..) => Context::TypedConfirm,
+            Dialog::Name(_) => Context::TextInput,
+            Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
+            Dialog::Start(..) => Context::Choice,
+            Dialog::Secret(_) => Context::Secret,
+            Dialog::Error(_) => Context::Error,
+        }
+    }
+
+    /// Feeds one input to the dialog and says where its answer leads.
+    pub fn handle(&mut self, user: &str, input: &Input) -> Next {
+        match self {
+            Dialog::Ask(question, then) => match question.handle(input) {
+                Reply::Done(()) => match then {
+                    Then::Perform(request) => Next::Perform(request.clone()),
+                    Then::Quit => Next::Quit,
+                },
+                other => stay_or_close(&other),
+            },
+            Dialog::Confirm(confirm, destructive) => match confirm.handle(input) {
+                Reply::Done(typed) => Next::Perform(destructive.clone().into_request(typed)),
+                other => stay_or_close(&other),
+            },
+            Dialog::Name(field) => match field.handle(input) {
+                Reply::Done(new_user) => Next::Perform(Request::ChooseName { new_user }),
+                other => stay_or_close(&other),
+            },
+            Dialog::Copy(list, grants) => match list.handle(input) {
+                Reply::Done(ticked) => Next::Perform(copy_request(grants, &ticked)),
+                other => stay_or_close(&other),
+            },
+            Dialog::Detach(list, policies) => match list.handle(input) {
+                Reply::Done(ticked) => detach_next(user, policies, &ticked),
+                other => stay_or_close(&other),
+            },
+            Dialog::Start(choice, options) => match choice.handle(input) {
+                Reply::Done(i) => {
+                    let (path, key_id) = options[i].clone();
+                    Next::Perform(Request::Start { path, key_id })
+                }
+                other => stay_or_close(&other),
+            },
+            Dialog::Secret(secret) => match secret.handle(input) {
+                // Closing drops the dialog and with it the only copy of the secret.
+                Reply::Done(()) => Next::Perform(Request::ConfirmSecretStored),
+                other => stay_or_close(&other),
+            },
+            Dialog::Error(error) => stay_or_close(&error.handle(input)),
+        }
+    }
+}
+
+fn stay_or_close<T>(reply: &Reply<T>) -> Next {
+    match reply {
+        Reply::Close => Next::Close,
+        Reply::Stay | Reply::Done(_) => Next::Stay,
+    }
+}
+
+fn copy_request(grants: &[Grant], ticked: &[usize]) -> Request {
+    let mut policies = Vec::new();
+    let mut groups = Vec::new();
+    for grant in ticked.iter().map(|&i| &grants[i]) {
+        match grant {
+            Grant::Policy(policy) => policies.push(policy.clone()),
+            Grant::Group(group) => groups.push(group.clone()),
+        }
+    }
+    Request::CopyPermissions { policies, groups }
+}
+
+fn detach_next(user: &str, policies: &[PolicyRef], ticked: &[usize]) -> Next {
+    let chosen: Vec<PolicyRef> = ticked.iter().map(|&i| policies[i].clone()).collect();
+    if chosen.is_empty() {
+        let question = Question::new(
+            "Keep every policy",
+            vec![format!(
+                "Nothing is detached from {user}; the rotation is finished."
+            )],
+            "Finish without detaching anything? [y/n]",
+        );
+        // Nothing is destroyed, so there is no name to type.
+        let request = Request::DetachPolicies {
+            policies: Vec::new(),
+            typed_user: user.to_owned(),
+        };
+        return Next::Open(Dialog::Ask(question, Then::Perform(request)));
+    }
+
+    let mut body = vec![format!("Detach from {user}:")];
+    body.extend(
+        chosen
+            .iter()
+            .map(|p| format!("  • {}", steps::policy_label(p))),
+    );
+    body.push(format!(
+        "API: DetachPolicyFromUser UserName={user}, once per policy"
+    ));
+    let confirm = TypedConfirm::new("Detach policies", body, user);
+    Next::Open(Dialog::Confirm(confirm, Destructive::Detach(chosen)))
+}
+
+/// The dialog Enter opens on `step` of `user`'s rotation, or a line saying
+/// why there is nothing to do yet.
+pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Result<Dialog, String> {
+    if let StepKind::DeleteKey { key_id, due } = step {
+        if snapshot.taken_at < *due {
+            return Err(format!(
+                "Waiting for deletion: {key_id} may be deleted from {}.",
+                due.format("%Y-%m-%d")
+            ));
+        }
+    }
+    if let Some(why) = user.rotation.as_ref().and_then(|r| r.blocked.as_ref()) {
+        return Err(format!("Not now: {why}."));
+    }
+
+    let name = user.user_name.as_str();
+    let mut body = steps::explain(step, name);
+    if let Some(call) = steps::api_call(step, name) {
+        body.push(format!("API: {call}"));
+    }
+    let title = steps::title(step);
+
+    let ask = |prompt: &str, request: Request| {
+        Dialog::Ask(
+            Question::new(title.clone(), body.clone(), prompt),
+            Then::Perform(request),
+        )
+    };
+    let dialog = match step {
+        StepKind::Review { key_id } => {
+            let mut question = Question::new(title.clone(), body.clone(), "Reviewed: go on? [y/n]");
+            question.body.extend(evidence(user, key_id));
+            Dialog::Ask(question, Then::Perform(Request::AcknowledgeReview))
+        }
+        StepKind::DisableKey { key_id } => Dialog::Confirm(
+            TypedConfirm::new(title, body, name),
+            Destructive::DisableKey(key_id.clone()),
+        ),
+        StepKind::ScheduleDeletion { .. } => {
+            return Err("The deletion date is recorded together with the disable.".to_owned());
+        }
+        StepKind::DeleteKey { key_id, .. } => Dialog::Confirm(
+            TypedConfirm::new(title, body, name),
+            Destructive::DeleteKey(key_id.clone()),
+        ),
+        StepKind::ChooseName { suggested } => Dialog::Name(TextInput::new(
+            title,
+            body,
+            "New user name",
+            suggested.clone(),
+            Box::new(steps::validate_user_name),
+        )),
+        StepKind::CreateUser { .. } => ask("Create the user now? [y/n]", Request::CreateUser),
+        StepKind::CopyPermissions {
+            policies, groups, ..
+        } => copy_dialog(title, body, policies, groups),
+        StepKind::CreateAccessKey { .. } => {
+            ask("Create the key now? [y/n]", Request::CreateAccessKey)
+        }
+        StepKind::ConfirmSecretStored { .. } => {
+            ask("Is the secret stored? [y/n]", Request::ConfirmSecretStored)
+        }
+        StepKind::ConfirmStaging { .. } => ask(
+            "Is staging running on the new key? [y/n]",
+            Request::ConfirmStaging,
+        ),
+        StepKind::ConfirmProduction { .. } => ask(
+            "Is production running on the new key? [y/n]",
+            Request::ConfirmProduction,
+        ),
+        StepKind::DetachPolicies { policies } => {
+            let labels = policies.iter().map(steps::policy_label).collect();
+            // Unticked by default: detaching is destructive, keeping is not.
+            Dialog::Detach(Checklist::new(title, body, labels, false), policies.clone())
+        }
+    };
+    Ok(dialog)
+}
+
+fn copy_dialog(
+    title: String,
+    body: Vec<String>,
+    policies: &[PolicyRef],
+    groups: &[String],
+) -> Dialog {
+    let mut grants: Vec<Grant> = policies.iter().cloned().map(Grant::Policy).collect();
+    grants.extend(groups.iter().cloned().map(Grant::Group));
+    let labels = grants
+        .iter()
+        .map(|grant| match grant {
+            Grant::Policy(policy) => format!("policy {}", steps::policy_label(policy)),
+            Grant::Group(group) => format!("group  {group}"),
+        })
+        .collect();
+    Dialog::Copy(Checklist::new(title, body, labels, true), grants)
+}
+
+fn evidence(user: &UserView, key_id: &str) -> Vec<String> {
+    user.keys
+        .iter()
+        .map(|key| {
+            let marker = if key.access_key_id == key_id {
+                "→"
+            } else {
+                " "
+            };
+            format!("{marker} {}", key_line(key))
+        })
+        .collect()
+}
+
+/// `LTAI… idle, last used 2024-01-02` (or `never used`).
+pub fn key_line(key: &KeyView) -> String {
+    let used = key.last_used.map_or_else(
+        || "no last use".to_owned(),
+        |at| format!("last used {}", at.format("%Y-%m-%d")),
+    );
+    format!("{} {}, {used}", key.access_key_id, key.verdict.label())
+}
+
+/// The ways to start a rotation for `user`, the recommended one first.
+///
+/// Only an idle key is offered for disabling: `unknown` never selects the
+/// disable path by itself.
+pub fn start_dialog(user: &UserView) -> Dialog {
+    let mut options: Vec<(PathKind, String)> = Vec::new();
+    for key in user.keys.iter().filter(|key| key.verdict == Verdict::Idle) {
+        options.push((PathKind::DisableIdle, key.access_key_id.clone()));
+    }
+    for key in &user.keys {
+        options.push((PathKind::MoveToNewUser, key.access_key_id.clone()));
+    }
+    if user.recommendation == Recommendation::MoveToNewUser {
+        options.sort_by_key(|(path, _)| *path != PathKind::MoveToNewUser);
+    }
+
+    let labels = options
+        .iter()
+        .map(|(path, key_id)| match path {
+            PathKind::DisableIdle => format!("Disable idle key {key_id}, delete it later"),
+            PathKind::MoveToNewUser => {
+                format!("Move the application using {key_id} to a new user")
+            }
+        })
+        .collect();
+    let mut body = vec![format!(
+        "How should {} give up one key? Recommended: {}.",
+        user.user_name,
+        user.recommendation.label()
+    )];
+    body.extend(user.keys.iter().map(|key| format!("  {}", key_line(key))));
+    Dialog::Start(Choice::new("Start a rotation", body, labels), options)
+}

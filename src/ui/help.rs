@@ -1,0 +1,90 @@
+//! The `?` overlay: every key of the focused screen or dialog with its
+//! hint, then the overlay's own keys, read from the key table that
+//! dispatches them.
+//!
+//! Depends on [`super::keys`] and the shared dialog pieces only.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Stylize as _;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::input::{Input, Reply};
+use super::keys::{self, Command, Context};
+use super::{popup, text};
+
+/// The overlay: which context it explains and how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Help {
+    /// The screen or dialog under the overlay.
+    pub about: Context,
+    /// Lines scrolled past.
+    pub scroll: u16,
+}
+
+impl Help {
+    /// Help for `about`.
+    pub fn new(about: Context) -> Self {
+        Self { about, scroll: 0 }
+    }
+
+    /// The sections shown: the focused context's keys, then the overlay's.
+    pub fn sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        [self.about, Context::Help]
+            .into_iter()
+            .map(|context| {
+                let entries = keys::bindings_for(context)
+                    .map(|binding| (keys::keys_label(binding.keys), binding.hint))
+                    .collect();
+                (context, entries)
+            })
+            .collect()
+    }
+
+    /// Scrolls or closes.
+    pub fn handle(&mut self, input: &Input) -> Reply<()> {
+        match input {
+            Input::Command(Command::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Input::Command(Command::Down) => self.scroll = self.scroll.saturating_add(1),
+            Input::Command(Command::Back) => return Reply::Close,
+            _ => {}
+        }
+        Reply::Stay
+    }
+
+    fn lines(self) -> Vec<Line<'static>> {
+        let sections = self.sections();
+        let key_width = sections
+            .iter()
+            .flat_map(|(_, entries)| entries.iter().map(|(k, _)| text::width(k)))
+            .max()
+            .unwrap_or(0);
+        let mut lines = Vec::new();
+        for (context, entries) in sections {
+            if !lines.is_empty() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::from(format!("Keys in {}:", context.name())).bold());
+            lines.extend(
+                entries
+                    .iter()
+                    .map(|(k, hint)| Line::from(format!("  {}  {hint}", text::fit(k, key_width)))),
+            );
+        }
+        lines
+    }
+
+    /// Draws the overlay over `area`.
+    pub fn render(&self, frame: &mut Frame, area: Rect) {
+        let lines = self.lines();
+        let height = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(4);
+        let inner = popup::open(frame, popup::centered(area, 60, height), "Help");
+        let [body, hints] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), body);
+        frame.render_widget(popup::hints(Context::Help), hints);
+    }
+}

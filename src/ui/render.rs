@@ -1,0 +1,89 @@
+//! Draws the whole wizard from the state, by reference: the header, the
+//! screen, the status line, the footer hints, then the dialog and the help
+//! overlay above them.
+//!
+//! Depends on the screens and dialogs; reads [`App`] and never changes it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+
+use super::app::{App, Screen};
+use super::flow::Dialog;
+use super::{findings, popup, rotation_screen, text};
+
+/// The spinner frames of the "working…" line.
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+/// Draws `app` on the whole frame.
+pub fn render(app: &App, frame: &mut Frame) {
+    let [header, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+
+    frame.render_widget(header_line(app, header.width), header);
+    match &app.screen {
+        Screen::Findings => findings::render(app, frame, body),
+        Screen::Rotation { user, cursor } => {
+            rotation_screen::render(app, user, *cursor, frame, body);
+        }
+    }
+    frame.render_widget(status_line(app, status.width), status);
+    frame.render_widget(popup::hints(app.context()), hints);
+
+    if let Some(open) = &app.dialog {
+        render_dialog(&open.dialog, frame, body);
+    }
+    if let Some(help) = &app.help {
+        help.render(frame, frame.area());
+    }
+}
+
+fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
+    match dialog {
+        Dialog::Ask(question, _) => question.render(frame, area),
+        Dialog::Confirm(confirm, _) => confirm.render(frame, area),
+        Dialog::Name(field) => field.render(frame, area),
+        Dialog::Copy(list, _) | Dialog::Detach(list, _) => list.render(frame, area),
+        Dialog::Start(choice, _) => choice.render(frame, area),
+        Dialog::Secret(secret) => secret.render(frame, area),
+        Dialog::Error(error) => error.render(frame, area),
+    }
+}
+
+/// `ramkey · account … · state …`, with the demo called out first.
+fn header_line(app: &App, width: u16) -> Line<'static> {
+    let header = &app.header;
+    let who = if header.demo {
+        format!(
+            "ramkey demo — built-in sandbox, not a real account · account {}",
+            header.account_id
+        )
+    } else {
+        format!("ramkey · account {}", header.account_id)
+    };
+    let line = format!("{who} · state {}", header.state_file);
+    Line::from(text::truncate(&line, usize::from(width))).style(Style::new().reversed())
+}
+
+/// The call in flight, or the last notice.
+fn status_line(app: &App, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    if let Some(doing) = &app.pending {
+        let frame = usize::try_from(app.ticks % 4).unwrap_or(0);
+        let line = format!("{} working… {doing}", SPINNER[frame]);
+        return Line::from(Span::styled(
+            text::truncate(&line, width),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    match &app.notice {
+        Some(notice) => Line::from(text::truncate(notice, width)),
+        None => Line::raw(""),
+    }
+}

@@ -1,0 +1,195 @@
+//! One user's rotation: the step checklist (done with its time, current,
+//! pending) and the selected step's explanation — what it will do, the
+//! exact API call, and what Enter does.
+//!
+//! Step names come from [`super::steps`] and are stable text a test can
+//! wait for. Depends on [`super::app`] (read only), [`super::steps`],
+//! [`super::text`] and [`super::view`].
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize as _};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::app::App;
+use super::flow;
+use chrono::{DateTime, Utc};
+
+use super::view::{RotationView, StepKind, StepStatus, StepView, UserView};
+use super::{steps, text};
+
+/// Draws `user_name`'s rotation into `area`.
+pub fn render(app: &App, user_name: &str, cursor: usize, frame: &mut Frame, area: Rect) {
+    let Some(user) = app.snapshot.user(user_name) else {
+        let gone = format!("{user_name} is no longer flagged. Esc goes back.");
+        frame.render_widget(Paragraph::new(gone), area);
+        return;
+    };
+    let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    frame.render_widget(title_line(user, title.width), title);
+
+    match &user.rotation {
+        None => render_not_started(user, frame, body),
+        Some(rotation) => render_steps(app, user, rotation, cursor, frame, body),
+    }
+}
+
+fn title_line(user: &UserView, width: u16) -> Line<'static> {
+    let display = if user.display_name.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", user.display_name)
+    };
+    let line = match &user.rotation {
+        None => format!(
+            "{}{display} · not started · recommended: {}",
+            user.user_name,
+            user.recommendation.label()
+        ),
+        Some(rotation) => format!(
+            "{}{display} · {} · {}",
+            user.user_name,
+            rotation.path.label(),
+            rotation.progress()
+        ),
+    };
+    Line::from(text::truncate(&line, usize::from(width))).bold()
+}
+
+fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::raw("No rotation started for this user yet."),
+        Line::raw(format!("Recommended: {}.", user.recommendation.label())),
+        Line::raw(""),
+    ];
+    lines.extend(
+        user.keys
+            .iter()
+            .map(|key| Line::raw(format!("  {}", flow::key_line(key)))),
+    );
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(
+        "Enter: choose how to retire one key. Nothing changes until you confirm.",
+    ));
+    let block = Block::bordered().title(" Not started ");
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
+fn render_steps(
+    app: &App,
+    user: &UserView,
+    rotation: &RotationView,
+    cursor: usize,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let list_height = u16::try_from(rotation.steps.len() + 2).unwrap_or(u16::MAX);
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Max(list_height), Constraint::Min(5)]).areas(area);
+
+    let current = rotation.current();
+    let width = usize::from(list_area.width).saturating_sub(4);
+    let items: Vec<ListItem> = rotation
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| ListItem::new(step_line(step, Some(i) == current, width)))
+        .collect();
+    let mut state = ListState::default().with_selected(Some(cursor));
+    let list = List::new(items)
+        .block(Block::bordered().title(" Steps "))
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    frame.render_stateful_widget(list, list_area, &mut state);
+
+    if let Some(step) = rotation.steps.get(cursor) {
+        let now = app.snapshot.taken_at;
+        let line = action_line(step, rotation.current() == Some(cursor), now);
+        render_detail(user, rotation, cursor, line, frame, detail_area);
+    }
+}
+
+/// `✓ Create the new user        2025-06-01 10:02`, `▶ …`, `· …`.
+fn step_line(step: &StepView, is_current: bool, width: usize) -> Line<'static> {
+    let title = steps::title(&step.kind);
+    match &step.status {
+        StepStatus::Done { at, .. } => {
+            let when = at.format("%Y-%m-%d %H:%M").to_string();
+            let title_width = width.saturating_sub(when.len() + 3);
+            Line::from(format!("✓ {} {when}", text::fit(&title, title_width)))
+                .style(Style::new().fg(Color::Green))
+        }
+        StepStatus::Pending if is_current => {
+            Line::from(text::truncate(&format!("▶ {title}   ← current"), width)).bold()
+        }
+        StepStatus::Pending => Line::from(text::truncate(&format!("· {title}"), width)),
+    }
+}
+
+/// The last line of the explanation: when it was done, what Enter does,
+/// or why there is nothing to do yet.
+fn action_line(step: &StepView, is_current: bool, now: DateTime<Utc>) -> Line<'static> {
+    match (&step.status, &step.kind) {
+        (StepStatus::Done { at, request_id }, _) => {
+            let id = request_id
+                .as_deref()
+                .map(|id| format!(", RequestId {id}"))
+                .unwrap_or_default();
+            Line::from(format!("Done {}{id}.", at.format("%Y-%m-%d %H:%M UTC")))
+        }
+        (StepStatus::Pending, StepKind::DeleteKey { due, .. }) if is_current && now < *due => {
+            Line::from(format!(
+                "Waiting for deletion: come back on or after {}.",
+                due.format("%Y-%m-%d")
+            ))
+            .bold()
+        }
+        (StepStatus::Pending, kind) if is_current => {
+            Line::from(format!("Enter: {}", steps::action(kind))).bold()
+        }
+        (StepStatus::Pending, _) => Line::raw("Comes after the current step."),
+    }
+}
+
+fn render_detail(
+    user: &UserView,
+    rotation: &RotationView,
+    index: usize,
+    action: Line<'static>,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let step = &rotation.steps[index];
+    let name = user.user_name.as_str();
+    let mut lines: Vec<Line> = steps::explain(&step.kind, name)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    if let Some(call) = steps::api_call(&step.kind, name) {
+        lines.push(Line::from(format!("API: {call}")));
+    }
+    lines.push(Line::raw(""));
+    lines.push(action);
+
+    let title = format!(
+        " Step {} of {}: {} ",
+        index + 1,
+        rotation.steps.len(),
+        steps::title(&step.kind)
+    );
+    let block = Block::bordered().title(text::truncate(
+        &title,
+        usize::from(area.width).saturating_sub(2),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}

@@ -1,0 +1,166 @@
+//! The words for each step: its name in the checklist, what it will do,
+//! the exact API call it makes and what Enter does.
+//!
+//! Step names are stable text that the end-to-end test waits for; change
+//! them only together with that test. Depends on [`super::view`] only.
+
+use super::text_input::Invalid;
+use super::view::{PolicyRef, StepKind};
+
+/// The step's name in the checklist.
+pub fn title(kind: &StepKind) -> String {
+    match kind {
+        StepKind::Review { .. } => "Review the evidence".to_owned(),
+        StepKind::DisableKey { .. } => "Disable the old key".to_owned(),
+        StepKind::ScheduleDeletion { .. } => "Record the deletion date".to_owned(),
+        StepKind::DeleteKey { .. } => "Delete the old key".to_owned(),
+        StepKind::ChooseName { .. } => "Choose the new user's name".to_owned(),
+        StepKind::CreateUser { .. } => "Create the new user".to_owned(),
+        StepKind::CopyPermissions { .. } => "Copy policies and groups".to_owned(),
+        StepKind::CreateAccessKey { .. } => "Create the new AccessKey".to_owned(),
+        StepKind::ConfirmSecretStored { .. } => "Confirm the secret is stored".to_owned(),
+        StepKind::ConfirmStaging { .. } => "Confirm staging uses the new key".to_owned(),
+        StepKind::ConfirmProduction { .. } => "Confirm production uses the new key".to_owned(),
+        StepKind::DetachPolicies { .. } => "Review the original user's policies".to_owned(),
+    }
+}
+
+/// What the step will do, for the explanation panel and its dialog.
+pub fn explain(kind: &StepKind, user: &str) -> Vec<String> {
+    match kind {
+        StepKind::Review { key_id } => vec![
+            format!("Check that key {key_id} of {user} is really unused."),
+            "Nothing changes in the cloud; the next step disables it.".to_owned(),
+        ],
+        StepKind::DisableKey { key_id } => vec![
+            format!("Set key {key_id} of {user} to Inactive."),
+            "Requests signed with it are refused from now on; it can be re-enabled.".to_owned(),
+        ],
+        StepKind::ScheduleDeletion { wait_days, .. } => vec![
+            format!("Record in the state file that the key may be deleted in {wait_days} days."),
+            "Nothing changes in the cloud.".to_owned(),
+        ],
+        StepKind::DeleteKey { key_id, due } => vec![
+            format!("Not before {}:", due.format("%Y-%m-%d")),
+            format!("re-check that {key_id} stayed unused, then delete it for good."),
+        ],
+        StepKind::ChooseName { suggested } => vec![
+            format!("Name the RAM user that takes over one application of {user}."),
+            format!("Suggested: {suggested}. Nothing changes in the cloud yet."),
+        ],
+        StepKind::CreateUser { new_user } => vec![format!(
+            "Create RAM user {new_user}, with a comment naming {user}."
+        )],
+        StepKind::CopyPermissions { new_user, .. } => vec![
+            format!("Give {new_user} the policies and groups of {user}."),
+            "Untick any it does not need (least privilege).".to_owned(),
+        ],
+        StepKind::CreateAccessKey { new_user } => vec![
+            format!("Create an AccessKey for {new_user}."),
+            "Its secret is shown once; ramkey never stores it.".to_owned(),
+        ],
+        StepKind::ConfirmSecretStored { new_key_id } => vec![
+            format!("The secret of {new_key_id} was shown once, when the key was created."),
+            "Confirm it is stored where the application reads it; it cannot be shown again."
+                .to_owned(),
+        ],
+        StepKind::ConfirmStaging { new_key_id } => vec![format!(
+            "Switch staging to key {new_key_id}, then confirm here."
+        )],
+        StepKind::ConfirmProduction { new_key_id } => vec![format!(
+            "Switch production to key {new_key_id}, then confirm here."
+        )],
+        StepKind::DetachPolicies { .. } => vec![
+            format!("Detach the policies {user} no longer needs."),
+            "Tick only the ones the remaining application does not use.".to_owned(),
+        ],
+    }
+}
+
+/// The exact API call the step makes, or `None` when it makes none.
+pub fn api_call(kind: &StepKind, user: &str) -> Option<String> {
+    match kind {
+        StepKind::Review { .. }
+        | StepKind::ScheduleDeletion { .. }
+        | StepKind::ConfirmSecretStored { .. }
+        | StepKind::ConfirmStaging { .. }
+        | StepKind::ConfirmProduction { .. } => None,
+        StepKind::ChooseName { suggested } => {
+            Some(format!("GetUser UserName={suggested} (must not exist)"))
+        }
+        StepKind::DisableKey { key_id } => Some(format!(
+            "UpdateAccessKey UserName={user} UserAccessKeyId={key_id} Status=Inactive"
+        )),
+        StepKind::DeleteKey { key_id, .. } => Some(format!(
+            "GetAccessKeyLastUsed, then DeleteAccessKey UserName={user} UserAccessKeyId={key_id}"
+        )),
+        StepKind::CreateUser { new_user } => Some(format!("CreateUser UserName={new_user}")),
+        StepKind::CopyPermissions { new_user, .. } => Some(format!(
+            "AttachPolicyToUser / AddUserToGroup UserName={new_user}"
+        )),
+        StepKind::CreateAccessKey { new_user } => {
+            Some(format!("CreateAccessKey UserName={new_user}"))
+        }
+        StepKind::DetachPolicies { .. } => Some(format!(
+            "DetachPolicyFromUser UserName={user} (each ticked policy)"
+        )),
+    }
+}
+
+/// What Enter does on this step.
+pub fn action(kind: &StepKind) -> &'static str {
+    match kind {
+        StepKind::Review { .. } => "mark reviewed",
+        StepKind::DisableKey { .. } => "disable (type the user name)",
+        StepKind::ScheduleDeletion { .. } => "recorded with the disable",
+        StepKind::DeleteKey { .. } => "re-check and delete (type the user name)",
+        StepKind::ChooseName { .. } => "enter the name",
+        StepKind::CreateUser { .. } => "create the user",
+        StepKind::CopyPermissions { .. } => "choose what to copy",
+        StepKind::CreateAccessKey { .. } => "create the key",
+        StepKind::ConfirmSecretStored { .. }
+        | StepKind::ConfirmStaging { .. }
+        | StepKind::ConfirmProduction { .. } => "confirm",
+        StepKind::DetachPolicies { .. } => "choose what to detach",
+    }
+}
+
+/// A policy as listed in a checklist: `ReadOnlyAccess (System)`.
+pub fn policy_label(policy: &PolicyRef) -> String {
+    format!("{} ({})", policy.name, policy.policy_type.as_str())
+}
+
+/// The RAM rule for a new user's name: 1–64 of letters, digits, `.`, `-`
+/// and `_`. Whether the name is taken is checked by the engine.
+pub fn validate_user_name(name: &str) -> Result<(), Invalid> {
+    if name.is_empty() {
+        return Err(Invalid("The name is empty.".to_owned()));
+    }
+    if name.chars().count() > 64 {
+        return Err(Invalid("The name is longer than 64 characters.".to_owned()));
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        Some(bad) => Err(Invalid(format!(
+            "{bad:?} is not allowed: use letters, digits, '.', '-' and '_' only."
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names_follow_the_ram_rule() {
+        assert!(validate_user_name("app-2.svc_x").is_ok());
+        assert!(validate_user_name(&"a".repeat(64)).is_ok());
+        assert!(validate_user_name("").is_err());
+        assert!(validate_user_name(&"a".repeat(65)).is_err());
+        assert!(validate_user_name("张三").is_err());
+        assert!(validate_user_name("a b").is_err());
+    }
+}

@@ -1,0 +1,387 @@
+//! What the wizard shows, as plain data: the flagged users, their keys and
+//! the steps of each rotation, already in the words the screens use.
+//!
+//! The bridge to the engine ([`super::engine_bridge`]) fills these in; the
+//! screens only read them, so they can be drawn and tested without a cloud,
+//! a state file or an engine. Depends on nothing in ramkey but [`Secret`].
+
+use chrono::{DateTime, Utc};
+
+use crate::secret::Secret;
+
+/// The top line: whose account and which state file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The account id (from GetCallerIdentity).
+    pub account_id: String,
+    /// Where progress is saved.
+    pub state_file: String,
+    /// Running against the built-in sandbox (`ramkey demo`).
+    pub demo: bool,
+}
+
+/// Everything the screens draw from, replaced whole after each engine call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Flagged users, in scan order.
+    pub users: Vec<UserView>,
+    /// When the views were taken, by the engine's clock: tells the wizard
+    /// whether a deletion is due without reading the clock itself.
+    pub taken_at: DateTime<Utc>,
+}
+
+impl Snapshot {
+    /// The user named `user_name`.
+    pub fn user(&self, user_name: &str) -> Option<&UserView> {
+        self.users.iter().find(|user| user.user_name == user_name)
+    }
+}
+
+/// One flagged user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserView {
+    /// `UserName`.
+    pub user_name: String,
+    /// `DisplayName`, often Chinese; may be empty.
+    pub display_name: String,
+    /// The Active keys and their verdicts.
+    pub keys: Vec<KeyView>,
+    /// The path the scan recommends.
+    pub recommendation: Recommendation,
+    /// The rotation in progress, if one was started.
+    pub rotation: Option<RotationView>,
+}
+
+impl UserView {
+    /// "3/7 steps", "not started" or "waiting for deletion": the list column.
+    pub fn progress(&self) -> String {
+        match &self.rotation {
+            None => "not started".to_owned(),
+            Some(rotation) => rotation.progress(),
+        }
+    }
+}
+
+/// How a key was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not used for longer than the idle threshold.
+    Idle,
+    /// Used recently.
+    InUse,
+    /// No usable last-use date.
+    Unknown,
+    /// Inactive: already disabled (a rotation in progress did it).
+    Disabled,
+}
+
+impl Verdict {
+    /// The word shown in the list.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Idle => "idle",
+            Verdict::InUse => "in use",
+            Verdict::Unknown => "unknown",
+            Verdict::Disabled => "disabled",
+        }
+    }
+}
+
+/// One Active key of a flagged user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyView {
+    /// `AccessKeyId`.
+    pub access_key_id: String,
+    /// How the scan judged it.
+    pub verdict: Verdict,
+    /// Last use, when known.
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+/// What the scan suggests doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recommendation {
+    /// One key is idle: disable it, delete it later.
+    DisableIdle,
+    /// Both are in use: move one application to a new user.
+    MoveToNewUser,
+    /// Not enough evidence to choose; the admin decides.
+    Review,
+}
+
+impl Recommendation {
+    /// The words shown in the list and on the rotation screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Recommendation::DisableIdle => "disable idle key",
+            Recommendation::MoveToNewUser => "move to new user",
+            Recommendation::Review => "review",
+        }
+    }
+}
+
+/// Which of the two remediation paths a rotation follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    /// Disable the idle key, delete it after the wait.
+    DisableIdle,
+    /// Move one application to a new user, then retire its old key.
+    MoveToNewUser,
+}
+
+impl PathKind {
+    /// The path's name on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            PathKind::DisableIdle => "disable idle key",
+            PathKind::MoveToNewUser => "move to new user",
+        }
+    }
+}
+
+/// One user's rotation: its path and every step, done or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationView {
+    /// The path followed.
+    pub path: PathKind,
+    /// The steps in order.
+    pub steps: Vec<StepView>,
+    /// Why the current step cannot be done now, when it cannot (e.g. ramkey
+    /// signs with the key it would disable).
+    pub blocked: Option<String>,
+}
+
+impl RotationView {
+    /// The first step not done, if any.
+    pub fn current(&self) -> Option<usize> {
+        self.steps
+            .iter()
+            .position(|step| !matches!(step.status, StepStatus::Done { .. }))
+    }
+
+    /// The list column: a count, or the waiting state by name.
+    pub fn progress(&self) -> String {
+        let done = self
+            .steps
+            .iter()
+            .filter(|step| matches!(step.status, StepStatus::Done { .. }))
+            .count();
+        match self.current().map(|i| &self.steps[i].kind) {
+            None => "finished".to_owned(),
+            Some(StepKind::DeleteKey { due, .. }) => {
+                format!("waiting for deletion (due {})", due.format("%Y-%m-%d"))
+            }
+            Some(_) => format!("{done}/{} steps", self.steps.len()),
+        }
+    }
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Done at this time, with the RequestId of its call when it made one.
+    Done {
+        /// When it was recorded.
+        at: DateTime<Utc>,
+        /// The write call's RequestId.
+        request_id: Option<String>,
+    },
+    /// Not done yet.
+    Pending,
+}
+
+/// A policy as the wizard names it: the type travels with the name, because
+/// attach and detach must pass the same `PolicyType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRef {
+    /// `PolicyName`.
+    pub name: String,
+    /// `System` or `Custom`.
+    pub policy_type: crate::cloud::model::PolicyType,
+}
+
+/// What a step does, with what the wizard needs to explain and run it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepKind {
+    /// Look at the evidence before anything changes.
+    Review {
+        /// The key the path will retire.
+        key_id: String,
+    },
+    /// UpdateAccessKey to Inactive; destructive.
+    DisableKey {
+        /// The key.
+        key_id: String,
+    },
+    /// Record when the disabled key may be deleted (done with the disable).
+    ScheduleDeletion {
+        /// The key.
+        key_id: String,
+        /// Days from now.
+        wait_days: u32,
+    },
+    /// Re-check the key stayed unused, then DeleteAccessKey; destructive.
+    DeleteKey {
+        /// The key.
+        key_id: String,
+        /// Not before this date.
+        due: DateTime<Utc>,
+    },
+    /// Choose and validate the new user's name.
+    ChooseName {
+        /// Suggested from the original user's name.
+        suggested: String,
+    },
+    /// CreateUser.
+    CreateUser {
+        /// The chosen name.
+        new_user: String,
+    },
+    /// AttachPolicyToUser and AddUserToGroup for each ticked item.
+    CopyPermissions {
+        /// The new user.
+        new_user: String,
+        /// The original user's attached policies.
+        policies: Vec<PolicyRef>,
+        /// The original user's groups.
+        groups: Vec<String>,
+    },
+    /// CreateAccessKey for the new user; the secret is shown once.
+    CreateAccessKey {
+        /// The new user.
+        new_user: String,
+    },
+    /// The admin says the new secret is stored (it is shown only once).
+    ConfirmSecretStored {
+        /// The new key.
+        new_key_id: String,
+    },
+    /// The admin confirms staging uses the new key.
+    ConfirmStaging {
+        /// The new key.
+        new_key_id: String,
+    },
+    /// The admin confirms production uses the new key.
+    ConfirmProduction {
+        /// The new key.
+        new_key_id: String,
+    },
+    /// DetachPolicyFromUser for the policies the admin picks; destructive.
+    DetachPolicies {
+        /// The original user's attached policies.
+        policies: Vec<PolicyRef>,
+    },
+}
+
+/// One step of a rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepView {
+    /// What it does.
+    pub kind: StepKind,
+    /// Done or pending.
+    pub status: StepStatus,
+}
+
+/// What the admin asked the engine to do; the bridge turns it into an
+/// engine action. Destructive requests carry the user name as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Begin a rotation on this path, retiring this key.
+    Start {
+        /// The path.
+        path: PathKind,
+        /// The key to retire (disable, or move away from).
+        key_id: String,
+    },
+    /// Review done, go ahead.
+    AcknowledgeReview,
+    /// Disable a key.
+    DisableKey {
+        /// The key.
+        key_id: String,
+        /// The user name as the admin typed it.
+        typed_user: String,
+    },
+    /// Re-check and delete a key.
+    DeleteKey {
+        /// The key.
+        key_id: String,
+        /// The user name as the admin typed it.
+        typed_user: String,
+    },
+    /// Use this name for the new user.
+    ChooseName {
+        /// The validated name.
+        new_user: String,
+    },
+    /// Create the new user.
+    CreateUser,
+    /// Copy these to the new user.
+    CopyPermissions {
+        /// Ticked policies.
+        policies: Vec<PolicyRef>,
+        /// Ticked groups.
+        groups: Vec<String>,
+    },
+    /// Create the new user's key.
+    CreateAccessKey,
+    /// The new secret is stored.
+    ConfirmSecretStored,
+    /// Staging swapped.
+    ConfirmStaging,
+    /// Production swapped.
+    ConfirmProduction,
+    /// Detach these from the original user.
+    DetachPolicies {
+        /// Ticked policies.
+        policies: Vec<PolicyRef>,
+        /// The user name as the admin typed it.
+        typed_user: String,
+    },
+}
+
+/// An engine call to run for a user: the one effect the wizard has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    /// The flagged user.
+    pub user: String,
+    /// What to do.
+    pub request: Request,
+}
+
+/// A freshly created key, for the one-time dialog.
+#[derive(Debug)]
+pub struct ShownSecret {
+    /// The user it belongs to.
+    pub user: String,
+    /// `AccessKeyId`.
+    pub access_key_id: String,
+    /// `AccessKeySecret`; dropped (and wiped) when the dialog closes.
+    pub secret: Secret,
+}
+
+/// What came back from an engine call.
+#[derive(Debug)]
+pub struct Performed {
+    /// The views after the call.
+    pub snapshot: Snapshot,
+    /// One line for the status bar, e.g. the RequestId of the write.
+    pub notice: String,
+    /// The new key, when the call created one.
+    pub new_secret: Option<ShownSecret>,
+}
+
+/// A failed call, in the words of the error dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorView {
+    /// What was being done, e.g. "Disabling key LTAI…".
+    pub doing: String,
+    /// The API error code, e.g. `EntityNotExist.User`.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// The RequestId, for a support ticket.
+    pub request_id: Option<String>,
+    /// What to try.
+    pub hint: Option<String>,
+}

@@ -1,0 +1,167 @@
+//! The event loop end to end on a `TestBackend`: key events in, effects
+//! performed by a scripted engine, results fed back, a clean exit.
+
+mod ui_support;
+
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use crossterm::event::{Event, KeyCode, KeyEventKind};
+use futures::channel::mpsc;
+use futures::stream;
+use ramkey::ui::app::Exit;
+use ramkey::ui::view::{Effect, ErrorView, Performed, Request, StepStatus};
+use ramkey::ui::{Backend, run};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ui_support::{at, event};
+
+/// Marks the current step of the effect's user done and records the effect.
+#[derive(Clone, Default)]
+struct Scripted {
+    performed: Arc<Mutex<Vec<Effect>>>,
+}
+
+impl Backend for Scripted {
+    async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
+        let mut snapshot = ui_support::snapshot();
+        let user = snapshot
+            .users
+            .iter_mut()
+            .find(|u| u.user_name == effect.user)
+            .expect("known user");
+        let rotation = user.rotation.as_mut().expect("rotation");
+        let current = rotation.current().expect("a step to do");
+        rotation.steps[current].status = StepStatus::Done {
+            at: at("2025-06-01T12:00:00Z"),
+            request_id: Some("REQ-COPY".to_owned()),
+        };
+        self.performed.lock().unwrap().push(effect);
+        Ok(Performed {
+            snapshot,
+            notice: "Copied 3 grants (RequestId REQ-COPY)".to_owned(),
+            new_secret: None,
+        })
+    }
+}
+
+fn key_events(codes: &[KeyCode]) -> Vec<io::Result<Event>> {
+    codes
+        .iter()
+        .flat_map(|&code| {
+            [
+                Ok(Event::Key(event(code, KeyEventKind::Press))),
+                Ok(Event::Key(event(code, KeyEventKind::Release))),
+            ]
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn keys_drive_a_step_through_the_engine_and_q_quits() {
+    let (keys, events) = mpsc::unbounded();
+    for event in key_events(&[
+        KeyCode::Down,
+        KeyCode::Enter, // rotation screen
+        KeyCode::Enter, // copy checklist
+        KeyCode::Enter, // copy everything
+        KeyCode::Esc,
+        KeyCode::Char('q'),
+        KeyCode::Char('y'), // only read when q came while the call was in flight
+    ]) {
+        keys.unbounded_send(event).unwrap();
+    }
+
+    let backend = Scripted::default();
+    let mut app = ui_support::app();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let exit = run(
+        &mut terminal,
+        events,
+        stream::pending(),
+        &mut app,
+        backend.clone(),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(exit, Exit::Quit);
+    let performed = backend.performed.lock().unwrap().clone();
+    assert_eq!(performed.len(), 1);
+    let Request::CopyPermissions { policies, groups } = &performed[0].request else {
+        panic!("{performed:?}")
+    };
+    assert_eq!(
+        (policies.len(), groups.as_slice()),
+        (2, ["ops".to_owned()].as_slice())
+    );
+
+    // The result was applied before the loop returned, even if q came first.
+    assert!(!app.is_pending());
+    let user = app.snapshot.user("ops-zhangsan").unwrap();
+    assert_eq!(user.rotation.as_ref().unwrap().current(), Some(3));
+    drop(keys);
+}
+
+#[tokio::test]
+async fn input_closing_ends_the_wizard() {
+    let mut app = ui_support::app();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let events = stream::iter(key_events(&[KeyCode::Down]));
+    let exit = run(
+        &mut terminal,
+        events,
+        stream::pending(),
+        &mut app,
+        Scripted::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(exit, Exit::Terminated);
+    assert_eq!(app.list_cursor, 1);
+}
+
+#[tokio::test]
+async fn a_signal_ends_the_wizard() {
+    let mut app = ui_support::app();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let exit = run(
+        &mut terminal,
+        stream::pending(),
+        stream::iter([Exit::Terminated]),
+        &mut app,
+        Scripted::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(exit, Exit::Terminated);
+}
+
+#[tokio::test]
+async fn the_last_frame_shows_the_outcome() {
+    let (keys, events) = mpsc::unbounded();
+    for event in key_events(&[
+        KeyCode::Down,
+        KeyCode::Enter,
+        KeyCode::Enter,
+        KeyCode::Enter,
+    ]) {
+        keys.unbounded_send(event).unwrap();
+    }
+    drop(keys); // input ends after the last key: the loop drains the call, then stops
+    let mut app = ui_support::app();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    run(
+        &mut terminal,
+        events,
+        stream::pending(),
+        &mut app,
+        Scripted::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Copied 3 grants (RequestId REQ-COPY)")
+    );
+}

@@ -1,0 +1,296 @@
+//! Shared fixtures for the UI tests: a snapshot of three flagged users at
+//! different stages, key events, and rendering on a `TestBackend`.
+
+#![allow(dead_code, reason = "each test file uses a different part")]
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ramkey::cloud::model::PolicyType;
+use ramkey::ui::App;
+use ramkey::ui::app::Msg;
+use ramkey::ui::view::{
+    Header, KeyView, PathKind, PolicyRef, Recommendation, RotationView, Snapshot, StepKind,
+    StepStatus, StepView, UserView, Verdict,
+};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The bc-16 display name.
+pub const LONG_CHINESE_NAME: &str = "运维-张三-🦀-非常长的显示名称用于测试截断";
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    text.parse().expect("fixture date")
+}
+
+fn key(id: &str, verdict: Verdict, last_used: Option<&str>) -> KeyView {
+    KeyView {
+        access_key_id: id.to_owned(),
+        verdict,
+        last_used: last_used.map(at),
+    }
+}
+
+fn done(when: &str, request_id: Option<&str>) -> StepStatus {
+    StepStatus::Done {
+        at: at(when),
+        request_id: request_id.map(str::to_owned),
+    }
+}
+
+fn step(kind: StepKind, status: StepStatus) -> StepView {
+    StepView { kind, status }
+}
+
+pub fn policies() -> Vec<PolicyRef> {
+    vec![
+        PolicyRef {
+            name: "AliyunOSSReadOnlyAccess".to_owned(),
+            policy_type: PolicyType::System,
+        },
+        PolicyRef {
+            name: "deploy-bucket-write".to_owned(),
+            policy_type: PolicyType::Custom,
+        },
+    ]
+}
+
+/// alice: one idle and one busy key, nothing started.
+pub fn alice() -> UserView {
+    UserView {
+        user_name: "alice".to_owned(),
+        display_name: "Alice Wang".to_owned(),
+        keys: vec![
+            key(
+                "LTAI5tAliceIdle000000001",
+                Verdict::Idle,
+                Some("2024-11-02T08:00:00Z"),
+            ),
+            key(
+                "LTAI5tAliceBusy000000002",
+                Verdict::InUse,
+                Some("2025-05-31T22:10:00Z"),
+            ),
+        ],
+        recommendation: Recommendation::DisableIdle,
+        rotation: None,
+    }
+}
+
+/// ops-zhangsan: both keys busy, moving to a new user, at the copy step.
+pub fn zhangsan() -> UserView {
+    let new_user = "ops-zhangsan-v2".to_owned();
+    UserView {
+        user_name: "ops-zhangsan".to_owned(),
+        display_name: LONG_CHINESE_NAME.to_owned(),
+        keys: vec![
+            key(
+                "LTAI5tZhangBusy00000001",
+                Verdict::InUse,
+                Some("2025-05-31T23:59:00Z"),
+            ),
+            key(
+                "LTAI5tZhangBusy00000002",
+                Verdict::InUse,
+                Some("2025-05-30T12:00:00Z"),
+            ),
+        ],
+        recommendation: Recommendation::MoveToNewUser,
+        rotation: Some(RotationView {
+            path: PathKind::MoveToNewUser,
+            blocked: None,
+            steps: vec![
+                step(
+                    StepKind::ChooseName {
+                        suggested: new_user.clone(),
+                    },
+                    done("2025-06-01T09:00:00Z", None),
+                ),
+                step(
+                    StepKind::CreateUser {
+                        new_user: new_user.clone(),
+                    },
+                    done(
+                        "2025-06-01T09:01:00Z",
+                        Some("4C3A1B2D-0000-4000-8000-000000000001"),
+                    ),
+                ),
+                step(
+                    StepKind::CopyPermissions {
+                        new_user: new_user.clone(),
+                        policies: policies(),
+                        groups: vec!["ops".to_owned()],
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::CreateAccessKey {
+                        new_user: new_user.clone(),
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::ConfirmSecretStored {
+                        new_key_id: String::new(),
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::ConfirmStaging {
+                        new_key_id: String::new(),
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::ConfirmProduction {
+                        new_key_id: String::new(),
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::DisableKey {
+                        key_id: "LTAI5tZhangBusy00000001".to_owned(),
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::ScheduleDeletion {
+                        key_id: "LTAI5tZhangBusy00000001".to_owned(),
+                        wait_days: 90,
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::DeleteKey {
+                        key_id: "LTAI5tZhangBusy00000001".to_owned(),
+                        due: at("2025-09-01T00:00:00Z"),
+                    },
+                    StepStatus::Pending,
+                ),
+                step(
+                    StepKind::DetachPolicies {
+                        policies: policies(),
+                    },
+                    StepStatus::Pending,
+                ),
+            ],
+        }),
+    }
+}
+
+/// bob: idle key disabled, waiting for deletion.
+pub fn bob() -> UserView {
+    let idle = "LTAI5tBobIdle00000000001".to_owned();
+    UserView {
+        user_name: "bob".to_owned(),
+        display_name: String::new(),
+        keys: vec![
+            key(&idle, Verdict::Idle, Some("2024-01-15T00:00:00Z")),
+            key(
+                "LTAI5tBobBusy00000000002",
+                Verdict::InUse,
+                Some("2025-05-31T00:00:00Z"),
+            ),
+        ],
+        recommendation: Recommendation::DisableIdle,
+        rotation: Some(RotationView {
+            path: PathKind::DisableIdle,
+            blocked: None,
+            steps: vec![
+                step(
+                    StepKind::Review {
+                        key_id: idle.clone(),
+                    },
+                    done("2025-05-20T10:00:00Z", None),
+                ),
+                step(
+                    StepKind::DisableKey {
+                        key_id: idle.clone(),
+                    },
+                    done(
+                        "2025-05-20T10:02:00Z",
+                        Some("9F0E1D2C-0000-4000-8000-000000000002"),
+                    ),
+                ),
+                step(
+                    StepKind::ScheduleDeletion {
+                        key_id: idle.clone(),
+                        wait_days: 90,
+                    },
+                    done("2025-05-20T10:02:00Z", None),
+                ),
+                step(
+                    StepKind::DeleteKey {
+                        key_id: idle,
+                        due: at("2025-08-18T10:02:00Z"),
+                    },
+                    StepStatus::Pending,
+                ),
+            ],
+        }),
+    }
+}
+
+pub fn snapshot() -> Snapshot {
+    Snapshot {
+        users: vec![alice(), zhangsan(), bob()],
+        taken_at: at("2025-06-01T12:00:00Z"),
+    }
+}
+
+pub fn header() -> Header {
+    Header {
+        account_id: "1234567890123456".to_owned(),
+        state_file: "/home/admin/.local/state/ramkey/1234567890123456.json".to_owned(),
+        demo: false,
+    }
+}
+
+pub fn app() -> App {
+    App::new(header(), snapshot())
+}
+
+pub fn event(code: KeyCode, kind: KeyEventKind) -> KeyEvent {
+    KeyEvent {
+        code,
+        modifiers: KeyModifiers::NONE,
+        kind,
+        state: KeyEventState::NONE,
+    }
+}
+
+pub fn press(code: KeyCode) -> Msg {
+    Msg::Key(event(code, KeyEventKind::Press))
+}
+
+pub fn release(code: KeyCode) -> Msg {
+    Msg::Key(event(code, KeyEventKind::Release))
+}
+
+pub fn repeat(code: KeyCode) -> Msg {
+    Msg::Key(event(code, KeyEventKind::Repeat))
+}
+
+/// Feeds press-and-release pairs; returns the effects in order.
+pub fn tap(app: &mut App, codes: &[KeyCode]) -> Vec<ramkey::ui::view::Effect> {
+    let mut effects = Vec::new();
+    for &code in codes {
+        effects.extend(app.update(press(code)));
+        effects.extend(app.update(release(code)));
+    }
+    effects
+}
+
+/// Types `text` one character at a time (press and release each).
+pub fn type_text(app: &mut App, text: &str) {
+    let codes: Vec<KeyCode> = text.chars().map(KeyCode::Char).collect();
+    assert!(tap(app, &codes).is_empty(), "typing must not start a call");
+}
+
+/// The app drawn on a `width` x `height` test terminal, as text.
+pub fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| ramkey::ui::render::render(app, frame))
+        .expect("draw");
+    terminal.backend().to_string()
+}
