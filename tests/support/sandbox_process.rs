@@ -19,6 +19,9 @@ use std::time::Duration;
 /// for a loaded machine, not a speed requirement.
 const STARTUP_BOUND: Duration = Duration::from_secs(120);
 
+/// How much of the sandbox's stderr (one line per request) a failure shows.
+const DIAGNOSTIC_LINES: usize = 40;
+
 const ENDPOINT: &str = "RAMKEY_ENDPOINT";
 const ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
 const ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
@@ -98,7 +101,7 @@ impl SandboxProcess {
         ]
     }
 
-    /// What the sandbox wrote to stderr so far, and whether it is still running.
+    /// The end of what the sandbox wrote to stderr, and whether it is still running.
     pub fn diagnostics(&mut self) -> String {
         let status = match self.child.try_wait() {
             Ok(Some(status)) => format!("exited: {status}"),
@@ -106,7 +109,13 @@ impl SandboxProcess {
             Err(error) => format!("state unknown: {error}"),
         };
         let stderr = std::fs::read_to_string(&self.stderr_path).unwrap_or_default();
-        format!("sandbox {status}; its stderr:\n{stderr}")
+        let lines: Vec<&str> = stderr.lines().collect();
+        let tail = lines[lines.len().saturating_sub(DIAGNOSTIC_LINES)..].join("\n");
+        format!(
+            "sandbox {status}; the last {} of its {} stderr lines:\n{tail}",
+            DIAGNOSTIC_LINES.min(lines.len()),
+            lines.len()
+        )
     }
 
     fn parse(&mut self, lines: &[String]) -> HashMap<String, String> {
