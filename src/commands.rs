@@ -7,7 +7,12 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod demo;
 mod sandbox;
+mod scan;
+pub mod setup;
+mod status;
+mod wizard;
 
 /// Runs the parsed command line and maps the outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
@@ -29,11 +34,10 @@ pub fn run(cli: Cli) -> ExitCode {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        // TODO: each command is wired up as its module lands (issue 2).
-        None | Some(Command::Wizard) => anyhow::bail!("the wizard is not built yet"),
-        Some(Command::Demo(_)) => anyhow::bail!("the demo is not built yet"),
-        Some(Command::Scan(_)) => anyhow::bail!("scan is not built yet"),
-        Some(Command::Status(_)) => anyhow::bail!("status is not built yet"),
+        None | Some(Command::Wizard) => wizard::run(&cli.global).await,
+        Some(Command::Demo(args)) => demo::run(&cli.global, &args).await,
+        Some(Command::Scan(args)) => scan::run(&cli.global, &args).await,
+        Some(Command::Status(args)) => status::run(&cli.global, &args),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, &args).await,
     }
 }

@@ -280,13 +280,18 @@ fn a_second_step_cannot_start_while_one_is_in_flight() {
 
 #[test]
 fn the_secret_dialog_closes_only_on_y_and_records_it() {
-    let mut app = app();
-    tap(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    let mut app = on_step(
+        "ops-zhangsan",
+        &StepKind::CreateAccessKey {
+            new_user: "ops-zhangsan-v2".to_owned(),
+        },
+    );
+    assert_eq!(tap(&mut app, &[KeyCode::Char('y')]).len(), 1);
     app.update(Msg::Performed(Ok(Performed {
         snapshot: ui_support::snapshot(),
         notice: String::new(),
         new_secret: Some(ShownSecret {
-            user: "ops-zhangsan".to_owned(),
+            user: "ops-zhangsan-v2".to_owned(),
             access_key_id: "LTAI5tNewKey000000000003".to_owned(),
             secret: Secret::new("dEm0sEcReT"),
         }),
@@ -303,6 +308,10 @@ fn the_secret_dialog_closes_only_on_y_and_records_it() {
 
     let effects = tap(&mut app, &[KeyCode::Char('y')]);
     assert_eq!(effects[0].request, Request::ConfirmSecretStored);
+    assert_eq!(
+        effects[0].user, "ops-zhangsan",
+        "for the flagged user, not the new one"
+    );
     assert!(app.dialog.is_none());
     assert!(
         !draw(&app, 80, 24).contains("dEm0sEcReT"),
@@ -360,4 +369,25 @@ fn press_table_entries_all_reach_a_command() {
             assert_eq!(keys::lookup(binding.context, &event), Some(binding.command));
         }
     }
+}
+
+#[test]
+fn the_original_users_own_name_is_refused_inline() {
+    let suggested = "ops-zhangsan-v2".to_owned();
+    let mut app = on_step("ops-zhangsan", &StepKind::ChooseName { suggested });
+    for _ in 0.."-v2".len() {
+        tap(&mut app, &[KeyCode::Backspace]);
+    }
+    assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
+    let Dialog::Name(field) = &app.dialog.as_ref().unwrap().dialog else {
+        panic!("name dialog closed")
+    };
+    assert!(
+        field
+            .error
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("a name of its own")
+    );
 }

@@ -23,7 +23,7 @@ use crate::clock::Clock;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
 use crate::cloud::{Client, CloudError};
 use crate::scan::{self, ScanOptions, ScanReport};
-use crate::state::{Rotation, StateStore};
+use crate::state::{Rotation, StateStore, StepRecord};
 
 /// The engine's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,10 +237,10 @@ impl Engine {
     fn confirm(
         &mut self,
         rotation: &Rotation,
-        event: fn(crate::state::StepRecord) -> Event,
+        event: fn(StepRecord) -> Event,
         summary: &str,
     ) -> Result<Performed, EngineError> {
-        let record = crate::state::StepRecord::at(self.now());
+        let record = StepRecord::at(self.now());
         self.commit(&rotation.id, event(record), summary)?;
         Ok(Performed::said(summary))
     }

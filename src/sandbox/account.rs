@@ -354,6 +354,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_file_is_named() {
+        let error = Account::load(Path::new("/nonexistent/acme.json")).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("cannot read the account file /nonexistent/acme.json: "),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let demo = Account::demo();
+        let secret = demo.users[0].access_keys[0]
+            .access_key_secret
+            .expose()
+            .to_owned();
+        assert!(!format!("{demo:?}").contains(&secret));
+    }
+
+    #[test]
     fn unknown_fields_are_refused() {
         let mut value = serde_json::to_value(Account::demo()).unwrap();
         value["Users"][0]["LastLogin"] = "-1d".into();

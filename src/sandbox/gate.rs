@@ -21,19 +21,6 @@ use super::params::Params;
 /// A request stamped further than this from the sandbox clock is refused.
 pub const TIMESTAMP_WINDOW: Duration = Duration::minutes(15);
 
-/// The common parameters every signed request carries, in the order their
-/// absence is reported.
-const REQUIRED: [&str; 8] = [
-    "Action",
-    "Version",
-    "AccessKeyId",
-    "SignatureMethod",
-    "SignatureVersion",
-    "SignatureNonce",
-    "Timestamp",
-    "Signature",
-];
-
 /// The fixed text production puts before its string to sign.
 pub const MISMATCH_PREFIX: &str =
     "Specified signature is not matched with our calculation. server string to sign is:";
@@ -86,7 +73,7 @@ pub fn verify(
     })
 }
 
-/// The common parameters, all present.
+/// The common parameters every signed request carries, all present.
 struct Common<'a> {
     action: &'a str,
     version: &'a str,
@@ -99,32 +86,23 @@ struct Common<'a> {
 }
 
 impl<'a> Common<'a> {
+    /// Reads every common parameter; the first absent one (in field order,
+    /// which is the order of evaluation) is reported as `Missing<Param>`.
     fn read(params: &'a Params) -> Result<Self, ApiError> {
-        let mut values = [""; REQUIRED.len()];
-        for (slot, name) in values.iter_mut().zip(REQUIRED) {
-            *slot = params
+        let take = |name| {
+            params
                 .non_empty(name)
-                .ok_or_else(|| ApiError::missing(name))?;
-        }
-        let [
-            action,
-            version,
-            access_key_id,
-            signature_method,
-            signature_version,
-            nonce,
-            timestamp,
-            signature,
-        ] = values;
+                .ok_or_else(|| ApiError::missing(name))
+        };
         Ok(Self {
-            action,
-            version,
-            access_key_id,
-            signature_method,
-            signature_version,
-            nonce,
-            timestamp,
-            signature,
+            action: take("Action")?,
+            version: take("Version")?,
+            access_key_id: take("AccessKeyId")?,
+            signature_method: take("SignatureMethod")?,
+            signature_version: take("SignatureVersion")?,
+            nonce: take("SignatureNonce")?,
+            timestamp: take("Timestamp")?,
+            signature: take("Signature")?,
         })
     }
 }

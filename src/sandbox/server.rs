@@ -160,6 +160,16 @@ impl SandboxHandle {
     }
 }
 
+impl std::fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxHandle")
+            .field("endpoint", &self.endpoint)
+            .field("caller_access_key_id", &self.caller_access_key_id)
+            .field("caller_secret", &self.caller_secret)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {

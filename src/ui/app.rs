@@ -83,6 +83,8 @@ pub struct App {
     pub help: Option<Help>,
     /// What the call in flight is doing, e.g. "Disabling key …".
     pub pending: Option<String>,
+    /// The flagged user the call in flight acts for.
+    pub pending_user: Option<String>,
     /// The last outcome or refusal, for the status line.
     pub notice: Option<String>,
     /// Advances with each tick while something is pending.
@@ -102,6 +104,7 @@ impl App {
             dialog: None,
             help: None,
             pending: None,
+            pending_user: None,
             notice: None,
             ticks: 0,
             exit: None,
@@ -225,6 +228,7 @@ impl App {
             return None;
         }
         self.pending = Some(describe(&effect));
+        self.pending_user = Some(effect.user.clone());
         self.notice = None;
         Some(effect)
     }
@@ -310,22 +314,19 @@ impl App {
 
     fn on_performed(&mut self, result: Result<Performed, ErrorView>) {
         self.pending = None;
+        // Dialogs that follow act for the flagged user, never the new one.
+        let user = self.pending_user.take().unwrap_or_default();
         match result {
             Ok(performed) => {
                 self.snapshot = performed.snapshot;
                 self.notice = Some(performed.notice);
                 self.follow_current_step();
                 if let Some(shown) = performed.new_secret {
-                    let user = shown.user.clone();
                     let dialog = Dialog::Secret(SecretDialog::new(shown));
                     self.dialog = Some(OpenDialog { user, dialog });
                 }
             }
             Err(error) => {
-                let user = self
-                    .shown_user()
-                    .map(|u| u.user_name.clone())
-                    .unwrap_or_default();
                 let dialog = Dialog::Error(ErrorDialog::new(error));
                 self.dialog = Some(OpenDialog { user, dialog });
             }

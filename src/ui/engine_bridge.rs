@@ -419,3 +419,105 @@ fn group_names(permissions: &UserPermissions) -> Vec<String> {
         .map(|group| group.group_name.clone())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::ApiError;
+    use crate::cloud::model::PolicyType;
+
+    fn policy(name: &str) -> PolicyRef {
+        PolicyRef {
+            name: name.to_owned(),
+            policy_type: PolicyType::Custom,
+        }
+    }
+
+    #[test]
+    fn typed_names_reach_the_engine_unchanged() {
+        let action = to_action(Request::DisableKey {
+            key_id: "K".to_owned(),
+            typed_user: "app-user".to_owned(),
+        });
+        assert_eq!(action, Action::DisableKey(Confirmation::typed("app-user")));
+    }
+
+    #[test]
+    fn detaching_nothing_needs_no_confirmation_but_detaching_something_does() {
+        let none = to_action(Request::DetachPolicies {
+            policies: vec![],
+            typed_user: "app-user".to_owned(),
+        });
+        assert_eq!(
+            none,
+            Action::DetachPolicies {
+                policies: vec![],
+                confirmation: Confirmation::none()
+            }
+        );
+        let some = to_action(Request::DetachPolicies {
+            policies: vec![policy("p1")],
+            typed_user: "app-user".to_owned(),
+        });
+        let Action::DetachPolicies { confirmation, .. } = some else {
+            panic!("{some:?}")
+        };
+        assert!(confirmation.confirms("app-user"));
+    }
+
+    #[test]
+    fn ticked_policies_and_groups_become_grants_with_their_type() {
+        let action = to_action(Request::CopyPermissions {
+            policies: vec![policy("deploy")],
+            groups: vec!["ops".to_owned()],
+        });
+        assert_eq!(
+            action,
+            Action::CopyPermissions(vec![
+                Grant::Policy {
+                    policy_name: "deploy".to_owned(),
+                    policy_type: PolicyType::Custom
+                },
+                Grant::Group {
+                    group_name: "ops".to_owned()
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn an_api_error_shows_code_message_request_id_and_hint() {
+        let mut api = ApiError::new(
+            "SignatureDoesNotMatch",
+            "The signature does not match.",
+            400,
+        );
+        api.request_id = Some("REQ-9".to_owned());
+        let error = EngineError::Cloud {
+            doing: "disabling K".to_owned(),
+            source: CloudError::from(api),
+        };
+        let view = error_view("Disabling key K of app-user", &error);
+        assert_eq!(view.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(view.message, "The signature does not match.");
+        assert_eq!(view.request_id.as_deref(), Some("REQ-9"));
+        assert!(
+            view.hint.is_some(),
+            "a signature error always comes with a hint"
+        );
+        assert!(view.doing.starts_with("Disabling key K"));
+    }
+
+    #[test]
+    fn an_engine_refusal_shows_its_own_sentence() {
+        let error = EngineError::ConfirmationMismatch {
+            user: "app-user".to_owned(),
+        };
+        let view = error_view("Disabling key K of app-user", &error);
+        assert_eq!(view.code, None);
+        assert!(
+            view.message
+                .contains("type the user name exactly: app-user")
+        );
+    }
+}

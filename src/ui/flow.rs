@@ -3,7 +3,8 @@
 //!
 //! Every dialog is paired with what follows it ([`Dialog`]), so an answer
 //! can only lead where that dialog was opened to go. Pure: no I/O, no
-//! engine; depends on the dialogs and [`super::view`].
+//! engine calls; depends on the dialogs, [`super::view`] and the engine's
+//! pure name rule.
 
 use super::checklist::Checklist;
 use super::choice::Choice;
@@ -14,10 +15,11 @@ use super::keys::Context;
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
-use super::text_input::TextInput;
+use super::text_input::{Invalid, TextInput, Validator};
 use super::view::{
     KeyView, PathKind, PolicyRef, Recommendation, Request, Snapshot, StepKind, UserView, Verdict,
 };
+use crate::rotation;
 
 /// An open dialog and what its answer leads to.
 #[derive(Debug)]
@@ -254,7 +256,7 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
             body,
             "New user name",
             suggested.clone(),
-            Box::new(steps::validate_user_name),
+            name_rule(name),
         )),
         StepKind::CreateUser { .. } => ask("Create the user now? [y/n]", Request::CreateUser),
         StepKind::CopyPermissions {
@@ -281,6 +283,24 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         }
     };
     Ok(dialog)
+}
+
+/// The engine's own rule for the new user's name (RAM's characters and
+/// length, and not the original's name), so the field refuses what the
+/// engine would; whether the name is taken is the engine's call to check.
+fn name_rule(original: &str) -> Validator {
+    let original = original.to_owned();
+    Box::new(move |name: &str| {
+        rotation::validate_user_name(name, &original).map_err(|error| Invalid(capitalised(&error)))
+    })
+}
+
+fn capitalised(error: &rotation::NameError) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect::<String>() + "."
+    })
 }
 
 fn copy_dialog(

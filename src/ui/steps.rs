@@ -4,7 +4,6 @@
 //! Step names are stable text that the end-to-end test waits for; change
 //! them only together with that test. Depends on [`super::view`] only.
 
-use super::text_input::Invalid;
 use super::view::{PolicyRef, StepKind};
 
 /// The step's name in the checklist.
@@ -128,39 +127,4 @@ pub fn action(kind: &StepKind) -> &'static str {
 /// A policy as listed in a checklist: `ReadOnlyAccess (System)`.
 pub fn policy_label(policy: &PolicyRef) -> String {
     format!("{} ({})", policy.name, policy.policy_type.as_str())
-}
-
-/// The RAM rule for a new user's name: 1–64 of letters, digits, `.`, `-`
-/// and `_`. Whether the name is taken is checked by the engine.
-pub fn validate_user_name(name: &str) -> Result<(), Invalid> {
-    if name.is_empty() {
-        return Err(Invalid("The name is empty.".to_owned()));
-    }
-    if name.chars().count() > 64 {
-        return Err(Invalid("The name is longer than 64 characters.".to_owned()));
-    }
-    match name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-    {
-        Some(bad) => Err(Invalid(format!(
-            "{bad:?} is not allowed: use letters, digits, '.', '-' and '_' only."
-        ))),
-        None => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_names_follow_the_ram_rule() {
-        assert!(validate_user_name("app-2.svc_x").is_ok());
-        assert!(validate_user_name(&"a".repeat(64)).is_ok());
-        assert!(validate_user_name("").is_err());
-        assert!(validate_user_name(&"a".repeat(65)).is_err());
-        assert!(validate_user_name("张三").is_err());
-        assert!(validate_user_name("a b").is_err());
-    }
 }

@@ -90,6 +90,14 @@ impl Harness {
         Harness::with_account(Account::demo()).await
     }
 
+    /// The demo account plus the `testid`/`testsecret` key of the published
+    /// vectors, the clock 25 seconds after their timestamp.
+    pub async fn with_test_key() -> Harness {
+        let harness = Harness::with_account(account_with_test_key()).await;
+        harness.advance(Duration::seconds(25));
+        harness
+    }
+
     pub async fn with_account(account: Account) -> Harness {
         let clock = FixedClock::new(test_start());
         let sandbox = sandbox::start(

@@ -45,7 +45,11 @@ impl Engine {
             extra: serde_json::Map::new(),
         };
         self.store.document_mut().rotations.push(rotation);
-        self.store.save()?;
+        if let Err(error) = self.store.save() {
+            // Nothing was written to the cloud: forget the start entirely.
+            self.store.document_mut().rotations.pop();
+            return Err(error.into());
+        }
         Ok(Performed::said(summary))
     }
 

@@ -1,0 +1,169 @@
+//! `ramkey demo`: the wizard against the built-in sandbox, started in this
+//! process on a free loopback port; no credentials needed.
+//!
+//! Without `--state` the state file lives in a temporary directory and is
+//! gone afterwards. With `--state FILE` it is kept, and so is the
+//! sandbox's account beside it (`FILE.sandbox.json`), so that the next
+//! `ramkey demo --state FILE` resumes against the same users and keys, not
+//! a fresh demo account that never saw the steps already done. Depends on
+//! the sandbox and on [`super::wizard`].
+
+use std::io::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::wizard::{self, Session};
+use crate::cli::{DemoArgs, GlobalArgs};
+use crate::clock::{Clock, SystemClock};
+use crate::cloud::{Client, ClientConfig, Credentials, Endpoints};
+use crate::sandbox::{self, Account, SandboxHandle};
+use crate::secret::Secret;
+
+/// `ramkey demo [--state PATH] [--account FILE]`.
+pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    wizard::require_terminal()?;
+    let log = wizard::init_file_logging(global)?;
+
+    // Kept alive until the end: dropping it deletes the temporary state.
+    let temporary = tempfile::Builder::new().prefix("ramkey-demo-").tempdir()?;
+    let state_path = global
+        .state
+        .clone()
+        .unwrap_or_else(|| temporary.path().join("state.json"));
+    let saved_world = global.state.as_deref().map(world_path);
+
+    let account = load_account(args, saved_world.as_deref())?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let handle = sandbox::start(listen, account, Arc::clone(&clock))
+        .await
+        .context("cannot start the demo sandbox")?;
+    eprintln!(
+        "ramkey demo: built-in sandbox at {}, not a real account; state file {}",
+        handle.endpoint(),
+        state_path.display()
+    );
+
+    let resume_hint = match &global.state {
+        Some(path) => format!("run `ramkey demo --state {}` to resume", path.display()),
+        None => "it is temporary and removed now; use --state FILE to keep it".to_owned(),
+    };
+    let session = Session {
+        client: sandbox_client(&handle, &clock)?,
+        clock,
+        state_path: Some(state_path),
+        demo: true,
+        resume_hint,
+    };
+    let outcome = wizard::run_session(session, global, &log).await;
+
+    if let Some(path) = &saved_world {
+        save_world(
+            &handle.account_snapshot(),
+            handle.caller_access_key_id(),
+            path,
+        )?;
+    }
+    handle.shutdown().await?;
+    outcome
+}
+
+/// Where the sandbox's account is kept beside a kept state file.
+pub fn world_path(state: &Path) -> PathBuf {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".sandbox.json");
+    PathBuf::from(name)
+}
+
+/// The saved sandbox account, else `--account`, else the built-in one.
+fn load_account(args: &DemoArgs, saved_world: Option<&Path>) -> anyhow::Result<Account> {
+    if let Some(path) = saved_world.filter(|path| path.exists()) {
+        eprintln!(
+            "ramkey demo: resuming the sandbox saved in {}",
+            path.display()
+        );
+        return Account::load(path).with_context(|| format!("cannot load {}", path.display()));
+    }
+    match &args.account {
+        Some(path) => Account::load(path)
+            .with_context(|| format!("cannot load the account {}", path.display())),
+        None => Ok(Account::demo()),
+    }
+}
+
+/// A client signing with the sandbox's caller key.
+fn sandbox_client(handle: &SandboxHandle, clock: &Arc<dyn Clock>) -> anyhow::Result<Client> {
+    let credentials = Credentials::new(
+        handle.caller_access_key_id(),
+        handle.caller_secret().clone(),
+        None,
+        "the demo sandbox",
+    )?;
+    let client = Client::new(ClientConfig {
+        endpoints: Endpoints::single(&handle.endpoint())?,
+        credentials,
+        clock: Arc::clone(clock),
+    })?;
+    Ok(client)
+}
+
+/// Writes the sandbox's account for the next `ramkey demo --state`.
+///
+/// Every secret but the caller's is replaced by a fresh random value first:
+/// the secret of a key created in the demo was shown once and must not be
+/// written anywhere, and only the caller's key ever signs in the demo.
+fn save_world(account: &Account, caller_key_id: &str, path: &Path) -> anyhow::Result<()> {
+    let mut account = account.clone();
+    for key in account
+        .users
+        .iter_mut()
+        .flat_map(|user| user.access_keys.iter_mut())
+    {
+        if key.access_key_id != caller_key_id {
+            key.access_key_secret = Secret::new(uuid::Uuid::new_v4().simple().to_string());
+        }
+    }
+    let json = serde_json::to_vec_pretty(&account)?;
+
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    let mut temp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
+    temp.write_all(&json)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path)
+        .with_context(|| format!("cannot save the demo sandbox to {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_world_file_sits_beside_the_state_file() {
+        assert_eq!(
+            world_path(Path::new("/tmp/x/state.json")),
+            PathBuf::from("/tmp/x/state.json.sandbox.json")
+        );
+    }
+
+    #[test]
+    fn the_saved_world_keeps_only_the_caller_secret() {
+        let account = Account::demo();
+        let caller = account.caller_access_key_id.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json.sandbox.json");
+        save_world(&account, &caller, &path).unwrap();
+
+        let saved = Account::load(&path).unwrap();
+        for (before, after) in account.users.iter().zip(&saved.users) {
+            for (old, new) in before.access_keys.iter().zip(&after.access_keys) {
+                let same = old.access_key_secret == new.access_key_secret;
+                assert_eq!(same, old.access_key_id == caller, "{}", old.access_key_id);
+            }
+        }
+    }
+}

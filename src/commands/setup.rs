@@ -1,0 +1,82 @@
+//! What several commands build the same way from the global flags: the
+//! client (credentials from the environment), who ramkey is, the state file's
+//! path, and plain messages for cloud errors.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::cli::GlobalArgs;
+use crate::clock::Clock;
+use crate::cloud::model::CallerIdentity;
+use crate::cloud::{Client, ClientConfig, CloudError, Credentials, Endpoints};
+use crate::rotation::{Engine, EngineOptions};
+use crate::state::{self, StateStore};
+
+/// A client for `--endpoint` (or production), signing with the credentials
+/// in the environment.
+pub fn client(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Client> {
+    let credentials = Credentials::from_env()?;
+    let endpoints = Endpoints::from_flag(global.endpoint.as_deref())?;
+    Ok(Client::new(ClientConfig {
+        endpoints,
+        credentials,
+        clock,
+    })?)
+}
+
+/// GetCallerIdentity, printed to stderr so the admin sees whose credentials
+/// these are before anything else.
+pub async fn identify(client: &Client) -> anyhow::Result<CallerIdentity> {
+    let caller = client
+        .get_caller_identity()
+        .await
+        .map_err(|error| cloud_failure("cannot tell whose credentials these are", &error))?;
+    eprintln!(
+        "ramkey: account {}, signed in as {} ({}, key {}, from {})",
+        caller.account_id,
+        caller.arn,
+        if caller.identity_type.is_empty() {
+            "unknown type"
+        } else {
+            &caller.identity_type
+        },
+        client.access_key_id(),
+        client.credential_source(),
+    );
+    Ok(caller)
+}
+
+/// `--state PATH`, or the account's default file (its directory made 0700).
+pub fn state_path(global: &GlobalArgs, account_id: &str) -> anyhow::Result<PathBuf> {
+    match &global.state {
+        Some(path) => Ok(path.clone()),
+        None => state::default_path(account_id).context("cannot prepare the state directory"),
+    }
+}
+
+/// Everything the wizard needs: the client, who ramkey is (on stderr), and
+/// the engine over the account's state file (locked while it lives).
+pub async fn engine(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Engine> {
+    let client = client(global, Arc::clone(&clock))?;
+    let caller = identify(&client).await?;
+    let path = state_path(global, &caller.account_id)?;
+    let store = StateStore::open(&path, &caller.account_id)?;
+    let options = EngineOptions {
+        idle_days: global.idle_days,
+        wait_days: global.wait_days,
+    };
+    Ok(Engine::new(client, store, clock, options))
+}
+
+/// A cloud error as the admin should read it: what failed, the service's
+/// code, message and RequestId (all in the error's own text), then a hint.
+pub fn cloud_failure(context: &str, error: &CloudError) -> anyhow::Error {
+    let mut text = format!("{context}: {error}");
+    if let Some(hint) = error.hint() {
+        text.push_str("\nhint: ");
+        text.push_str(&hint);
+    }
+    anyhow::Error::msg(text)
+}

@@ -1,0 +1,168 @@
+//! `ramkey` / `ramkey wizard`: the interactive wizard against the account
+//! the environment's credentials belong to; also the session `ramkey demo`
+//! runs against its sandbox.
+//!
+//! Order matters: refuse a non-terminal first, send logs to a file, read
+//! the account and scan on the normal screen (errors there print plainly),
+//! and only then take over the terminal. Depends on the cloud client, the
+//! state store, the engine and the UI.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use crossterm::event::EventStream;
+
+use super::setup;
+use crate::cli::GlobalArgs;
+use crate::clock::{Clock, SystemClock};
+use crate::cloud::Client;
+use crate::rotation::{Engine, EngineError, EngineOptions};
+use crate::state::{self, StateStore};
+use crate::ui::engine_bridge::EngineBackend;
+use crate::ui::event_loop;
+use crate::ui::terminal::TerminalGuard;
+use crate::ui::view::Header;
+use crate::ui::{App, Exit};
+
+/// What a wizard session runs against.
+pub struct Session {
+    /// The client, already pointed at its endpoint.
+    pub client: Client,
+    /// The clock the client and engine use.
+    pub clock: Arc<dyn Clock>,
+    /// `--state`, or a path the caller chose (the demo's temporary file).
+    pub state_path: Option<PathBuf>,
+    /// Running against the built-in sandbox.
+    pub demo: bool,
+    /// The last line printed: how to come back to this progress.
+    pub resume_hint: String,
+}
+
+/// `ramkey` and `ramkey wizard`.
+pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    require_terminal()?;
+    let log = init_file_logging(global)?;
+
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let client = setup::client(global, Arc::clone(&clock)).context(
+        "no usable credentials or endpoint (set ALIBABA_CLOUD_ACCESS_KEY_ID and \
+         ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try `ramkey demo` first)",
+    )?;
+
+    let session = Session {
+        client,
+        clock,
+        state_path: global.state.clone(),
+        demo: false,
+        resume_hint: "run ramkey again (with the same --state, if any) to resume".to_owned(),
+    };
+    run_session(session, global, &log).await
+}
+
+/// Refuses to start the wizard without a terminal on both ends.
+pub fn require_terminal() -> anyhow::Result<()> {
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the wizard needs an interactive terminal (stdin and stdout); \
+         for scripts and pipes use `ramkey scan` (and `ramkey status`)"
+    )
+}
+
+/// Scans, then runs the wizard until the admin quits.
+pub async fn run_session(
+    session: Session,
+    global: &GlobalArgs,
+    log: &Path,
+) -> anyhow::Result<ExitCode> {
+    let Session {
+        client,
+        clock,
+        state_path,
+        demo,
+        resume_hint,
+    } = session;
+
+    let identity = setup::identify(&client).await?;
+    let path = match state_path {
+        Some(path) => path,
+        None => setup::state_path(global, &identity.account_id)?,
+    };
+    let store = StateStore::open(&path, &identity.account_id)?;
+    for notice in store.notices() {
+        eprintln!("ramkey: {notice}");
+    }
+    let options = EngineOptions {
+        idle_days: global.idle_days,
+        wait_days: global.wait_days,
+    };
+    let engine = Engine::new(client, store, Arc::clone(&clock), options);
+
+    eprintln!("ramkey: scanning account {}…", identity.account_id);
+    let (backend, report) =
+        EngineBackend::start(engine, clock)
+            .await
+            .map_err(|error| match error {
+                EngineError::Cloud { doing, source } => setup::cloud_failure(&doing, &source),
+                other => other.into(),
+            })?;
+    let header = Header {
+        account_id: report.account_id.clone(),
+        state_file: backend.state_path(),
+        demo,
+    };
+    let mut app = App::new(header, backend.snapshot());
+
+    let exit = {
+        let mut guard = TerminalGuard::enter()?;
+        let stops = event_loop::signals().context("cannot listen for SIGTERM")?;
+        event_loop::run(guard.screen(), EventStream::new(), stops, &mut app, backend).await?
+        // The guard drops here: the terminal is restored before anything prints.
+    };
+
+    eprintln!("ramkey: state file {}; {resume_hint}.", path.display());
+    eprintln!("ramkey: log file {}", log.display());
+    Ok(exit_code(exit))
+}
+
+/// 0 for `q`; the shell's codes for a signal otherwise.
+fn exit_code(exit: Exit) -> ExitCode {
+    match exit {
+        Exit::Quit => ExitCode::SUCCESS,
+        Exit::Interrupted => ExitCode::from(130),
+        Exit::Terminated => ExitCode::from(143),
+    }
+}
+
+/// Sends tracing to a file (never the screen the wizard draws on); returns
+/// its path.
+pub fn init_file_logging(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    let path = if let Some(path) = &global.log_file {
+        path.clone()
+    } else {
+        let dir = state::default_dir()?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        dir.join("ramkey.log")
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the log file {}", path.display()))?;
+
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&global.log_level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second init (tests) keeps the first subscriber; that is fine.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(Mutex::new(file))
+        .try_init();
+    Ok(path)
+}
