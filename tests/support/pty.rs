@@ -258,6 +258,17 @@ impl PtyProgram {
         self.lock().parser.screen().contents()
     }
 
+    /// Whether the program has the terminal on its alternate screen (a full-screen UI
+    /// that has not restored the terminal yet).
+    pub fn in_alternate_screen(&self) -> bool {
+        self.lock().parser.screen().alternate_screen()
+    }
+
+    /// Whether the program has hidden the cursor.
+    pub fn cursor_hidden(&self) -> bool {
+        self.lock().parser.screen().hide_cursor()
+    }
+
     /// Every byte the program wrote to the terminal so far.
     pub fn raw_output(&self) -> Vec<u8> {
         self.lock().raw.clone()

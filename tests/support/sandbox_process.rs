@@ -5,6 +5,8 @@
 //! prints first (endpoint and caller credentials), and kills it when dropped. It
 //! depends on nothing of ramkey but the binary's documented output.
 
+#![allow(dead_code, reason = "each test crate uses part of this harness")]
+
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::File;
