@@ -34,7 +34,7 @@ fn official_python_sdks_work_against_the_sandbox() {
     let mut sandbox = SandboxProcess::start::<_, &str>([]);
 
     let output = Command::new(&python)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"])
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfExX"])
         .arg(repository().join("tests/interop"))
         .current_dir(repository())
         .envs(sandbox.client_env())
