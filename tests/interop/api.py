@@ -66,7 +66,9 @@ class Credentials:
 class ApiFailure(Exception):
     """An error answer of the server, as the SDK reported it."""
 
-    def __init__(self, http_status: Optional[int], code: str, message: str, request_id: Optional[str]):
+    def __init__(
+        self, http_status: Optional[int], code: str, message: str, request_id: Optional[str]
+    ):
         super().__init__(f"HTTP {http_status} {code}: {message} (RequestId {request_id})")
         self.http_status = http_status
         self.code = code
