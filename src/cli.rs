@@ -61,6 +61,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve the RAM/STS emulator on loopback for scripts, SDKs and tests.
     Sandbox(SandboxArgs),
+    /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
+    Policy(PolicyArgs),
 }
 
 /// `ramkey demo`.
@@ -106,6 +108,14 @@ pub struct SandboxArgs {
     /// Account file to serve (default: the built-in demo account).
     #[arg(long, value_name = "FILE")]
     pub account: Option<PathBuf>,
+}
+
+/// `ramkey policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Only what `ramkey scan` needs (read-only), not the rotations.
+    #[arg(long)]
+    pub scan_only: bool,
 }
 
 #[cfg(test)]
