@@ -27,7 +27,7 @@ fn attached(name: &str, policy_type: &str) -> Value {
     json!({"PolicyName": name, "PolicyType": policy_type, "AttachDate": "-1d"})
 }
 
-fn user(name: &str, keys: &[&str], policies: Value, groups: &[&str]) -> Value {
+fn user(name: &str, keys: &[&str], policies: &Value, groups: &[&str]) -> Value {
     let groups: Vec<Value> = groups
         .iter()
         .map(|g| json!({"GroupName": g, "JoinDate": "-1d"}))
@@ -39,7 +39,7 @@ fn user(name: &str, keys: &[&str], policies: Value, groups: &[&str]) -> Value {
     })
 }
 
-fn custom(name: &str, statements: Value) -> Value {
+fn custom(name: &str, statements: &Value) -> Value {
     json!({"PolicyName": name, "PolicyType": "Custom",
            "PolicyDocument": {"Version": "1", "Statement": statements}})
 }
@@ -53,11 +53,11 @@ fn account_json() -> Value {
         "Policies": [
             {"PolicyName": "AliyunRAMFullAccess", "PolicyType": "System"},
             {"PolicyName": "AliyunRAMReadOnlyAccess", "PolicyType": "System"},
-            custom("no-deletes", json!([{"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}])),
+            custom("no-deletes", &json!([{"Effect": "Deny", "Action": "ram:Delete*", "Resource": "*"}])),
             {"PolicyName": "undocumented", "PolicyType": "Custom"},
-            custom("own-keys", json!([{"Effect": "Allow", "Action": "ram:*AccessKey*",
+            custom("own-keys", &json!([{"Effect": "Allow", "Action": "ram:*AccessKey*",
                                        "Resource": "acs:ram:*:*:user/self-service"}])),
-            custom("system-attacher", json!([{"Effect": "Allow", "Action": "ram:AttachPolicyToUser",
+            custom("system-attacher", &json!([{"Effect": "Allow", "Action": "ram:AttachPolicyToUser",
                 "Resource": ["acs:ram:*:*:user/*", "acs:ram:*:system:policy/*"]}])),
         ],
         "Groups": [
@@ -67,15 +67,15 @@ fn account_json() -> Value {
              "Policies": [attached("no-deletes", "Custom")]},
         ],
         "Users": [
-            user("admin", &["LTAI-ADMIN"], json!([attached("AliyunRAMFullAccess", "System")]), &[]),
-            user("auditor", &["LTAI-AUDITOR"], json!([]), &["auditors"]),
+            user("admin", &["LTAI-ADMIN"], &json!([attached("AliyunRAMFullAccess", "System")]), &[]),
+            user("auditor", &["LTAI-AUDITOR"], &json!([]), &["auditors"]),
             user("operator", &["LTAI-OPERATOR"],
-                 json!([attached("AliyunRAMFullAccess", "System")]), &["careful"]),
-            user("nobody", &["LTAI-NOBODY"], json!([attached("undocumented", "Custom")]), &[]),
-            user("self-service", &["LTAI-SELF"], json!([attached("own-keys", "Custom")]), &[]),
+                 &json!([attached("AliyunRAMFullAccess", "System")]), &["careful"]),
+            user("nobody", &["LTAI-NOBODY"], &json!([attached("undocumented", "Custom")]), &[]),
+            user("self-service", &["LTAI-SELF"], &json!([attached("own-keys", "Custom")]), &[]),
             user("attacher", &["LTAI-ATTACHER"],
-                 json!([attached("system-attacher", "Custom")]), &[]),
-            user("target", &["LTAI-TARGET-1", "LTAI-TARGET-2"], json!([]), &[]),
+                 &json!([attached("system-attacher", "Custom")]), &[]),
+            user("target", &["LTAI-TARGET-1", "LTAI-TARGET-2"], &json!([]), &[]),
         ],
     })
 }
