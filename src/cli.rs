@@ -135,6 +135,20 @@ mod tests {
     }
 
     #[test]
+    fn policy_prints_the_remediate_document_unless_scan_only() {
+        for (args, scan_only) in [
+            (&["ramkey", "policy"][..], false),
+            (&["ramkey", "policy", "--scan-only"][..], true),
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(
+                matches!(cli.command, Some(Command::Policy(PolicyArgs { scan_only: s })) if s == scan_only),
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
     fn global_flags_work_after_the_subcommand() {
         let cli = Cli::try_parse_from([
             "ramkey",

@@ -49,7 +49,10 @@ fn resources(service: Service, action: &str, call: &Call<'_>) -> Option<Vec<Stri
     let arn = Arn(&call.account.account_id);
     let named_user = || arn.user(call.params.get("UserName").unwrap_or_default());
     // The key actions work on the caller when no UserName is given.
-    let key_owner = || arn.user(&call.user_name_or_caller().unwrap_or_default());
+    let key_owner = || {
+        let name = call.params.non_empty("UserName");
+        arn.user(name.unwrap_or(&call.caller.user_name))
+    };
     let resources = match (service, action) {
         (Service::Sts, "GetCallerIdentity") => return None,
         (Service::Ram, "ListUsers" | "CreateUser") => vec![arn.user("*")],
