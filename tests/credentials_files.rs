@@ -82,7 +82,10 @@ async fn terraform_and_cli_aliases_work_and_are_named() {
     let home = Home::new();
     for (vars, id, named) in [
         (
-            [("ALICLOUD_ACCESS_KEY", "LTAI-tf"), ("ALICLOUD_SECRET_KEY", "tf")],
+            [
+                ("ALICLOUD_ACCESS_KEY", "LTAI-tf"),
+                ("ALICLOUD_SECRET_KEY", "tf"),
+            ],
             "LTAI-tf",
             "ALICLOUD_ACCESS_KEY",
         ),
@@ -164,8 +167,14 @@ async fn the_python_librarys_ini_name_and_an_explicit_file_are_read() {
     let provider = resolve(&home.lookup(&[]), None).unwrap();
     assert_eq!(key_id(&provider).await, "LTAI-ini");
 
-    let elsewhere = home.write("etc/ramkey.ini", "[default]\ntype=access_key\naccess_key_id=LTAI-file\naccess_key_secret=f\n");
-    let vars = [("ALIBABA_CLOUD_CREDENTIALS_FILE", elsewhere.to_str().unwrap())];
+    let elsewhere = home.write(
+        "etc/ramkey.ini",
+        "[default]\ntype=access_key\naccess_key_id=LTAI-file\naccess_key_secret=f\n",
+    );
+    let vars = [(
+        "ALIBABA_CLOUD_CREDENTIALS_FILE",
+        elsewhere.to_str().unwrap(),
+    )];
     let provider = resolve(&home.lookup(&vars), None).unwrap();
     assert_eq!(key_id(&provider).await, "LTAI-file");
     assert_eq!(provider.source(), "profile `default` from ~/etc/ramkey.ini");
@@ -184,7 +193,10 @@ async fn the_profile_flag_skips_the_environment() {
     home.cli_config(CLI);
     let provider = resolve(&home.lookup(&ENV_PAIR), Some("prod")).unwrap();
     assert_eq!(key_id(&provider).await, "LTAI-prod");
-    assert_eq!(provider.source(), "profile `prod` from ~/.aliyun/config.json");
+    assert_eq!(
+        provider.source(),
+        "profile `prod` from ~/.aliyun/config.json"
+    );
 }
 
 #[tokio::test]
@@ -193,16 +205,20 @@ async fn the_profile_variable_selects_in_the_files_after_the_environment() {
     home.cli_config(CLI);
     home.ini(INI);
 
-    let with_env = home.lookup(&[
-        ENV_PAIR[0],
-        ENV_PAIR[1],
-        ("ALIBABA_CLOUD_PROFILE", "prod"),
-    ]);
+    let with_env = home.lookup(&[ENV_PAIR[0], ENV_PAIR[1], ("ALIBABA_CLOUD_PROFILE", "prod")]);
     assert_eq!(key_id(&resolve(&with_env, None).unwrap()).await, "LTAI-env");
 
-    for variable in ["ALIBABA_CLOUD_PROFILE", "ALIBABACLOUD_PROFILE", "ALICLOUD_PROFILE"] {
+    for variable in [
+        "ALIBABA_CLOUD_PROFILE",
+        "ALIBABACLOUD_PROFILE",
+        "ALICLOUD_PROFILE",
+    ] {
         let alone = home.lookup(&[(variable, "prod")]);
-        assert_eq!(key_id(&resolve(&alone, None).unwrap()).await, "LTAI-prod", "{variable}");
+        assert_eq!(
+            key_id(&resolve(&alone, None).unwrap()).await,
+            "LTAI-prod",
+            "{variable}"
+        );
     }
 
     // A profile only the INI file has is found there.
@@ -284,11 +300,17 @@ async fn every_cli_mode_gives_its_kind_and_the_key_it_rests_on() {
     for (profile, kind, anchor) in [
         ("default", CredentialKind::AccessKey, "LTAI-cli"),
         ("role", CredentialKind::RamRoleArn, "LTAI-role-src"),
-        ("chain", CredentialKind::ChainableRamRoleArn, "LTAI-role-src"),
+        (
+            "chain",
+            CredentialKind::ChainableRamRoleArn,
+            "LTAI-role-src",
+        ),
         ("ecs", CredentialKind::EcsRamRole, ""),
     ] {
         let lookup = if kind == CredentialKind::EcsRamRole {
-            lookup.clone().with_metadata_url("http://127.0.0.1:9".parse().unwrap())
+            lookup
+                .clone()
+                .with_metadata_url("http://127.0.0.1:9".parse().unwrap())
         } else {
             lookup.clone()
         };
@@ -439,7 +461,10 @@ fn broken_json_names_the_line_and_never_quotes_a_value() {
 
     home.cli_config("{\"current\": \"p\", \"profiles\": [");
     let text = resolve_error(&home.lookup(&[]), None);
-    assert!(text.contains("~/.aliyun/config.json, line 1: EOF"), "{text}");
+    assert!(
+        text.contains("~/.aliyun/config.json, line 1: EOF"),
+        "{text}"
+    );
     assert!(text.contains("fix the file"), "{text}");
 }
 
@@ -454,7 +479,11 @@ async fn every_ini_type_resolves() {
     let prod = resolve(&lookup, Some("prod")).unwrap();
     let credentials = prod.current().await.unwrap();
     assert_eq!(credentials.access_key_id, "LTAI-ini-prod");
-    assert_eq!(credentials.secret.expose(), "ini-prod-secret", "quotes are removed");
+    assert_eq!(
+        credentials.secret.expose(),
+        "ini-prod-secret",
+        "quotes are removed"
+    );
 
     let role = resolve(&lookup, Some("role")).unwrap();
     assert_eq!(role.kind(), CredentialKind::RamRoleArn);
