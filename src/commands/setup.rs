@@ -10,8 +10,8 @@ use anyhow::Context as _;
 
 use crate::cli::GlobalArgs;
 use crate::clock::Clock;
-use crate::cloud::model::CallerIdentity;
 use crate::cloud::credentials::{self, CredentialReport, Lookup};
+use crate::cloud::model::CallerIdentity;
 use crate::cloud::{Client, CloudError, Endpoints, Timeouts};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::{self, StateStore};
@@ -65,7 +65,11 @@ pub fn identity_lines(caller: &CallerIdentity, report: &CredentialReport) -> Vec
         ),
         format!("credentials: {}", report.describe()),
     ];
-    lines.extend(report.warning().map(|warning| format!("warning: {warning}")));
+    lines.extend(
+        report
+            .warning()
+            .map(|warning| format!("warning: {warning}")),
+    );
     lines
 }
 
