@@ -415,3 +415,47 @@ async fn assume_role_sends_the_profiles_session_duration_and_policy() {
         ])
     );
 }
+
+#[tokio::test]
+async fn the_key_that_assumes_the_role_counts_as_ramkeys_own_in_a_scan() {
+    // billing-exporter may assume ramkey-rotator here, with the idle key
+    // a scan would recommend disabling.
+    let mut account = ramkey::sandbox::Account::demo();
+    account.roles[0]
+        .trusted_principals
+        .push("user/billing-exporter".to_owned());
+    let exporter = account.user("billing-exporter").unwrap();
+    let key = exporter.access_keys[0].clone();
+    let clock = FixedClock::new(start());
+    let handle = ramkey::sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        account,
+        Arc::new(clock.clone()),
+    )
+    .await
+    .unwrap();
+    let sandbox = Sandbox { handle, clock };
+
+    let home = Home::new();
+    let config = sandbox
+        .cli_config()
+        .replace(&sandbox.caller_id(), &key.access_key_id)
+        .replace(&sandbox.caller_secret(), key.access_key_secret.expose());
+    home.cli_config(&config);
+    let client = sandbox.client(sandbox.resolve(&home.lookup(&[]), Some("rotator")));
+
+    let options = ScanOptions {
+        idle_days: 90,
+        now: sandbox.clock.now(),
+    };
+    let scanned = scan::run(&client, &options).await.unwrap();
+    let finding = scanned
+        .flagged
+        .iter()
+        .find(|finding| finding.user == "billing-exporter")
+        .unwrap();
+    assert_eq!(
+        finding.ramkey_key().map(|k| k.id.as_str()),
+        Some(key.access_key_id.as_str())
+    );
+}
