@@ -26,7 +26,7 @@ pub use ecs::ECS_METADATA_URL;
 pub use env::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN};
 pub use error::CredentialsError;
 pub use lookup::Lookup;
-pub use provider::CredentialsProvider;
+pub use provider::{CredentialsProvider, RENEW_BEFORE};
 pub use report::{CredentialKind, CredentialReport};
 
 use crate::secret::Secret;

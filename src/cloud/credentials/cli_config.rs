@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Deserializer};
 
+use super::error::without_values;
 use super::recipe::{How, Recipe, RoleFields, Search};
 use super::{Credentials, CredentialsError, FieldNames};
 use crate::secret::Secret;
@@ -272,52 +273,5 @@ fn problem(origin: &str, problem: &str) -> CredentialsError {
     CredentialsError::Profile {
         origin: origin.to_owned(),
         problem: problem.to_owned(),
-    }
-}
-
-/// serde quotes the offending value (`` invalid type: string "abc" ``), which
-/// may be a secret put in the wrong place: keep the message, drop the values.
-pub(crate) fn without_values(message: &str) -> String {
-    let message = message
-        .rfind(" at line ")
-        .map_or(message, |at| &message[..at]);
-    let mut out = String::with_capacity(message.len());
-    let mut inside: Option<char> = None;
-    for c in message.chars() {
-        match inside {
-            Some(close) if c == close => {
-                inside = None;
-                out.push('…');
-                out.push(c);
-            }
-            Some(_) => {}
-            None if c == '"' || c == '`' => {
-                inside = Some(c);
-                out.push(c);
-            }
-            None => out.push(c),
-        }
-    }
-    if inside.is_some() {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_dropped_from_serde_messages() {
-        assert_eq!(
-            without_values("invalid type: string \"LTAIsecret\", expected u64 at line 3 column 9"),
-            "invalid type: string \"…\", expected u64"
-        );
-        assert_eq!(
-            without_values("unknown variant `x`, expected one of"),
-            "unknown variant `…`, expected one of"
-        );
-        assert_eq!(without_values("cut \"short"), "cut \"…");
     }
 }

@@ -14,6 +14,7 @@ use futures::future::BoxFuture;
 use reqwest::{Method, Url};
 use serde::{Deserialize, Deserializer};
 
+use super::error::without_values;
 use super::provider::{Fetch, Issued};
 use super::{Credentials, CredentialsError, FieldNames};
 use crate::cloud::sts::parse_expiration;
@@ -189,7 +190,8 @@ impl EcsMetadata {
     fn credentials(&self, role: &str, body: &str) -> Result<Issued, CredentialsError> {
         let answer: MetadataCredentials = serde_json::from_str(body).map_err(|error| {
             self.problem(format!(
-                "the credentials of role {role} are not the expected JSON ({error})"
+                "the credentials of role {role} are not the expected JSON ({})",
+                without_values(&error.to_string())
             ))
         })?;
         if answer.code != "Success" {

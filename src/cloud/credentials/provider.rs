@@ -53,7 +53,7 @@ struct Renewal {
 
 impl CredentialsProvider {
     /// Always these credentials, checked first; the kind follows from
-    /// whether they carry a token, the source is theirs.
+    /// whether they carry a token, the source is "from <their source>".
     pub fn fixed(credentials: Credentials) -> Result<Self, CredentialsError> {
         credentials.validate()?;
         let kind = if credentials.is_temporary() {
@@ -61,7 +61,7 @@ impl CredentialsProvider {
         } else {
             CredentialKind::AccessKey
         };
-        let source = credentials.source.clone();
+        let source = format!("from {}", credentials.source);
         Ok(Self::fixed_as(credentials, kind, source))
     }
 
