@@ -18,7 +18,7 @@ use super::assume_role::AssumeRoleFetch;
 use super::ecs::EcsMetadata;
 use super::env;
 use super::lookup::Lookup;
-use super::provider::CredentialsProvider;
+use super::provider::{CredentialsProvider, Fetch};
 use super::recipe::{How, Recipe, Search, default_session_name};
 use super::{CredentialsError, cli_config, ini};
 use crate::clock::Clock;
@@ -251,7 +251,7 @@ impl Builder<'_> {
         let origin = recipe.origin;
         let clock = Arc::clone(&self.clock);
 
-        let fetch: Box<dyn super::provider::Fetch> = match recipe.how {
+        let fetch: Box<dyn Fetch> = match recipe.how {
             How::Static(credentials) => {
                 return Ok(CredentialsProvider::fixed_as(credentials, kind, origin));
             }
