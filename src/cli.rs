@@ -27,6 +27,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "RAMKEY_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
 
+    /// Sign with this profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials,
+    /// not the environment's keys (without it: ALIBABA_CLOUD_PROFILE, after the environment).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// State file to use instead of the per-account default under $XDG_STATE_HOME/ramkey/.
     #[arg(long, global = true, value_name = "PATH")]
     pub state: Option<PathBuf>,
@@ -157,9 +162,12 @@ mod tests {
             "json",
             "--endpoint",
             "http://127.0.0.1:1",
+            "--profile",
+            "prod",
         ])
         .unwrap();
         assert_eq!(cli.global.endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(cli.global.profile.as_deref(), Some("prod"));
         assert!(matches!(
             cli.command,
             Some(Command::Scan(ScanArgs {

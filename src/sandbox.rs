@@ -20,12 +20,13 @@ mod params;
 pub mod policy;
 mod reply;
 mod server;
+mod sessions;
 
 use std::net::SocketAddr;
 
 pub use account::{
     Account, AccountDate, AccountError, AccountProblem, Group, Key, Membership, NeverUsedKeys,
-    Policy, PolicyAttachment, User,
+    Policy, PolicyAttachment, Role, User,
 };
 pub use gate::{MISMATCH_PREFIX, TIMESTAMP_WINDOW};
 pub use server::{SandboxHandle, start};

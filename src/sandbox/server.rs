@@ -32,6 +32,7 @@ use super::ids;
 use super::nonces::NonceBook;
 use super::params::Params;
 use super::reply;
+use super::sessions::Sessions;
 
 /// The sandbox's live state, shared by every request.
 struct Sandbox {
@@ -42,6 +43,7 @@ struct Sandbox {
 struct Live {
     account: Account,
     nonces: NonceBook,
+    sessions: Sessions,
 }
 
 /// A running sandbox. Dropping it stops the server too; [`SandboxHandle::shutdown`]
@@ -80,6 +82,7 @@ pub async fn start(
         live: Mutex::new(Live {
             account,
             nonces: NonceBook::default(),
+            sessions: Sessions::default(),
         }),
         clock,
     });
@@ -193,7 +196,14 @@ impl Sandbox {
     ) -> Result<Value, ApiError> {
         let mut live = self.lock();
         let live = &mut *live;
-        let verified = gate::verify(params, method, now, &live.account, &live.nonces)?;
+        let verified = gate::verify(
+            params,
+            method,
+            now,
+            &live.account,
+            &live.sessions,
+            &live.nonces,
+        )?;
 
         live.nonces
             .record(&verified.access_key_id, &verified.nonce, now);
@@ -201,6 +211,7 @@ impl Sandbox {
         let mut call = Call {
             params,
             account: &mut live.account,
+            sessions: &mut live.sessions,
             caller: &verified,
             now,
         };

@@ -12,6 +12,7 @@ use super::{ActionSpec, Call, Service};
 use crate::cloud::model::PolicyType;
 use crate::sandbox::account::{Account, PolicyAttachment};
 use crate::sandbox::api_error::ApiError;
+use crate::sandbox::gate::Principal;
 use crate::sandbox::policy::{PolicyDocument, Refusal, decide_all, system_document};
 
 /// Production's sentence for every permission refusal.
@@ -30,7 +31,7 @@ pub fn check(call: &Call<'_>, action: &ActionSpec) -> Result<(), ApiError> {
     };
 
     let ram_action = format!("{}:{}", ram_code(service), action.name);
-    let documents = caller_documents(call.account, &call.caller.user_name);
+    let documents = caller_documents(call.account, &call.caller.principal);
     decide_all(&documents, &ram_action, &resources)
         .map_err(|refusal| no_permission(call, &ram_action, &refusal))
 }
@@ -51,7 +52,7 @@ fn resources(service: Service, action: &str, call: &Call<'_>) -> Option<Vec<Stri
     // The key actions work on the caller when no UserName is given.
     let key_owner = || {
         let name = call.params.non_empty("UserName");
-        arn.user(name.unwrap_or(&call.caller.user_name))
+        arn.user(name.unwrap_or(principal_name(&call.caller.principal)))
     };
     let resources = match (service, action) {
         (Service::Sts, "GetCallerIdentity") => return None,
@@ -109,20 +110,38 @@ impl Arn<'_> {
 // TODO: callers signing with STS credentials (an assumed role, maybe with a
 // session policy) need their role's documents here once the sandbox issues
 // such credentials; today every caller is a RAM user.
-fn caller_documents<'a>(account: &'a Account, user_name: &str) -> Vec<&'a PolicyDocument> {
-    let Some(user) = account.user(user_name) else {
-        return Vec::new();
+fn caller_documents<'a>(account: &'a Account, caller: &Principal) -> Vec<&'a PolicyDocument> {
+    let attachments: Vec<&PolicyAttachment> = match caller {
+        Principal::User { user_name } => {
+            let Some(user) = account.user(user_name) else {
+                return Vec::new();
+            };
+            let through_groups = user
+                .groups
+                .iter()
+                .filter_map(|membership| account.group(&membership.group_name))
+                .flat_map(|group| group.policies.iter());
+            user.policies.iter().chain(through_groups).collect()
+        }
+        // TODO: AssumeRole's inline `Policy` should narrow the session
+        // further; the sandbox checks its grammar but does not apply it yet.
+        Principal::Role { role_name, .. } => account
+            .role(role_name)
+            .map(|role| role.policies.iter().collect())
+            .unwrap_or_default(),
     };
-    let through_groups = user
-        .groups
-        .iter()
-        .filter_map(|membership| account.group(&membership.group_name))
-        .flat_map(|group| group.policies.iter());
-    user.policies
-        .iter()
-        .chain(through_groups)
+    attachments
+        .into_iter()
         .filter_map(|attachment| document_of(account, attachment))
         .collect()
+}
+
+/// The user's or the role's name.
+fn principal_name(principal: &Principal) -> &str {
+    match principal {
+        Principal::User { user_name } => user_name,
+        Principal::Role { role_name, .. } => role_name,
+    }
 }
 
 /// A System policy's built-in document, or a Custom policy's own.
@@ -148,9 +167,12 @@ fn no_permission(call: &Call<'_>, ram_action: &str, refusal: &Refusal) -> ApiErr
     );
     let detail = json!({
         "AuthAction": ram_action,
-        "AuthPrincipalType": "SubUser",
+        "AuthPrincipalType": match call.caller.principal {
+            Principal::User { .. } => "SubUser",
+            Principal::Role { .. } => "AssumedRoleUser",
+        },
         "AuthPrincipalOwnerId": call.account.account_id,
-        "AuthPrincipalDisplayName": call.caller.user_name,
+        "AuthPrincipalDisplayName": principal_name(&call.caller.principal),
         "NoPermissionType": refusal.decision.no_permission_type(),
         "PolicyType": "AccountLevelIdentityBasedPolicy",
     });
