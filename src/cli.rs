@@ -30,6 +30,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "RAMKEY_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
 
+    /// Sign with this profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials,
+    /// not the environment's keys (without it: ALIBABA_CLOUD_PROFILE, after the environment).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// State file to use instead of the per-account default under $XDG_STATE_HOME/ramkey/.
     #[arg(long, global = true, value_name = "PATH")]
     pub state: Option<PathBuf>,
@@ -64,6 +69,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve the RAM/STS emulator on loopback for scripts, SDKs and tests.
     Sandbox(SandboxArgs),
+    /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
+    Policy(PolicyArgs),
 }
 
 /// `ramkey demo`.
@@ -115,6 +122,14 @@ pub struct SandboxArgs {
     pub faults: FaultArgs,
 }
 
+/// `ramkey policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Only what `ramkey scan` needs (read-only), not the rotations.
+    #[arg(long)]
+    pub scan_only: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +147,20 @@ mod tests {
     }
 
     #[test]
+    fn policy_prints_the_remediate_document_unless_scan_only() {
+        for (args, scan_only) in [
+            (&["ramkey", "policy"][..], false),
+            (&["ramkey", "policy", "--scan-only"][..], true),
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(
+                matches!(cli.command, Some(Command::Policy(PolicyArgs { scan_only: s })) if s == scan_only),
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
     fn global_flags_work_after_the_subcommand() {
         let cli = Cli::try_parse_from([
             "ramkey",
@@ -140,9 +169,12 @@ mod tests {
             "json",
             "--endpoint",
             "http://127.0.0.1:1",
+            "--profile",
+            "prod",
         ])
         .unwrap();
         assert_eq!(cli.global.endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(cli.global.profile.as_deref(), Some("prod"));
         assert!(matches!(
             cli.command,
             Some(Command::Scan(ScanArgs {

@@ -22,14 +22,16 @@ mod journal;
 mod names;
 mod nonces;
 mod params;
+pub mod policy;
 mod reply;
 mod server;
+mod sessions;
 
 use std::net::SocketAddr;
 
 pub use account::{
     Account, AccountDate, AccountError, AccountProblem, Group, Key, Membership, NeverUsedKeys,
-    Policy, PolicyAttachment, User,
+    Policy, PolicyAttachment, Role, User,
 };
 pub use faults::{Faults, Pattern, Schedule, ScheduleError};
 pub use gate::{MISMATCH_PREFIX, TIMESTAMP_WINDOW};

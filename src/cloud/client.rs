@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::credentials::Credentials;
+use super::credentials::{CredentialReport, Credentials, CredentialsProvider};
 use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::{CloudError, changes_the_account};
@@ -21,6 +21,9 @@ use super::sign::{self, HttpMethod, RequestStamp, Signed};
 use super::transport::{Timeouts, Transport};
 use crate::clock::Clock;
 use crate::secret::Secret;
+
+/// The code of an STS token the server calls expired.
+const TOKEN_EXPIRED: &str = "InvalidSecurityToken.Expired";
 
 /// Everything a [`Client`] needs.
 pub struct ClientConfig {
@@ -49,12 +52,10 @@ pub struct Client {
 
 struct Inner {
     endpoints: Endpoints,
-    // TODO: issue 3 replaces this with a provider that can refresh STS
-    // credentials during a long session; every call already reads them here.
-    credentials: Credentials,
+    /// Asked before every call, so STS credentials are renewed in time.
+    credentials: Arc<CredentialsProvider>,
     clock: Arc<dyn Clock>,
     transport: Transport,
-    redactor: Redactor,
     retry: Retry,
 }
 
@@ -77,43 +78,71 @@ impl Client {
 
     /// A client with the given timeouts and retry settings.
     pub fn with_options(config: ClientConfig, options: ClientOptions) -> Result<Self, CloudError> {
-        let ClientOptions { timeouts, retry } = options;
         let ClientConfig {
             endpoints,
             credentials,
             clock,
         } = config;
-        credentials.validate()?;
+        let provider = CredentialsProvider::fixed(credentials)?;
+        Self::with_provider_options(endpoints, Arc::new(provider), clock, options)
+    }
 
+    /// A client that asks `credentials` before each call (see
+    /// [`crate::cloud::credentials::resolve`] for the official chain).
+    pub fn with_provider(
+        endpoints: Endpoints,
+        credentials: Arc<CredentialsProvider>,
+        clock: Arc<dyn Clock>,
+        timeouts: Timeouts,
+    ) -> Result<Self, CloudError> {
+        let options = ClientOptions {
+            timeouts,
+            ..ClientOptions::default()
+        };
+        Self::with_provider_options(endpoints, credentials, clock, options)
+    }
+
+    /// A client that asks `credentials` before each call, with the given
+    /// timeouts and retry settings.
+    pub fn with_provider_options(
+        endpoints: Endpoints,
+        credentials: Arc<CredentialsProvider>,
+        clock: Arc<dyn Clock>,
+        options: ClientOptions,
+    ) -> Result<Self, CloudError> {
+        let ClientOptions { timeouts, retry } = options;
         let transport = Transport::new(timeouts, endpoints.all_loopback())?;
-        let mut sensitive = vec![&credentials.secret];
-        sensitive.extend(credentials.security_token.as_ref());
-        let redactor = Redactor::new(&sensitive);
         Ok(Self {
             inner: Arc::new(Inner {
                 endpoints,
                 credentials,
                 clock,
                 transport,
-                redactor,
                 retry,
             }),
         })
     }
 
-    /// The AccessKey ID ramkey signs with, to recognise its own key.
+    /// The AccessKey ID ramkey's identity rests on, to recognise its own
+    /// key: the key it signs with, or for a role the permanent key that
+    /// assumes it. Empty for an ECS instance role.
     pub fn access_key_id(&self) -> &str {
-        &self.inner.credentials.access_key_id
+        self.inner.credentials.anchor_key_id()
     }
 
     /// Where the credentials came from, for the start screen.
     pub fn credential_source(&self) -> &str {
-        &self.inner.credentials.source
+        self.inner.credentials.source()
     }
 
     /// Whether ramkey signs with STS credentials.
     pub fn uses_temporary_credentials(&self) -> bool {
-        self.inner.credentials.is_temporary()
+        self.inner.credentials.kind().is_temporary()
+    }
+
+    /// Kind, source, current key and STS expiry of ramkey's credentials.
+    pub fn credential_report(&self) -> CredentialReport {
+        self.inner.credentials.report()
     }
 
     /// Where the calls go.
@@ -142,13 +171,30 @@ impl Client {
             }
         };
         log_outcome(&call, &result);
+        if result.as_ref().err().and_then(CloudError::code) == Some(TOKEN_EXPIRED) {
+            // The server's clock decides; renew before the next call.
+            self.inner.credentials.expire();
+        }
         result
     }
 
     async fn send_once<T: DeserializeOwned>(&self, call: &Call<'_>) -> Attempt<Reply<T>> {
         let inner = &*self.inner;
+        let credentials = match inner.credentials.current().await {
+            Ok(credentials) => credentials,
+            Err(error) => {
+                return Attempt {
+                    result: Err(error.into()),
+                    retry_after: None,
+                };
+            }
+        };
         let sent_at = inner.clock.now();
-        let signed = self.sign(call, sent_at);
+        let signed = Self::sign(&credentials, call, sent_at);
+        // Built per call: role credentials change when they are renewed.
+        let mut sensitive = vec![&credentials.secret];
+        sensitive.extend(credentials.security_token.as_ref());
+        let redactor = Redactor::new(&sensitive).with(&signed.signature);
 
         let url = inner.endpoints.url(call.service);
         let response = match inner
@@ -165,7 +211,6 @@ impl Client {
             }
         };
 
-        let redactor = inner.redactor.with(&signed.signature);
         let context = CallContext {
             action: call.action,
             endpoint: endpoints::label(url),
@@ -189,8 +234,7 @@ impl Client {
 
     /// The call's own parameters and fresh common ones (a new nonce every
     /// time, so a retry is a new request), signed.
-    fn sign(&self, call: &Call<'_>, sent_at: DateTime<Utc>) -> Signed {
-        let credentials = &self.inner.credentials;
+    fn sign(credentials: &Credentials, call: &Call<'_>, sent_at: DateTime<Utc>) -> Signed {
         let nonce = Uuid::new_v4().to_string();
         let stamp = RequestStamp {
             access_key_id: &credentials.access_key_id,
@@ -209,7 +253,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("endpoints", &self.inner.endpoints)
-            .field("access_key_id", &self.inner.credentials.access_key_id)
+            .field("credentials", &self.inner.credentials)
             .finish_non_exhaustive()
     }
 }

@@ -1,18 +1,35 @@
 //! Where ramkey's own credentials come from, and the checks they pass before
 //! the first request is signed.
 //!
-//! For now the only source is the environment; issue 3 adds the aliyun CLI
-//! profile, the INI file, role assumption and refresh. Depends only on
-//! [`crate::secret`].
+//! [`Credentials`] is one signing identity. [`CredentialsProvider`] hands the
+//! client the current one before each call and renews STS credentials before
+//! they expire. [`chain::resolve`] finds them the way the official tools do:
+//! environment, aliyun CLI profile (`~/.aliyun/config.json`), INI credentials
+//! file (`~/.alibabacloud/credentials`), ECS instance metadata. The file
+//! readers and the environment know nothing of HTTP; the role and metadata
+//! fetchers do, and the role fetcher uses the client for its STS call.
+
+mod assume_role;
+pub mod chain;
+mod cli_config;
+mod ecs;
+pub mod env;
+mod error;
+mod ini;
+mod lookup;
+mod provider;
+mod recipe;
+mod report;
+
+pub use chain::resolve;
+pub use ecs::ECS_METADATA_URL;
+pub use env::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN};
+pub use error::CredentialsError;
+pub use lookup::Lookup;
+pub use provider::{CredentialsProvider, RENEW_BEFORE};
+pub use report::{CredentialKind, CredentialReport};
 
 use crate::secret::Secret;
-
-/// The AccessKey ID variable of the official credentials chain.
-pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-/// The AccessKey secret variable of the official credentials chain.
-pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-/// The STS token variable, set together with the two above.
-pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
 /// The identity ramkey signs its requests with.
 ///
@@ -29,38 +46,34 @@ pub struct Credentials {
     pub source: String,
 }
 
-/// Why ramkey cannot use the credentials it was given.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CredentialsError {
-    /// Neither part of an AccessKey pair is set.
-    #[error(
-        "no Alibaba Cloud credentials: set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET}, \
-         and {ENV_SECURITY_TOKEN} too for STS credentials (preferred over a permanent AccessKey)"
-    )]
-    Missing,
-    /// One part of the pair is set, the other is not.
-    #[error(
-        "{missing} is not set (or empty) while {present} is: set both, \
-         and {ENV_SECURITY_TOKEN} too for STS credentials (preferred over a permanent AccessKey)"
-    )]
-    Incomplete {
-        /// The variable that is missing.
-        missing: &'static str,
-        /// The variable that is set.
-        present: &'static str,
-    },
-    /// A value that would sign wrongly: a copied secret often carries a
-    /// trailing newline or space, which yields `SignatureDoesNotMatch`.
-    #[error(
-        "{what} {problem}: remove it and try again \
-         (a pasted value often carries a trailing newline); nothing was sent"
-    )]
-    Malformed {
-        /// Which value, e.g. `ALIBABA_CLOUD_ACCESS_KEY_SECRET`.
-        what: String,
-        /// What is wrong with it, without showing it.
-        problem: &'static str,
-    },
+/// What each value is called where it came from, so a refusal names the
+/// variable or file field to fix.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldNames {
+    pub id: String,
+    pub secret: String,
+    pub token: String,
+}
+
+impl FieldNames {
+    /// Names for values whose origin is only known as `source`.
+    fn generic(source: &str) -> Self {
+        Self {
+            id: format!("the AccessKey ID (from {source})"),
+            secret: format!("the AccessKey secret (from {source})"),
+            token: format!("the STS token (from {source})"),
+        }
+    }
+
+    /// `field` of `origin`, e.g. "`access_key_secret` of profile `prod` in ...".
+    pub fn in_file(origin: &str, id: &str, secret: &str, token: &str) -> Self {
+        let name = |field: &str| format!("`{field}` of {origin}");
+        Self {
+            id: name(id),
+            secret: name(secret),
+            token: name(token),
+        }
+    }
 }
 
 impl Credentials {
@@ -71,19 +84,41 @@ impl Credentials {
         security_token: Option<Secret>,
         source: impl Into<String>,
     ) -> Result<Self, CredentialsError> {
-        let credentials = Self {
-            access_key_id: access_key_id.into(),
-            secret,
-            security_token,
-            source: source.into(),
-        };
+        let credentials = Self::unchecked(access_key_id, secret, security_token, source);
         credentials.validate()?;
         Ok(credentials)
     }
 
-    /// Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
-    /// and the optional `ALIBABA_CLOUD_SECURITY_TOKEN` from the process
-    /// environment.
+    /// Checked credentials whose refusal names the values as `names` says.
+    pub(crate) fn named(
+        access_key_id: impl Into<String>,
+        secret: Secret,
+        security_token: Option<Secret>,
+        source: impl Into<String>,
+        names: &FieldNames,
+    ) -> Result<Self, CredentialsError> {
+        let credentials = Self::unchecked(access_key_id, secret, security_token, source);
+        credentials.validate_as(names)?;
+        Ok(credentials)
+    }
+
+    fn unchecked(
+        access_key_id: impl Into<String>,
+        secret: Secret,
+        security_token: Option<Secret>,
+        source: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret,
+            security_token,
+            source: source.into(),
+        }
+    }
+
+    /// Reads the AccessKey pair and optional STS token from the process
+    /// environment: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `_SECRET`, `_SECURITY_TOKEN`
+    /// or one of their aliases ([`env::FAMILIES`]).
     pub fn from_env() -> Result<Self, CredentialsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -91,23 +126,7 @@ impl Credentials {
     /// Like [`Credentials::from_env`], reading variables through `lookup`, so
     /// tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, CredentialsError> {
-        let read = |name: &str| lookup(name).filter(|value| !value.is_empty());
-        let id = read(ENV_ACCESS_KEY_ID);
-        let secret = read(ENV_ACCESS_KEY_SECRET).map(Secret::new);
-        let token = read(ENV_SECURITY_TOKEN).map(Secret::new);
-
-        let (id, secret) = match (id, secret) {
-            (Some(id), Some(secret)) => (id, secret),
-            (None, None) => return Err(CredentialsError::Missing),
-            (None, Some(_)) => return Err(incomplete(ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET)),
-            (Some(_), None) => return Err(incomplete(ENV_ACCESS_KEY_SECRET, ENV_ACCESS_KEY_ID)),
-        };
-        let source = if token.is_some() {
-            format!("environment ({ENV_ACCESS_KEY_ID}, {ENV_SECURITY_TOKEN})")
-        } else {
-            format!("environment ({ENV_ACCESS_KEY_ID})")
-        };
-        Self::new(id, secret, token, source)
+        env::read(&lookup)?.ok_or(CredentialsError::Missing)
     }
 
     /// Whether these are STS credentials (they carry a token and expire).
@@ -119,21 +138,21 @@ impl Credentials {
     /// showing it. [`crate::cloud::Client::new`] runs this again, because the
     /// fields are public.
     pub fn validate(&self) -> Result<(), CredentialsError> {
-        check_value(ENV_ACCESS_KEY_ID, &self.access_key_id)?;
-        check_value(ENV_ACCESS_KEY_SECRET, self.secret.expose())?;
+        self.validate_as(&FieldNames::generic(&self.source))
+    }
+
+    pub(crate) fn validate_as(&self, names: &FieldNames) -> Result<(), CredentialsError> {
+        check_value(&names.id, &self.access_key_id)?;
+        check_value(&names.secret, self.secret.expose())?;
         if let Some(token) = &self.security_token {
-            check_value(ENV_SECURITY_TOKEN, token.expose())?;
+            check_value(&names.token, token.expose())?;
         }
         Ok(())
     }
 }
 
-fn incomplete(missing: &'static str, present: &'static str) -> CredentialsError {
-    CredentialsError::Incomplete { missing, present }
-}
-
-/// The labels name the environment variables, which is where values come
-/// from today; the checks themselves hold for any source.
+/// A copied secret often carries a trailing newline or space, which signs
+/// to `SignatureDoesNotMatch`; say so before anything is sent.
 fn check_value(what: &str, value: &str) -> Result<(), CredentialsError> {
     let problem = if value.is_empty() {
         Some("is empty")
@@ -211,7 +230,7 @@ mod tests {
     #[test]
     fn nothing_set_names_every_variable_and_prefers_sts() {
         let error = Credentials::from_lookup(env(&[])).unwrap_err();
-        assert_eq!(error, CredentialsError::Missing);
+        assert!(matches!(error, CredentialsError::Missing), "{error:?}");
         let text = error.to_string();
         for name in [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN] {
             assert!(text.contains(name), "{text}");
@@ -222,12 +241,15 @@ mod tests {
     #[test]
     fn half_a_pair_names_the_missing_half() {
         let error = Credentials::from_lookup(env(&[(ENV_ACCESS_KEY_ID, "testid")])).unwrap_err();
-        assert_eq!(
-            error,
-            CredentialsError::Incomplete {
-                missing: ENV_ACCESS_KEY_SECRET,
-                present: ENV_ACCESS_KEY_ID
-            }
+        assert!(
+            matches!(
+                error,
+                CredentialsError::Incomplete {
+                    missing: ENV_ACCESS_KEY_SECRET,
+                    present: ENV_ACCESS_KEY_ID
+                }
+            ),
+            "{error:?}"
         );
         let error =
             Credentials::from_lookup(env(&[(ENV_ACCESS_KEY_SECRET, "testsecret")])).unwrap_err();
@@ -271,6 +293,17 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(error.to_string().contains(ENV_SECURITY_TOKEN), "{error}");
+    }
+
+    #[test]
+    fn a_generic_refusal_names_the_source() {
+        let error =
+            Credentials::new("testid", Secret::new("x\n"), None, "profile `p`").unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the AccessKey secret (from profile `p`) contains a line break"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What several commands build the same way from the global flags: the
-//! client (credentials from the environment), who ramkey is, the state file's
-//! path, and plain messages for cloud errors.
+//! client (credentials from the official chain, `--profile` choosing a
+//! profile), who ramkey is, the state file's path, and plain messages for
+//! cloud errors.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,43 +10,67 @@ use anyhow::Context as _;
 
 use crate::cli::GlobalArgs;
 use crate::clock::Clock;
+use crate::cloud::credentials::{self, CredentialReport, Lookup};
 use crate::cloud::model::CallerIdentity;
-use crate::cloud::{Client, ClientConfig, CloudError, Credentials, Endpoints};
+use crate::cloud::{Client, CloudError, Endpoints, Timeouts};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::{self, StateStore};
 
 /// A client for `--endpoint` (or production), signing with the credentials
-/// in the environment.
+/// the official chain finds: environment, `~/.aliyun/config.json`,
+/// `~/.alibabacloud/credentials`, ECS metadata. Role credentials are fetched
+/// on the first call and renewed before they expire.
 pub fn client(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Client> {
-    let credentials = Credentials::from_env()?;
     let endpoints = Endpoints::from_flag(global.endpoint.as_deref())?;
-    Ok(Client::new(ClientConfig {
+    let lookup = Lookup::process();
+    let provider = credentials::resolve(
+        &lookup,
+        global.profile.as_deref(),
+        &endpoints,
+        Arc::clone(&clock),
+    )?;
+    Ok(Client::with_provider(
         endpoints,
-        credentials,
+        Arc::new(provider),
         clock,
-    })?)
+        Timeouts::default(),
+    )?)
 }
 
-/// GetCallerIdentity, printed to stderr so the admin sees whose credentials
-/// these are before anything else.
+/// GetCallerIdentity, printed to stderr with what ramkey knows of its own
+/// credentials, so the admin sees whose they are before anything else.
 pub async fn identify(client: &Client) -> anyhow::Result<CallerIdentity> {
     let caller = client
         .get_caller_identity()
         .await
         .map_err(|error| cloud_failure("cannot tell whose credentials these are", &error))?;
-    eprintln!(
-        "ramkey: account {}, signed in as {} ({}, key {}, from {})",
-        caller.account_id,
-        caller.arn,
-        if caller.identity_type.is_empty() {
-            "unknown type"
-        } else {
-            &caller.identity_type
-        },
-        client.access_key_id(),
-        client.credential_source(),
-    );
+    for line in identity_lines(&caller, &client.credential_report()) {
+        eprintln!("ramkey: {line}");
+    }
     Ok(caller)
+}
+
+/// Who ramkey is (account, ARN, identity type), its credential's kind,
+/// source, key and STS expiry, and a warning when one is due.
+pub fn identity_lines(caller: &CallerIdentity, report: &CredentialReport) -> Vec<String> {
+    let identity_type = if caller.identity_type.is_empty() {
+        "unknown type"
+    } else {
+        &caller.identity_type
+    };
+    let mut lines = vec![
+        format!(
+            "account {}, signed in as {} ({identity_type})",
+            caller.account_id, caller.arn
+        ),
+        format!("credentials: {}", report.describe()),
+    ];
+    lines.extend(
+        report
+            .warning()
+            .map(|warning| format!("warning: {warning}")),
+    );
+    lines
 }
 
 /// `--state PATH`, or the account's default file (its directory made 0700).

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use date::AccountDate;
 pub use validate::AccountProblem;
 
+use super::policy::PolicyDocument;
 use crate::cloud::model::{KeyStatus, PolicyType};
 use crate::secret::Secret;
 
@@ -47,8 +48,42 @@ pub struct Account {
     /// Every group users may join.
     #[serde(default)]
     pub groups: Vec<Group>,
+    /// RAM roles that STS AssumeRole hands out credentials for. Absent in
+    /// files older than roles, and left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
     /// The RAM users, in any order (ListUsers sorts by name).
     pub users: Vec<User>,
+}
+
+/// A RAM role: who may assume it and for how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct Role {
+    /// `RoleName`: unique, 1–64 of letters, digits, `.` and `-`; its ARN is
+    /// `acs:ram::<AccountId>:role/<RoleName>`.
+    pub role_name: String,
+    /// `RoleId`: unique.
+    pub role_id: String,
+    /// `Description`.
+    #[serde(default)]
+    pub description: String,
+    /// The longest session AssumeRole grants, 3600–43200 seconds.
+    #[serde(default = "one_hour")]
+    pub max_session_duration: u32,
+    /// Who may assume the role: `user/<UserName>` or `role/<RoleName>` (an
+    /// assumed role's session assuming this one) of this account.
+    pub trusted_principals: Vec<String>,
+    /// Policies attached to the role: they decide what its sessions may do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicyAttachment>,
+}
+
+/// STS's default and the smallest `MaxSessionDuration`.
+pub const ONE_HOUR: u32 = 3600;
+
+fn one_hour() -> u32 {
+    ONE_HOUR
 }
 
 /// The shape of GetAccessKeyLastUsed for a key that never signed a request.
@@ -78,6 +113,10 @@ pub struct Policy {
     /// `DefaultVersion`, e.g. `v1`.
     #[serde(default = "first_version")]
     pub default_version: String,
+    /// What a Custom policy allows and denies; absent, it grants nothing.
+    /// System policies have their documents built in (`super::policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_document: Option<PolicyDocument>,
 }
 
 fn first_version() -> String {
@@ -95,6 +134,9 @@ pub struct Group {
     pub comments: String,
     /// `CreateDate`.
     pub create_date: AccountDate,
+    /// Policies attached to the group: they apply to every member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicyAttachment>,
 }
 
 /// A RAM user with everything attached to it.
@@ -245,9 +287,18 @@ impl Account {
     #[must_use]
     pub fn resolved(mut self, start: DateTime<Utc>) -> Account {
         let pin = |date: &mut AccountDate| *date = AccountDate::At(date.resolve(start));
-        self.groups
-            .iter_mut()
-            .for_each(|group| pin(&mut group.create_date));
+        for group in &mut self.groups {
+            pin(&mut group.create_date);
+            group
+                .policies
+                .iter_mut()
+                .for_each(|p| pin(&mut p.attach_date));
+        }
+        for role in &mut self.roles {
+            role.policies
+                .iter_mut()
+                .for_each(|p| pin(&mut p.attach_date));
+        }
         for user in &mut self.users {
             pin(&mut user.create_date);
             for key in &mut user.access_keys {
@@ -290,6 +341,13 @@ impl Account {
     /// The account-level group of that name.
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|group| group.group_name == name)
+    }
+
+    /// The role of that name; RAM role names are case-insensitive.
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.roles
+            .iter()
+            .find(|role| role.role_name.eq_ignore_ascii_case(name))
     }
 }
 

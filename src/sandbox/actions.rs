@@ -5,6 +5,7 @@
 //! (without `RequestId`) or an [`ApiError`]; it knows nothing of HTTP or
 //! signing, which [`super::gate`] has already checked.
 
+mod authorize;
 mod groups;
 mod keys;
 mod policies;
@@ -16,9 +17,10 @@ use serde_json::Value;
 
 use super::account::{Account, AccountDate, User};
 use super::api_error::ApiError;
-use super::gate::Verified;
+use super::gate::{Principal, Verified};
 use super::names::NameRule;
 use super::params::Params;
+use super::sessions::Sessions;
 
 /// The two services the sandbox emulates on one endpoint; `Version` tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,10 +134,16 @@ const RAM_ACTIONS: &[ActionSpec] = &[
     },
 ];
 
-const STS_ACTIONS: &[ActionSpec] = &[ActionSpec {
-    name: "GetCallerIdentity",
-    run: sts::get_caller_identity,
-}];
+const STS_ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        name: "GetCallerIdentity",
+        run: sts::get_caller_identity,
+    },
+    ActionSpec {
+        name: "AssumeRole",
+        run: sts::assume_role,
+    },
+];
 
 /// Everything one verified call may read or change.
 pub struct Call<'a> {
@@ -143,6 +151,8 @@ pub struct Call<'a> {
     pub params: &'a Params,
     /// The live account.
     pub account: &'a mut Account,
+    /// The STS sessions issued so far (AssumeRole adds to them).
+    pub sessions: &'a mut Sessions,
     /// Who signed.
     pub caller: &'a Verified,
     /// The sandbox clock's time for this request.
@@ -155,17 +165,9 @@ pub fn perform(action: &ActionSpec, call: &mut Call<'_>) -> Result<Value, ApiErr
     (action.run)(call)
 }
 
-/// The slot for policy evaluation: every action passes through here first.
-// TODO: evaluate the policies attached to the caller (Allow/Deny, wildcard
-// actions, user ARNs as resources) and answer 403 `NoPermission`; issue 3.
-// Until then the caller may do everything.
-#[expect(
-    clippy::unnecessary_wraps,
-    reason = "the signature is the one policy evaluation will need"
-)]
+/// The one permission check, before every action (module `authorize`).
 fn authorize(call: &Call<'_>, action: &ActionSpec) -> Result<(), ApiError> {
-    let _ = (call, action);
-    Ok(())
+    authorize::check(call, action)
 }
 
 impl<'a> Call<'a> {
@@ -185,14 +187,16 @@ impl<'a> Call<'a> {
     }
 
     /// The optional `UserName`, or the caller's own name when it is absent
-    /// (the key actions work on the caller by default).
+    /// (the key actions work on the caller by default). A role session has
+    /// no keys of its own, so it must name the user.
     pub fn user_name_or_caller(&self) -> Result<String, ApiError> {
-        match self.params.non_empty("UserName") {
-            Some(name) => {
+        match (self.params.non_empty("UserName"), &self.caller.principal) {
+            (Some(name), _) => {
                 check_name(NameRule::User, name)?;
                 Ok(name.to_owned())
             }
-            None => Ok(self.caller.user_name.clone()),
+            (None, Principal::User { user_name }) => Ok(user_name.clone()),
+            (None, Principal::Role { .. }) => Err(ApiError::missing("UserName")),
         }
     }
 

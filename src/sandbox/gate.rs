@@ -1,6 +1,7 @@
 //! The gateway's checks, in production's order, before any action runs:
-//! required parameters, the API, the signature method, the caller's key, the
-//! timestamp window, nonce reuse, and finally the signature itself.
+//! required parameters, the API, the signature method, the caller's key
+//! (for an `STS.` key: its session's token and expiry), the timestamp
+//! window, nonce reuse, and finally the signature itself.
 //!
 //! Verification recomputes the signature with [`crate::cloud::sign`] over
 //! whatever parameters arrived (except `Signature`), so the SDKs' extras
@@ -17,6 +18,8 @@ use super::actions::{ActionSpec, Service};
 use super::api_error::ApiError;
 use super::nonces::NonceBook;
 use super::params::Params;
+use super::sessions::{Session, Sessions};
+use crate::secret::Secret;
 
 /// A request stamped further than this from the sandbox clock is refused.
 pub const TIMESTAMP_WINDOW: Duration = Duration::minutes(15);
@@ -32,11 +35,44 @@ pub struct Verified {
     pub action: &'static ActionSpec,
     /// The AccessKey that signed.
     pub access_key_id: String,
-    /// The RAM user holding that key: the caller.
-    pub user_name: String,
+    /// Who holds that key: the caller.
+    pub principal: Principal,
     /// The nonce, recorded once the request is accepted.
     pub nonce: String,
 }
+
+/// Who signed: a RAM user with its own key, or a role session with STS
+/// credentials from AssumeRole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A RAM user.
+    User {
+        /// `UserName`.
+        user_name: String,
+    },
+    /// A session of an assumed role.
+    Role {
+        /// `RoleName`.
+        role_name: String,
+        /// `RoleId`.
+        role_id: String,
+        /// `RoleSessionName`.
+        session_name: String,
+    },
+}
+
+impl Principal {
+    /// How a role's `TrustedPrincipals` names this caller.
+    pub fn trust_name(&self) -> String {
+        match self {
+            Principal::User { user_name } => format!("user/{user_name}"),
+            Principal::Role { role_name, .. } => format!("role/{role_name}"),
+        }
+    }
+}
+
+/// Every AccessKey ID AssumeRole issues starts with this.
+const STS_PREFIX: &str = "STS.";
 
 /// Runs every check against the account as it is now.
 pub fn verify(
@@ -44,33 +80,80 @@ pub fn verify(
     method: HttpMethod,
     now: DateTime<Utc>,
     account: &Account,
+    sessions: &Sessions,
     nonces: &NonceBook,
 ) -> Result<Verified, ApiError> {
     let common = Common::read(params)?;
     let action = find_action(&common)?;
     check_signature_method(&common)?;
 
-    let (user, key) = account
-        .key_owner(common.access_key_id)
-        .ok_or_else(key_not_found)?;
-    if key.status == KeyStatus::Inactive {
-        return Err(key_disabled());
-    }
+    let (secret, principal) = signer(params, common.access_key_id, account, sessions, now)?;
     check_timestamp(common.timestamp, now)?;
     if nonces.was_used(common.access_key_id, common.nonce, now) {
         return Err(nonce_used());
     }
 
-    let expected = sign::sign(method, params.pairs(), key.access_key_secret.expose());
+    let expected = sign::sign(method, params.pairs(), secret.expose());
     if !same_signature(&expected.signature, common.signature) {
         return Err(signature_mismatch(&expected.string_to_sign));
     }
     Ok(Verified {
         action,
-        access_key_id: key.access_key_id.clone(),
-        user_name: user.user_name.clone(),
+        access_key_id: common.access_key_id.to_owned(),
+        principal,
         nonce: common.nonce.to_owned(),
     })
+}
+
+/// The secret to verify with and who it belongs to: an Active key of a
+/// user, or a live STS session whose token came along.
+fn signer<'a>(
+    params: &Params,
+    access_key_id: &str,
+    account: &'a Account,
+    sessions: &'a Sessions,
+    now: DateTime<Utc>,
+) -> Result<(&'a Secret, Principal), ApiError> {
+    if access_key_id.starts_with(STS_PREFIX) {
+        let session = sessions.get(access_key_id).ok_or_else(key_not_found)?;
+        check_token(params.non_empty("SecurityToken"), session, now)?;
+        let principal = Principal::Role {
+            role_name: session.role_name.clone(),
+            role_id: session.role_id.clone(),
+            session_name: session.role_session_name.clone(),
+        };
+        return Ok((&session.secret, principal));
+    }
+    let (user, key) = account.key_owner(access_key_id).ok_or_else(key_not_found)?;
+    if key.status == KeyStatus::Inactive {
+        return Err(key_disabled());
+    }
+    let principal = Principal::User {
+        user_name: user.user_name.clone(),
+    };
+    Ok((&key.access_key_secret, principal))
+}
+
+/// The token must be sent, be the session's own, and not have expired.
+fn check_token(token: Option<&str>, session: &Session, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let Some(token) = token else {
+        return Err(ApiError::missing("SecurityToken"));
+    };
+    if !same_signature(session.token.expose(), token) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
+        ));
+    }
+    if now >= session.expires_at {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
+        ));
+    }
+    Ok(())
 }
 
 /// The common parameters every signed request carries, all present.
@@ -197,7 +280,7 @@ fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
 }
 
 /// Compares without stopping at the first difference, so response time says
-/// nothing about how much of a forged signature was right.
+/// nothing about how much of a forged signature (or token) was right.
 fn same_signature(expected: &str, given: &str) -> bool {
     expected.len() == given.len()
         && expected

@@ -35,7 +35,8 @@ pub fn access_key(account: &Account) -> (String, Secret) {
     }
 }
 
-fn alphanumeric(len: usize) -> String {
+/// `len` random letters and digits.
+pub fn alphanumeric(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
         .take(len)

@@ -36,6 +36,7 @@ use super::journal::{Journal, SeenRequest};
 use super::nonces::NonceBook;
 use super::params::Params;
 use super::reply;
+use super::sessions::Sessions;
 
 /// The sandbox's live state, shared by every request.
 struct Sandbox {
@@ -48,6 +49,7 @@ struct Sandbox {
 struct Live {
     account: Account,
     nonces: NonceBook,
+    sessions: Sessions,
 }
 
 /// A running sandbox. Dropping it stops the server too; [`SandboxHandle::shutdown`]
@@ -86,6 +88,7 @@ pub async fn start(
         live: Mutex::new(Live {
             account,
             nonces: NonceBook::default(),
+            sessions: Sessions::default(),
         }),
         clock,
         faults: Switchboard::default(),
@@ -225,7 +228,14 @@ impl Sandbox {
         let mut live = self.lock();
         let live = &mut *live;
         self.refuse_new_key(params, &live.account, now)?;
-        let verified = gate::verify(params, method, now, &live.account, &live.nonces)?;
+        let verified = gate::verify(
+            params,
+            method,
+            now,
+            &live.account,
+            &live.sessions,
+            &live.nonces,
+        )?;
 
         live.nonces
             .record(&verified.access_key_id, &verified.nonce, now);
@@ -233,6 +243,7 @@ impl Sandbox {
         let mut call = Call {
             params,
             account: &mut live.account,
+            sessions: &mut live.sessions,
             caller: &verified,
             now,
         };

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::cloud::model::PolicyType;
 use crate::sandbox::names::{NameProblem, NameRule};
 
-use super::{Account, User};
+use super::{Account, ONE_HOUR, PolicyAttachment, User};
 
 /// One broken rule, with enough to find it in the file and fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +62,28 @@ pub enum AccountProblem {
         /// The group name.
         group: String,
     },
+    /// A `RoleName` breaks RAM's rule.
+    #[error("RoleName `{0}` is invalid; RAM allows 1-64 letters, digits, '.' and '-'")]
+    BadRoleName(String),
+    /// A role lets someone assume it who is not in the account.
+    #[error(
+        "role `{role}` trusts `{principal}`, which is not a user or role of this account; \
+         write user/<UserName> or role/<RoleName>"
+    )]
+    UnknownPrincipal {
+        /// The role.
+        role: String,
+        /// The entry of `TrustedPrincipals`.
+        principal: String,
+    },
+    /// A role's `MaxSessionDuration` is outside what RAM allows.
+    #[error("role `{role}` has MaxSessionDuration {seconds}; RAM allows 3600 to 43200 seconds")]
+    BadSessionDuration {
+        /// The role.
+        role: String,
+        /// The value given.
+        seconds: u32,
+    },
     /// The same policy or group is listed twice for one user.
     #[error("user `{user}` lists `{entry}` twice in {field}")]
     Repeated {
@@ -72,6 +94,31 @@ pub enum AccountProblem {
         /// The repeated entry.
         entry: String,
     },
+    /// A group is attached to a policy the account does not define, or to
+    /// the same one twice.
+    #[error(
+        "group `{group}` is attached to {policy_type} policy `{policy}` {why}",
+        policy_type = policy_type.as_str(),
+        why = if *.repeated { "twice" } else {
+            "which is not in Policies; define it there (name and PolicyType must both match)"
+        }
+    )]
+    GroupPolicy {
+        /// The group.
+        group: String,
+        /// The policy name.
+        policy: String,
+        /// The policy type.
+        policy_type: PolicyType,
+        /// Listed twice, rather than undefined.
+        repeated: bool,
+    },
+    /// A System policy was given a document: System documents are built in.
+    #[error(
+        "System policy `{0}` has a PolicyDocument; System policies' documents are built into \
+         the sandbox, so give documents to Custom policies only"
+    )]
+    SystemPolicyDocument(String),
 }
 
 fn reason(problem: NameProblem) -> &'static str {
@@ -100,9 +147,14 @@ impl AccountProblem {
             AccountProblem::EmptySecret(key) | AccountProblem::NoCallerKey(key) => {
                 (key.as_str(), 1)
             }
-            AccountProblem::UnknownPolicy { policy, .. } => (policy.as_str(), 1),
-            AccountProblem::UnknownGroup { group, .. } => (group.as_str(), 1),
+            AccountProblem::UnknownPolicy { policy, .. }
+            | AccountProblem::SystemPolicyDocument(policy) => (policy.as_str(), 1),
+            AccountProblem::UnknownGroup { group, .. }
+            | AccountProblem::GroupPolicy { group, .. } => (group.as_str(), 1),
             AccountProblem::Repeated { user, .. } => (user.as_str(), 1),
+            AccountProblem::BadRoleName(role)
+            | AccountProblem::UnknownPrincipal { role, .. }
+            | AccountProblem::BadSessionDuration { role, .. } => (role.as_str(), 1),
         };
         let quoted = serde_json::to_string(value).ok()?;
         let (offset, _) = text.match_indices(&quoted).nth(occurrence - 1)?;
@@ -118,6 +170,7 @@ pub(super) fn check(account: &Account) -> Result<(), AccountProblem> {
     check_policies(account)?;
     check_groups(account)?;
     check_users(account)?;
+    check_roles(account)?;
     if account.key_owner(&account.caller_access_key_id).is_none() {
         return Err(AccountProblem::NoCallerKey(
             account.caller_access_key_id.clone(),
@@ -162,6 +215,11 @@ fn check_policies(account: &Account) -> Result<(), AccountProblem> {
                 value: policy.policy_name.clone(),
             });
         }
+        if policy.policy_type == PolicyType::System && policy.policy_document.is_some() {
+            return Err(AccountProblem::SystemPolicyDocument(
+                policy.policy_name.clone(),
+            ));
+        }
     }
     Ok(())
 }
@@ -171,6 +229,30 @@ fn check_groups(account: &Account) -> Result<(), AccountProblem> {
     for group in &account.groups {
         check_name(NameRule::Group, &group.group_name)?;
         unique(&mut seen, "GroupName", &group.group_name)?;
+        check_group_attachments(account, &group.group_name, &group.policies)?;
+    }
+    Ok(())
+}
+
+fn check_group_attachments(
+    account: &Account,
+    group: &str,
+    attached: &[PolicyAttachment],
+) -> Result<(), AccountProblem> {
+    let mut seen = HashSet::new();
+    for attachment in attached {
+        let undefined = account
+            .policy(&attachment.policy_name, attachment.policy_type)
+            .is_none();
+        let repeated = !seen.insert((attachment.policy_name.as_str(), attachment.policy_type));
+        if undefined || repeated {
+            return Err(AccountProblem::GroupPolicy {
+                group: group.to_owned(),
+                policy: attachment.policy_name.clone(),
+                policy_type: attachment.policy_type,
+                repeated: !undefined,
+            });
+        }
     }
     Ok(())
 }
@@ -191,6 +273,48 @@ fn check_users(account: &Account) -> Result<(), AccountProblem> {
         check_memberships(account, user)?;
     }
     Ok(())
+}
+
+/// The longest `MaxSessionDuration` RAM allows.
+const LONGEST_SESSION: u32 = 43_200;
+
+fn check_roles(account: &Account) -> Result<(), AccountProblem> {
+    let (mut names, mut ids) = (HashSet::new(), HashSet::new());
+    for role in &account.roles {
+        let name = &role.role_name;
+        let valid = (1..=64).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !valid {
+            return Err(AccountProblem::BadRoleName(name.clone()));
+        }
+        unique(&mut names, "RoleName", &name.to_ascii_lowercase())?;
+        unique(&mut ids, "RoleId", &role.role_id)?;
+        if !(ONE_HOUR..=LONGEST_SESSION).contains(&role.max_session_duration) {
+            return Err(AccountProblem::BadSessionDuration {
+                role: name.clone(),
+                seconds: role.max_session_duration,
+            });
+        }
+        for principal in &role.trusted_principals {
+            if !is_principal(account, principal) {
+                return Err(AccountProblem::UnknownPrincipal {
+                    role: name.clone(),
+                    principal: principal.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_principal(account: &Account, principal: &str) -> bool {
+    match principal.split_once('/') {
+        Some(("user", name)) => account.user(name).is_some(),
+        Some(("role", name)) => account.role(name).is_some(),
+        _ => false,
+    }
 }
 
 fn check_attachments(account: &Account, user: &User) -> Result<(), AccountProblem> {
@@ -315,6 +439,36 @@ mod tests {
                 .to_string()
                 .contains("UserName `ops bot` is invalid (invalid characters)")
         );
+    }
+
+    #[test]
+    fn roles_must_trust_known_principals_and_keep_rams_limits() {
+        let (_, error) = parse_edited(|v| {
+            v["Roles"][0]["TrustedPrincipals"] = serde_json::json!(["user/nobody"]);
+        });
+        assert!(
+            error
+                .to_string()
+                .contains("trusts `user/nobody`, which is not a user or role"),
+            "{error}"
+        );
+        let (_, error) = parse_edited(|v| v["Roles"][0]["MaxSessionDuration"] = 60.into());
+        assert!(
+            error.to_string().contains("MaxSessionDuration 60"),
+            "{error}"
+        );
+        let (_, error) = parse_edited(|v| v["Roles"][0]["RoleName"] = "bad role".into());
+        assert!(error.to_string().contains("RoleName `bad role`"), "{error}");
+    }
+
+    #[test]
+    fn a_file_without_roles_still_loads() {
+        let mut value = serde_json::to_value(Account::demo()).unwrap();
+        value.as_object_mut().unwrap().remove("Roles");
+        let account = Account::parse(&value.to_string(), "old.json").unwrap();
+        assert!(account.roles.is_empty());
+        let text = serde_json::to_string(&account).unwrap();
+        assert!(!text.contains("Roles"), "empty roles are left out");
     }
 
     #[test]
