@@ -68,7 +68,7 @@ pub enum Command {
     /// Show rotations in progress and deletions due, from the state file only.
     Status(StatusArgs),
     /// Serve the RAM/STS emulator on loopback for scripts, SDKs and tests.
-    Sandbox(SandboxArgs),
+    Sandbox(Box<SandboxArgs>),
     /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
     Policy(PolicyArgs),
 }

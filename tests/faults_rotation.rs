@@ -9,8 +9,12 @@
 mod rotation_support;
 
 use chrono::Duration;
-use ramkey::cloud::CloudError;
+use std::sync::Arc;
+
+use ramkey::clock::Clock;
 use ramkey::cloud::model::{KeyStatus, PolicyType};
+use ramkey::cloud::sts::AssumeRoleRequest;
+use ramkey::cloud::{Client, ClientConfig, CloudError, Endpoints};
 use ramkey::rotation::{
     Action, Confirmation, EngineError, Outcome, PolicyRef, Start, StepKind, StepStatus,
 };
@@ -18,7 +22,7 @@ use ramkey::sandbox::{Account, Ending, Faults, Schedule};
 use ramkey::scan::ScanReport;
 use ramkey::secret::Secret;
 use ramkey::state::steps::Grant;
-use rotation_support::{World, ok, refused};
+use rotation_support::{World, no_waiting, ok, refused};
 
 const IDLE_USER: &str = "billing-exporter";
 const IDLE_KEY: &str = "LTAI5tHYcNLlk2r7wbVdZbSe";
@@ -339,6 +343,84 @@ async fn a_skewed_clock_stops_the_step_with_the_measured_difference_and_it_resum
         world.key_status(IDLE_USER, IDLE_KEY),
         Some(KeyStatus::Inactive)
     );
+}
+
+/// A client signing with fresh STS credentials of the demo's ramkey-rotator role.
+async fn role_client(world: &World) -> Client {
+    let request = AssumeRoleRequest {
+        role_arn: "acs:ram::5123874409316254:role/ramkey-rotator".to_owned(),
+        session_name: "faults-test".to_owned(),
+        duration_seconds: 3600,
+        policy: None,
+        external_id: None,
+    };
+    let assumed = world.client.assume_role(&request, "test").await.unwrap();
+    let config = ClientConfig {
+        endpoints: Endpoints::single(&world.sandbox.endpoint()).unwrap(),
+        credentials: assumed.credentials,
+        clock: Arc::new(world.clock.clone()) as Arc<dyn Clock>,
+    };
+    Client::with_options(config, no_waiting()).unwrap()
+}
+
+#[tokio::test]
+async fn a_token_expiring_mid_step_stops_before_the_next_write_and_resumes_with_fresh_ones() {
+    let world = World::demo().await;
+    move_until(&world, StepKind::CopyPermissions).await;
+    // The two policies are granted first, then the group: the token runs out
+    // between them (BC-05).
+    world.sandbox.set_faults(faults(|f| {
+        f.expire_tokens = Some(Schedule::first(1).only(&["AddUserToGroup"]));
+    }));
+    let stale = role_client(&world).await;
+
+    let copy = Action::CopyPermissions(grants_to_copy());
+    let error = world
+        .engine_with(stale.clone())
+        .perform(MOVE_USER, copy.clone())
+        .await
+        .unwrap_err();
+
+    let cloud = error.cloud().expect("a cloud error");
+    assert_eq!(cloud.code(), Some("InvalidSecurityToken.Expired"));
+    let hint = cloud.hint().unwrap();
+    assert!(hint.contains("get fresh STS credentials"), "{hint}");
+    assert!(
+        hint.contains("resumes at the step where it stopped"),
+        "{hint}"
+    );
+    // Nothing after the refused write; the grants before it are kept.
+    let last = world.sandbox.requests().pop().unwrap();
+    assert_eq!(last.action, "AddUserToGroup");
+    assert_eq!(
+        world.step_on_disk(MOVE_USER),
+        Some(StepKind::CopyPermissions)
+    );
+    let account = world.sandbox.account_snapshot();
+    let new_user = account.user(NEW_USER).unwrap();
+    assert_eq!(new_user.policies.len(), 2);
+    assert!(new_user.groups.is_empty());
+    // An expired token stays expired.
+    let again = stale.get_user(MOVE_USER).await.unwrap_err();
+    assert_eq!(again.code(), Some("InvalidSecurityToken.Expired"));
+
+    let fresh = role_client(&world).await;
+    let attaches_before = requests_ending(&world, "AttachPolicyToUser").len();
+    ok(&mut world.engine_with(fresh), MOVE_USER, copy).await;
+
+    assert_eq!(
+        requests_ending(&world, "AttachPolicyToUser").len(),
+        attaches_before,
+        "finished grants are not made again"
+    );
+    let groups = requests_ending(&world, "AddUserToGroup");
+    assert!(
+        matches!(groups.last(), Some(Ending::Answered { status: 200, .. })),
+        "{groups:?}"
+    );
+    assert_eq!(world.step_on_disk(MOVE_USER), Some(StepKind::CreateKey));
+    let account = world.sandbox.account_snapshot();
+    assert_eq!(account.user(NEW_USER).unwrap().groups.len(), 1);
 }
 
 /// What one full run did beyond the plain path.

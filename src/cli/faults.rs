@@ -54,6 +54,11 @@ pub struct FaultArgs {
     )]
     pub clock_skew: i64,
 
+    /// End the STS token of a request signed with one (it and every later
+    /// request with that token get InvalidSecurityToken.Expired).
+    #[arg(long, value_name = "SCHEDULE")]
+    pub expire_token: Option<Schedule>,
+
     /// Answer InvalidAccessKeyId.NotFound for a key until it is this old.
     #[arg(long, default_value_t = 0, value_name = "SECONDS")]
     pub new_key_delay: u64,

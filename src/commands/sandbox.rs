@@ -64,6 +64,7 @@ fn faults(args: &FaultArgs) -> anyhow::Result<Faults> {
         delay: Duration::from_millis(args.delay_ms),
         clock_skew,
         new_key_unaccepted_for: Duration::from_secs(args.new_key_delay),
+        expire_tokens: args.expire_token.clone(),
     })
 }
 
@@ -74,6 +75,7 @@ fn describe(faults: &Faults) -> String {
         ("--unavailable", &faults.unavailable),
         ("--reset-before", &faults.reset_before_acting),
         ("--reset-after", &faults.reset_after_acting),
+        ("--expire-token", &faults.expire_tokens),
     ];
     let mut on: Vec<String> = schedules
         .iter()

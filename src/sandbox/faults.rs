@@ -39,9 +39,11 @@ pub struct Faults {
     /// A key created less than this long ago (sandbox clock) is answered
     /// `InvalidAccessKeyId.NotFound`, as production does for a while (BC-12).
     pub new_key_unaccepted_for: Duration,
-    // TODO: expiring STS tokens mid-run (BC-05) is not a switch yet: the
-    // sandbox issues no tokens until AssumeRole lands (issue 3, credentials).
-    // Its check belongs beside `Sandbox::refuse_new_key` in server.rs.
+    /// The STS token a counted request is signed with runs out just before
+    /// the request is checked: it and every later request with that token
+    /// get `InvalidSecurityToken.Expired` (BC-05). Counts only requests
+    /// signed with a token the sandbox issued.
+    pub expire_tokens: Option<Schedule>,
 }
 
 impl Faults {

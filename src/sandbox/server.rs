@@ -228,6 +228,7 @@ impl Sandbox {
         let mut live = self.lock();
         let live = &mut *live;
         self.refuse_new_key(params, &live.account, now)?;
+        self.expire_token_on_switch(params, &mut live.sessions, now);
         let verified = gate::verify(
             params,
             method,
@@ -268,6 +269,18 @@ impl Sandbox {
                 Err(gate::key_not_found())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// With the switch on, the signing session's token runs out now (BC-05).
+    fn expire_token_on_switch(&self, params: &Params, sessions: &mut Sessions, now: DateTime<Utc>) {
+        let signed_with_token = params.get("SecurityToken").is_some();
+        let Some(key) = params.get("AccessKeyId").filter(|_| signed_with_token) else {
+            return;
+        };
+        let action = params.get("Action").unwrap_or_default();
+        if sessions.get(key).is_some() && self.faults.expires_token(action) {
+            sessions.expire(key, now);
         }
     }
 }

@@ -71,6 +71,13 @@ impl Sessions {
     pub fn get(&self, access_key_id: &str) -> Option<&Session> {
         self.by_key.get(access_key_id)
     }
+
+    /// Ends a session's token at `at` (the expire-token fault switch).
+    pub fn expire(&mut self, access_key_id: &str, at: DateTime<Utc>) {
+        if let Some(session) = self.by_key.get_mut(access_key_id) {
+            session.expires_at = session.expires_at.min(at);
+        }
+    }
 }
 
 /// Shaped like production's tokens: `CAIS` and Base64, so it is full of the

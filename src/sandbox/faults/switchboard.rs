@@ -58,7 +58,7 @@ pub struct Switchboard {
 struct State {
     faults: Faults,
     /// Requests counted so far by each schedule, in [`Slot`] order.
-    counted: [u64; 4],
+    counted: [u64; 5],
     /// Calls a periodic schedule hit on their latest try.
     just_hit: HashSet<String>,
     /// When the requests let through in the last second arrived.
@@ -72,6 +72,7 @@ enum Slot {
     Unavailable,
     Throttle,
     ResetAfter,
+    ExpireToken,
 }
 
 impl Switchboard {
@@ -100,6 +101,12 @@ impl Switchboard {
         !window.is_zero()
             && age >= chrono::Duration::zero()
             && age.to_std().unwrap_or_default() < window
+    }
+
+    /// Whether the STS token of a request for `action` runs out now; ask
+    /// only for requests signed with a token the sandbox issued.
+    pub fn expires_token(&self, action: &str) -> bool {
+        self.lock().tick(Slot::ExpireToken, action, false)
     }
 
     /// What happens to a request for `action` arriving at `now`; `call`
@@ -148,6 +155,7 @@ impl State {
             Slot::Unavailable => self.faults.unavailable.as_ref(),
             Slot::Throttle => self.faults.throttle.as_ref(),
             Slot::ResetAfter => self.faults.reset_after_acting.as_ref(),
+            Slot::ExpireToken => self.faults.expire_tokens.as_ref(),
         };
         let Some(schedule) = schedule.filter(|schedule| schedule.counts(action)) else {
             return false;
@@ -336,6 +344,18 @@ mod tests {
             })
         );
         assert_eq!(board.plan("ListUsers", "", at(1000)).before, None);
+    }
+
+    #[test]
+    fn token_expiry_counts_only_the_requests_it_is_asked_about() {
+        let board = board(Faults {
+            expire_tokens: Some(Schedule::every(2).only(&["AttachPolicyToUser"])),
+            ..Faults::none()
+        });
+        let _ = board.plan("AttachPolicyToUser", "", at(0));
+        assert!(!board.expires_token("AttachPolicyToUser"));
+        assert!(!board.expires_token("GetUser"));
+        assert!(board.expires_token("AttachPolicyToUser"));
     }
 
     #[test]
