@@ -47,17 +47,12 @@ impl Engine {
             .to_owned();
         let comments = marker::comments(&rotation.user, &rotation.id);
 
-        let (user_id, record, summary) = match self.find_user(&name).await? {
-            Some(existing)
-                if marker::is_from_rotation(&existing.comments, &rotation.user, &rotation.id) =>
-            {
-                (
-                    Some(existing.user_id),
-                    StepRecord::found_done(self.now(), "found, created earlier by this rotation"),
-                    format!("{name} was already created by this rotation; carrying on"),
-                )
-            }
-            Some(_) => return Err(EngineError::NameTaken { name }),
+        let (user_id, record, summary) = match self.find_own_user(&name, rotation).await? {
+            Some(existing) => (
+                Some(existing.user_id),
+                StepRecord::found_done(self.now(), "found, created earlier by this rotation"),
+                format!("{name} was already created by this rotation; carrying on"),
+            ),
             None => self.create_user_once(&name, &comments, rotation).await?,
         };
         let user_id = user_id.filter(|id| !id.is_empty());
