@@ -1,5 +1,5 @@
-//! [`Client`]: signs each call with fresh common parameters and sends the
-//! signed pairs, unchanged, as a form body. The typed calls live in
+//! [`Client`]: signs each call with a fresh timestamp and nonce and sends
+//! exactly what was signed (see `signed_call.rs` for each signature's layout). The typed calls live in
 //! `ram.rs` and `sts.rs`; this file is the one path they all share.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use reqwest::Url;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -16,7 +17,9 @@ use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::CloudError;
 use super::response::{self, CallContext, Redactor, Reply};
-use super::sign::{self, HttpMethod, RequestStamp, Signed};
+use super::sign::RequestStamp;
+pub use super::signed_call::SignatureVersion;
+use super::signed_call::{self, CallToSign, SignedCall};
 use super::transport::{Timeouts, Transport};
 use crate::clock::Clock;
 use crate::secret::Secret;
@@ -29,6 +32,8 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     /// Source of every request's `Timestamp`.
     pub clock: Arc<dyn Clock>,
+    /// 1.0 (the default) or V3.
+    pub signature: SignatureVersion,
 }
 
 /// The Alibaba Cloud client. Cheap to clone; clones share one connection pool.
@@ -43,6 +48,7 @@ struct Inner {
     // credentials during a long session; every call already reads them here.
     credentials: Credentials,
     clock: Arc<dyn Clock>,
+    signature: SignatureVersion,
     transport: Transport,
     redactor: Redactor,
 }
@@ -61,6 +67,7 @@ impl Client {
             endpoints,
             credentials,
             clock,
+            signature,
         } = config;
         credentials.validate()?;
 
@@ -73,6 +80,7 @@ impl Client {
                 endpoints,
                 credentials,
                 clock,
+                signature,
                 transport,
                 redactor,
             }),
@@ -118,13 +126,10 @@ impl Client {
     ) -> Result<Reply<T>, CloudError> {
         let inner = &*self.inner;
         let sent_at = inner.clock.now();
-        let signed = self.sign(call, sent_at);
-
         let url = inner.endpoints.url(call.service);
-        let response = inner
-            .transport
-            .post_form(url, call.action, signed.wire_query())
-            .await?;
+        let signed = self.sign(call, url, sent_at);
+
+        let response = inner.transport.send(url, call.action, signed.wire).await?;
 
         let redactor = inner.redactor.with(&signed.signature);
         let context = CallContext {
@@ -137,9 +142,9 @@ impl Client {
         response::decode(&response, &context)
     }
 
-    /// The call's own parameters and fresh common ones (a new nonce every
-    /// time, so a retry is a new request), signed.
-    fn sign(&self, call: &Call<'_>, sent_at: DateTime<Utc>) -> Signed {
+    /// The call's own parameters with a fresh time and nonce (a retry is a
+    /// new request), signed the configured way.
+    fn sign(&self, call: &Call<'_>, url: &Url, sent_at: DateTime<Utc>) -> SignedCall {
         let credentials = &self.inner.credentials;
         let nonce = Uuid::new_v4().to_string();
         let stamp = RequestStamp {
@@ -149,9 +154,14 @@ impl Client {
             nonce: &nonce,
         };
 
-        let mut params = sign::common_params(stamp, call.action, call.service.version());
-        params.extend(call.params.iter().cloned());
-        sign::sign(HttpMethod::Post, &params, credentials.secret.expose())
+        let to_sign = CallToSign {
+            endpoint: url,
+            action: call.action,
+            version: call.service.version(),
+            params: &call.params,
+            stamp,
+        };
+        signed_call::sign(self.inner.signature, &to_sign, credentials.secret.expose())
     }
 }
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, SignatureArg};
 use crate::clock::Clock;
 use crate::cloud::model::CallerIdentity;
-use crate::cloud::{Client, ClientConfig, CloudError, Credentials, Endpoints};
+use crate::cloud::{Client, ClientConfig, CloudError, Credentials, Endpoints, SignatureVersion};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::{self, StateStore};
 
@@ -23,7 +23,16 @@ pub fn client(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Clie
         endpoints,
         credentials,
         clock,
+        signature: signature(global),
     })?)
+}
+
+/// `--signature`.
+pub fn signature(global: &GlobalArgs) -> SignatureVersion {
+    match global.signature {
+        SignatureArg::V1 => SignatureVersion::V1,
+        SignatureArg::V3 => SignatureVersion::V3,
+    }
 }
 
 /// GetCallerIdentity, printed to stderr so the admin sees whose credentials

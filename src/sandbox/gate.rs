@@ -47,7 +47,7 @@ pub fn verify(
     nonces: &NonceBook,
 ) -> Result<Verified, ApiError> {
     let common = Common::read(params)?;
-    let action = find_action(&common)?;
+    let action = find_action(common.version, common.action)?;
     check_signature_method(&common)?;
 
     let (user, key) = account
@@ -107,15 +107,16 @@ impl<'a> Common<'a> {
     }
 }
 
-fn find_action(common: &Common<'_>) -> Result<&'static ActionSpec, ApiError> {
-    let service = Service::from_version(common.version).ok_or_else(|| {
+/// The action called `action` in the service of `version`.
+pub(super) fn find_action(version: &str, action: &str) -> Result<&'static ActionSpec, ApiError> {
+    let service = Service::from_version(version).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "InvalidVersion",
             "Specified parameter Version is not valid.",
         )
     })?;
-    service.action(common.action).ok_or_else(|| {
+    service.action(action).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction.NotFound",
@@ -143,7 +144,7 @@ fn check_signature_method(common: &Common<'_>) -> Result<(), ApiError> {
 }
 
 /// Exactly `YYYY-MM-DDThh:mm:ssZ`, within [`TIMESTAMP_WINDOW`] of `now`.
-fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub(super) fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let stamped = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%SZ")
         .map_err(|_| {
             ApiError::new(
@@ -163,7 +164,7 @@ fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> 
     Ok(())
 }
 
-fn key_not_found() -> ApiError {
+pub(super) fn key_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "InvalidAccessKeyId.NotFound",
@@ -171,7 +172,7 @@ fn key_not_found() -> ApiError {
     )
 }
 
-fn key_disabled() -> ApiError {
+pub(super) fn key_disabled() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "InvalidAccessKeyId.Inactive",
@@ -179,7 +180,7 @@ fn key_disabled() -> ApiError {
     )
 }
 
-fn nonce_used() -> ApiError {
+pub(super) fn nonce_used() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "SignatureNonceUsed",
@@ -187,7 +188,7 @@ fn nonce_used() -> ApiError {
     )
 }
 
-fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
+pub(super) fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "SignatureDoesNotMatch",
@@ -197,7 +198,7 @@ fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
 
 /// Compares without stopping at the first difference, so response time says
 /// nothing about how much of a forged signature was right.
-fn same_signature(expected: &str, given: &str) -> bool {
+pub(super) fn same_signature(expected: &str, given: &str) -> bool {
     expected.len() == given.len()
         && expected
             .bytes()

@@ -286,6 +286,7 @@ pub fn client_with(endpoint: &str, credentials: Credentials, timeouts: Timeouts)
         endpoints: Endpoints::single(endpoint).unwrap(),
         credentials,
         clock: Arc::new(FixedClock::new(now())),
+        signature: ramkey::cloud::SignatureVersion::V1,
     };
     Client::with_timeouts(config, timeouts).unwrap()
 }
