@@ -77,7 +77,7 @@ impl V3 {
 
     /// Puts `form` in the body as a form, with its content type and hash.
     fn form_body(mut self, form: &str) -> V3 {
-        self.body = form.to_owned();
+        form.clone_into(&mut self.body);
         self.set(
             "x-acs-content-sha256",
             &sign_v3::sha256_hex(form.as_bytes()),
@@ -91,7 +91,7 @@ impl V3 {
 
     fn set(&mut self, name: &str, value: &str) {
         let header = self.headers.iter_mut().find(|(n, _)| n == name);
-        header.expect("a header the request has").1 = value.to_owned();
+        value.clone_into(&mut header.expect("a header the request has").1);
     }
 
     fn sign(&self, secret: &str) -> SignedV3 {

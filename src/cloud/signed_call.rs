@@ -50,7 +50,8 @@ pub(crate) struct CallToSign<'a> {
 pub(crate) struct SignedCall {
     pub wire: WireRequest,
     /// ramkey's side of a `SignatureDoesNotMatch` report: the 1.0 string to
-    /// sign, or the V3 string to sign followed by its canonical request.
+    /// sign, or the V3 string to sign followed by its canonical request, on
+    /// one line.
     pub string_to_sign: String,
     /// Redacted from every server text, like the secret.
     pub signature: String,
@@ -108,7 +109,10 @@ fn sign_v3(call: &CallToSign<'_>, secret: &str) -> SignedCall {
             headers,
             body,
         },
-        string_to_sign: signed.evidence(),
+        // Flattened as the server's copy will be: its line breaks reach
+        // ramkey as spaces (server text is kept free of control characters),
+        // and the two are compared.
+        string_to_sign: signed.evidence().replace('\n', " "),
         signature: signed.signature,
     }
 }
