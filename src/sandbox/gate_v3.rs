@@ -68,10 +68,10 @@ pub fn verify(
 ) -> Result<Verified, ApiError> {
     let value = header(request.headers, "authorization").unwrap_or_default();
     let authorization = Authorization::parse(&value)?;
-    let action = gate::find_action(
-        &required(request.headers, "x-acs-version", "Version")?,
-        &required(request.headers, "x-acs-action", "Action")?,
-    )?;
+    // Action before Version, as 1.0 reads them.
+    let action_name = required(request.headers, "x-acs-action", "Action")?;
+    let version = required(request.headers, "x-acs-version", "Version")?;
+    let action = gate::find_action(&version, &action_name)?;
     let signed = signed_header_values(&authorization, request)?;
 
     let (user, key) = account
