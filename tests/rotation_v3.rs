@@ -170,3 +170,41 @@ async fn the_move_path_runs_to_the_end_under_v3() {
         identity.arn
     );
 }
+
+#[tokio::test]
+async fn odd_values_reach_the_account_exactly_as_given_under_v3() {
+    let world = v3_world().await;
+    let odd = [
+        "运维-张三",
+        "a+b",
+        "a/b=c==",
+        "*~%20%",
+        "%E4%B8%AD",
+        "x&Action=DeleteUser&UserName=alice.wang",
+        " leading and trailing ",
+        "tab\tnew\nline",
+        "é\u{1F511}",
+    ];
+
+    for (index, value) in odd.iter().enumerate() {
+        let name = format!("v3-odd-{index}");
+        world
+            .client
+            .create_user(&name, Some(value), Some(value))
+            .await
+            .unwrap_or_else(|error| panic!("{value:?}: {error}"));
+        let account = world.sandbox.account_snapshot();
+        let user = account.user(&name).expect("created");
+        assert_eq!(
+            (user.display_name.as_str(), user.comments.as_str()),
+            (*value, *value)
+        );
+    }
+    assert!(
+        world
+            .sandbox
+            .account_snapshot()
+            .user("alice.wang")
+            .is_some()
+    );
+}
