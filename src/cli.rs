@@ -74,6 +74,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve the RAM/STS emulator on loopback for scripts, SDKs and tests.
     Sandbox(SandboxArgs),
+    /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
+    Policy(PolicyArgs),
 }
 
 /// `ramkey demo`.
@@ -121,6 +123,14 @@ pub struct SandboxArgs {
     pub account: Option<PathBuf>,
 }
 
+/// `ramkey policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Only what `ramkey scan` needs (read-only), not the rotations.
+    #[arg(long)]
+    pub scan_only: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +154,20 @@ mod tests {
         let v3 = Cli::try_parse_from(["ramkey", "scan", "--signature", "v3"]).unwrap();
         assert_eq!(v3.global.signature, SignatureArg::V3);
         assert!(Cli::try_parse_from(["ramkey", "--signature", "v2", "scan"]).is_err());
+    }
+
+    #[test]
+    fn policy_prints_the_remediate_document_unless_scan_only() {
+        for (args, scan_only) in [
+            (&["ramkey", "policy"][..], false),
+            (&["ramkey", "policy", "--scan-only"][..], true),
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(
+                matches!(cli.command, Some(Command::Policy(PolicyArgs { scan_only: s })) if s == scan_only),
+                "{args:?}"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::cli::{Cli, Command};
 
 mod demo;
 mod logging;
+mod policy;
 mod sandbox;
 mod scan;
 pub mod setup;
@@ -18,7 +19,8 @@ mod wizard;
 /// Runs the parsed command line and maps the outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     // The sandbox is a server without a screen to protect: it logs to stderr.
-    if !matches!(cli.command, Some(Command::Sandbox(_))) {
+    // Nor does `policy`, which only prints a document.
+    if !matches!(cli.command, Some(Command::Sandbox(_) | Command::Policy(_))) {
         logging::init(cli.global.log_file.as_deref(), &cli.global.log_level);
     }
     let runtime = match tokio::runtime::Runtime::new() {
@@ -44,5 +46,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Scan(args)) => scan::run(&cli.global, &args).await,
         Some(Command::Status(args)) => status::run(&cli.global, &args),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, &args).await,
+        Some(Command::Policy(args)) => policy::run(&args),
     }
 }

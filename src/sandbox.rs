@@ -19,6 +19,7 @@ mod ids;
 mod names;
 mod nonces;
 mod params;
+pub mod policy;
 mod reply;
 mod server;
 

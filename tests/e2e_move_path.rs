@@ -38,6 +38,10 @@ fn move_path_by_keyboard_with_a_resume_then_the_account_and_state_agree() {
     let state = home.path().join("state.json");
     let admin = Account::new(&sandbox, sandbox.access_key_id(), sandbox.secret());
     let original_grants = admin.grants(ORIGINAL);
+    assert!(
+        original_grants.len() > 1 && original_grants.iter().any(|g| g.starts_with("group:")),
+        "{ORIGINAL} should have policies and a group to copy: {original_grants:?}"
+    );
 
     let mut wizard = start_wizard(&sandbox, home.path(), &state);
     open_user(&wizard, ORIGINAL);

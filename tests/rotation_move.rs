@@ -365,6 +365,13 @@ async fn ramkey_refuses_to_disable_or_delete_its_own_key() {
     // BC-11: ramkey signs with one of the flagged user's two keys.
     let mut account = Account::demo();
     account.caller_access_key_id = MOVED_KEY.to_owned();
+    // The sandbox evaluates policies: ramkey's identity needs RAM rights.
+    let admin_policies = account.user("ramkey-admin").unwrap().policies.clone();
+    account
+        .user_mut(USER)
+        .unwrap()
+        .policies
+        .extend(admin_policies);
     let world = World::with_account(account).await;
 
     let report = world.engine().scan().await.unwrap();

@@ -516,3 +516,51 @@ async fn the_action_runs_as_under_one_point_zero() {
         .await
         .assert_error(409, "EntityAlreadyExists.User");
 }
+
+#[tokio::test]
+async fn permissions_are_checked_on_the_service_the_v3_headers_name() {
+    let harness = Harness::demo().await;
+    let caller = harness.caller();
+    let name = "v3-no-grants";
+    V3::new(&harness, &caller, RAM, "CreateUser")
+        .query(&[("UserName", name)])
+        .send(&harness, &caller)
+        .await
+        .ok();
+    let created = V3::new(&harness, &caller, RAM, "CreateAccessKey")
+        .query(&[("UserName", name)])
+        .send(&harness, &caller)
+        .await
+        .ok();
+    let bare = Signer {
+        key_id: created["AccessKey"]["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        secret: created["AccessKey"]["AccessKeySecret"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    };
+
+    // STS's GetCallerIdentity needs no permission; RAM's ListUsers does.
+    let identity = V3::new(&harness, &bare, STS, "GetCallerIdentity")
+        .send(&harness, &bare)
+        .await
+        .ok();
+    assert!(
+        identity["Arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":user/v3-no-grants")
+    );
+    let refused = V3::new(&harness, &bare, RAM, "ListUsers")
+        .send(&harness, &bare)
+        .await;
+    refused.assert_error(403, "NoPermission");
+    assert!(
+        refused.message().contains("ram:ListUsers"),
+        "{}",
+        refused.message()
+    );
+}

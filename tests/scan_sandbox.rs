@@ -108,13 +108,22 @@ fn bc07_account(never_used: NeverUsedKeys) -> Account {
         NeverUsedKeys::OmitLastUsedDate => "OmitLastUsedDate",
         NeverUsedKeys::EmptyLastUsedDate => "EmptyLastUsedDate",
     };
+    // The sandbox evaluates policies: the scanning admin may read RAM.
+    let mut admin = user(
+        "admin",
+        vec![key("LTAI-ADMIN", KeyStatus::Active, Some("-1m"))],
+    );
+    admin["Policies"] = serde_json::json!([{
+        "PolicyName": "AliyunRAMReadOnlyAccess", "PolicyType": "System", "AttachDate": "-1d"
+    }]);
     let account = serde_json::json!({
         "AccountId": rotation_support::ACCOUNT,
         "AccountAlias": "bc07",
         "CallerAccessKeyId": "LTAI-ADMIN",
         "NeverUsedKeys": never_used,
+        "Policies": [{"PolicyName": "AliyunRAMReadOnlyAccess", "PolicyType": "System"}],
         "Users": [
-            user("admin", vec![key("LTAI-ADMIN", KeyStatus::Active, Some("-1m"))]),
+            admin,
             user("a", vec![
                 key("LTAI-A1", KeyStatus::Active, None),
                 key("LTAI-A2", KeyStatus::Active, Some("-1d")),

@@ -285,7 +285,8 @@ impl ApiError {
         };
         format!(
             "The identity ramkey runs as may not call {action}: grant it `{service}:{action}` \
-             (or run ramkey with an identity that has it).",
+             (or run ramkey with an identity that has it). `ramkey policy` prints the whole \
+             policy ramkey needs (`--scan-only` for scans).",
             action = self.action_name()
         )
     }

@@ -59,8 +59,16 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         demo: true,
         resume_hint,
     };
+    let handle = Arc::new(handle);
+    let saver = saved_world
+        .clone()
+        .map(|path| tokio::spawn(keep_world_saved(Arc::clone(&handle), path)));
     let outcome = wizard::run_session(session, global).await;
 
+    if let Some(saver) = saver {
+        saver.abort();
+        let _ = saver.await;
+    }
     if let Some(path) = &saved_world {
         save_world(
             &handle.account_snapshot(),
@@ -68,8 +76,32 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
             path,
         )?;
     }
-    handle.shutdown().await?;
+    if let Ok(handle) = Arc::try_unwrap(handle) {
+        handle.shutdown().await?;
+    }
     outcome
+}
+
+/// Saves the sandbox's account whenever it changed, twice a second, so that
+/// even a killed demo leaves a world that matches its state file closely
+/// (the state file itself is saved before each step returns).
+async fn keep_world_saved(handle: Arc<SandboxHandle>, path: PathBuf) {
+    let mut last_saved: Option<Vec<u8>> = None;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        let snapshot = handle.account_snapshot();
+        let Ok(bytes) = serde_json::to_vec(&snapshot) else {
+            continue;
+        };
+        if last_saved.as_ref() == Some(&bytes) {
+            continue;
+        }
+        match save_world(&snapshot, handle.caller_access_key_id(), &path) {
+            Ok(()) => last_saved = Some(bytes),
+            Err(error) => tracing::warn!("cannot save the demo sandbox: {error:#}"),
+        }
+    }
 }
 
 /// Where the sandbox's account is kept beside a kept state file.

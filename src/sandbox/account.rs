@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use date::AccountDate;
 pub use validate::AccountProblem;
 
+use super::policy::PolicyDocument;
 use crate::cloud::model::{KeyStatus, PolicyType};
 use crate::secret::Secret;
 
@@ -78,6 +79,10 @@ pub struct Policy {
     /// `DefaultVersion`, e.g. `v1`.
     #[serde(default = "first_version")]
     pub default_version: String,
+    /// What a Custom policy allows and denies; absent, it grants nothing.
+    /// System policies have their documents built in (`super::policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_document: Option<PolicyDocument>,
 }
 
 fn first_version() -> String {
@@ -95,6 +100,9 @@ pub struct Group {
     pub comments: String,
     /// `CreateDate`.
     pub create_date: AccountDate,
+    /// Policies attached to the group: they apply to every member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicyAttachment>,
 }
 
 /// A RAM user with everything attached to it.
@@ -245,9 +253,13 @@ impl Account {
     #[must_use]
     pub fn resolved(mut self, start: DateTime<Utc>) -> Account {
         let pin = |date: &mut AccountDate| *date = AccountDate::At(date.resolve(start));
-        self.groups
-            .iter_mut()
-            .for_each(|group| pin(&mut group.create_date));
+        for group in &mut self.groups {
+            pin(&mut group.create_date);
+            group
+                .policies
+                .iter_mut()
+                .for_each(|p| pin(&mut p.attach_date));
+        }
         for user in &mut self.users {
             pin(&mut user.create_date);
             for key in &mut user.access_keys {

@@ -5,6 +5,7 @@
 //! (without `RequestId`) or an [`ApiError`]; it knows nothing of HTTP or
 //! signing, which [`super::gate`] has already checked.
 
+mod authorize;
 mod groups;
 mod keys;
 mod policies;
@@ -155,17 +156,9 @@ pub fn perform(action: &ActionSpec, call: &mut Call<'_>) -> Result<Value, ApiErr
     (action.run)(call)
 }
 
-/// The slot for policy evaluation: every action passes through here first.
-// TODO: evaluate the policies attached to the caller (Allow/Deny, wildcard
-// actions, user ARNs as resources) and answer 403 `NoPermission`; issue 3.
-// Until then the caller may do everything.
-#[expect(
-    clippy::unnecessary_wraps,
-    reason = "the signature is the one policy evaluation will need"
-)]
+/// The one permission check, before every action (module `authorize`).
 fn authorize(call: &Call<'_>, action: &ActionSpec) -> Result<(), ApiError> {
-    let _ = (call, action);
-    Ok(())
+    authorize::check(call, action)
 }
 
 impl<'a> Call<'a> {

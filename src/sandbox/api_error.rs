@@ -6,6 +6,7 @@
 //! rest are the sandbox's own wording under production's codes.
 
 use axum::http::StatusCode;
+use serde_json::Value;
 
 /// One refusal, as the gateway or the service would send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub struct ApiError {
     pub code: String,
     /// `Message`.
     pub message: String,
+    /// `AccessDeniedDetail`, which production adds to permission refusals.
+    pub access_denied_detail: Option<Value>,
 }
 
 impl ApiError {
@@ -25,7 +28,15 @@ impl ApiError {
             status,
             code: code.into(),
             message: message.into(),
+            access_denied_detail: None,
         }
+    }
+
+    /// The same error with an `AccessDeniedDetail` object.
+    #[must_use]
+    pub fn with_access_denied_detail(mut self, detail: Value) -> Self {
+        self.access_denied_detail = Some(detail);
+        self
     }
 
     /// 400 `Missing<Param>`: a required parameter is absent or empty.

@@ -28,6 +28,9 @@ pub const MISMATCH_PREFIX: &str =
 /// What a request that passed every check establishes.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The service the action belongs to (from `Version`, or V3's
+    /// `x-acs-version`): the one place later checks read it from.
+    pub service: Service,
     /// The action asked for.
     pub action: &'static ActionSpec,
     /// The AccessKey that signed.
@@ -47,7 +50,7 @@ pub fn verify(
     nonces: &NonceBook,
 ) -> Result<Verified, ApiError> {
     let common = Common::read(params)?;
-    let action = find_action(common.version, common.action)?;
+    let (service, action) = find_action(common.version, common.action)?;
     check_signature_method(&common)?;
 
     let (user, key) = account
@@ -66,6 +69,7 @@ pub fn verify(
         return Err(signature_mismatch(&expected.string_to_sign));
     }
     Ok(Verified {
+        service,
         action,
         access_key_id: key.access_key_id.clone(),
         user_name: user.user_name.clone(),
@@ -107,8 +111,11 @@ impl<'a> Common<'a> {
     }
 }
 
-/// The action called `action` in the service of `version`.
-pub(super) fn find_action(version: &str, action: &str) -> Result<&'static ActionSpec, ApiError> {
+/// The service of `version` and its action called `action`.
+pub(super) fn find_action(
+    version: &str,
+    action: &str,
+) -> Result<(Service, &'static ActionSpec), ApiError> {
     let service = Service::from_version(version).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -116,13 +123,14 @@ pub(super) fn find_action(version: &str, action: &str) -> Result<&'static Action
             "Specified parameter Version is not valid.",
         )
     })?;
-    service.action(action).ok_or_else(|| {
+    let action = service.action(action).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction.NotFound",
             "Specified api is not found, please check your url and method.",
         )
-    })
+    })?;
+    Ok((service, action))
 }
 
 fn check_signature_method(common: &Common<'_>) -> Result<(), ApiError> {

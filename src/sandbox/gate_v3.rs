@@ -71,7 +71,7 @@ pub fn verify(
     // Action before Version, as 1.0 reads them.
     let action_name = required(request.headers, "x-acs-action", "Action")?;
     let version = required(request.headers, "x-acs-version", "Version")?;
-    let action = gate::find_action(&version, &action_name)?;
+    let (service, action) = gate::find_action(&version, &action_name)?;
     let signed = signed_header_values(&authorization, request)?;
 
     let (user, key) = account
@@ -105,6 +105,7 @@ pub fn verify(
         return Err(gate::signature_mismatch(&expected.evidence()));
     }
     Ok(Verified {
+        service,
         action,
         access_key_id: key.access_key_id.clone(),
         user_name: user.user_name.clone(),

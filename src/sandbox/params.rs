@@ -1,9 +1,12 @@
 //! The parameters of one RPC request, decoded from the query string and, for a
 //! form POST, the body: the exact set the caller signed.
 //!
-//! Decoding is RFC 3986 percent-decoding: a literal `+` stays a plus (form
-//! encoders that write a space as `+` sign something else, and production
-//! rejects them too). Knows nothing of signing or of the actions.
+//! Decoding is form decoding, as production's gateway does it: `+` is a space
+//! and `%XX` a byte. The current official SDK (tea-openapi) writes a space as
+//! `+` in the query while signing it as `%20`, and production accepts it; a
+//! client that *signs* a space as `+` still fails, because the sandbox signs
+//! the decoded space as `%20` (case bc-01). Knows nothing of signing or of the
+//! actions.
 
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use percent_encoding::percent_decode_str;
@@ -85,7 +88,8 @@ fn decode_pairs(encoded: &str) -> Result<Vec<(String, String)>, ApiError> {
 }
 
 fn decode(component: &str) -> Result<String, ApiError> {
-    percent_decode_str(component)
+    let component = component.replace('+', " ");
+    percent_decode_str(&component)
         .decode_utf8()
         .map(std::borrow::Cow::into_owned)
         .map_err(|_| not_decodable(&format!("`{component}`")))
@@ -115,7 +119,7 @@ mod tests {
     }
 
     #[test]
-    fn plus_stays_a_plus_and_percent_twenty_is_a_space() {
+    fn plus_and_percent_twenty_are_spaces_and_percent_2b_is_a_plus() {
         let params = Params::from_request(
             &Method::GET,
             Some("Marker=a%2Bb+c%20d%7E~&SignatureType=&Lone"),
@@ -123,7 +127,7 @@ mod tests {
             b"",
         )
         .unwrap();
-        assert_eq!(params.get("Marker"), Some("a+b+c d~~"));
+        assert_eq!(params.get("Marker"), Some("a+b c d~~"));
         assert_eq!(params.get("SignatureType"), Some(""));
         assert_eq!(params.non_empty("SignatureType"), None);
         assert_eq!(params.get("Lone"), Some(""));

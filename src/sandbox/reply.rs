@@ -43,9 +43,10 @@ fn with_request_id(mut body: Value, request_id: &str) -> Value {
     body
 }
 
-/// `{"RequestId","HostId","Code","Message","Recommend"}`, as production.
+/// `{"RequestId","HostId","Code","Message","Recommend"}`, as production,
+/// plus `AccessDeniedDetail` on a permission refusal.
 fn error_body(service: Service, error: &ApiError, request_id: &str) -> Value {
-    json!({
+    let mut body = json!({
         "RequestId": request_id,
         "HostId": service.host_id(),
         "Code": error.code,
@@ -55,7 +56,11 @@ fn error_body(service: Service, error: &ApiError, request_id: &str) -> Value {
             error.code,
             service.product()
         ),
-    })
+    });
+    if let (Some(detail), Some(fields)) = (&error.access_denied_detail, body.as_object_mut()) {
+        fields.insert("AccessDeniedDetail".to_owned(), detail.clone());
+    }
+    body
 }
 
 /// RFC 7231 `IMF-fixdate`, e.g. `Tue, 02 Jan 2024 03:04:05 GMT`.

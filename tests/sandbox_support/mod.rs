@@ -204,6 +204,10 @@ pub fn account_with_test_key() -> Account {
             "AccessKeySecret": "testsecret",
             "Status": "Active",
             "CreateDate": "-10d"
+        }],
+        // The sandbox evaluates policies: the vectors' calls need RAM rights.
+        "Policies": [{
+            "PolicyName": "AliyunRAMFullAccess", "PolicyType": "System", "AttachDate": "-10d"
         }]
     }));
     Account::parse(&value.to_string(), "test account").unwrap()

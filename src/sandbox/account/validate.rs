@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::cloud::model::PolicyType;
 use crate::sandbox::names::{NameProblem, NameRule};
 
-use super::{Account, User};
+use super::{Account, PolicyAttachment, User};
 
 /// One broken rule, with enough to find it in the file and fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +72,31 @@ pub enum AccountProblem {
         /// The repeated entry.
         entry: String,
     },
+    /// A group is attached to a policy the account does not define, or to
+    /// the same one twice.
+    #[error(
+        "group `{group}` is attached to {policy_type} policy `{policy}` {why}",
+        policy_type = policy_type.as_str(),
+        why = if *.repeated { "twice" } else {
+            "which is not in Policies; define it there (name and PolicyType must both match)"
+        }
+    )]
+    GroupPolicy {
+        /// The group.
+        group: String,
+        /// The policy name.
+        policy: String,
+        /// The policy type.
+        policy_type: PolicyType,
+        /// Listed twice, rather than undefined.
+        repeated: bool,
+    },
+    /// A System policy was given a document: System documents are built in.
+    #[error(
+        "System policy `{0}` has a PolicyDocument; System policies' documents are built into \
+         the sandbox, so give documents to Custom policies only"
+    )]
+    SystemPolicyDocument(String),
 }
 
 fn reason(problem: NameProblem) -> &'static str {
@@ -100,8 +125,10 @@ impl AccountProblem {
             AccountProblem::EmptySecret(key) | AccountProblem::NoCallerKey(key) => {
                 (key.as_str(), 1)
             }
-            AccountProblem::UnknownPolicy { policy, .. } => (policy.as_str(), 1),
-            AccountProblem::UnknownGroup { group, .. } => (group.as_str(), 1),
+            AccountProblem::UnknownPolicy { policy, .. }
+            | AccountProblem::SystemPolicyDocument(policy) => (policy.as_str(), 1),
+            AccountProblem::UnknownGroup { group, .. }
+            | AccountProblem::GroupPolicy { group, .. } => (group.as_str(), 1),
             AccountProblem::Repeated { user, .. } => (user.as_str(), 1),
         };
         let quoted = serde_json::to_string(value).ok()?;
@@ -162,6 +189,11 @@ fn check_policies(account: &Account) -> Result<(), AccountProblem> {
                 value: policy.policy_name.clone(),
             });
         }
+        if policy.policy_type == PolicyType::System && policy.policy_document.is_some() {
+            return Err(AccountProblem::SystemPolicyDocument(
+                policy.policy_name.clone(),
+            ));
+        }
     }
     Ok(())
 }
@@ -171,6 +203,30 @@ fn check_groups(account: &Account) -> Result<(), AccountProblem> {
     for group in &account.groups {
         check_name(NameRule::Group, &group.group_name)?;
         unique(&mut seen, "GroupName", &group.group_name)?;
+        check_group_attachments(account, &group.group_name, &group.policies)?;
+    }
+    Ok(())
+}
+
+fn check_group_attachments(
+    account: &Account,
+    group: &str,
+    attached: &[PolicyAttachment],
+) -> Result<(), AccountProblem> {
+    let mut seen = HashSet::new();
+    for attachment in attached {
+        let undefined = account
+            .policy(&attachment.policy_name, attachment.policy_type)
+            .is_none();
+        let repeated = !seen.insert((attachment.policy_name.as_str(), attachment.policy_type));
+        if undefined || repeated {
+            return Err(AccountProblem::GroupPolicy {
+                group: group.to_owned(),
+                policy: attachment.policy_name.clone(),
+                policy_type: attachment.policy_type,
+                repeated: !undefined,
+            });
+        }
     }
     Ok(())
 }
