@@ -48,7 +48,16 @@ pub struct GlobalArgs {
     pub log_level: String,
 
     /// How requests are signed: v1 (SignatureVersion 1.0) or v3 (ACS3-HMAC-SHA256).
-    #[arg(long, global = true, value_enum, default_value_t = SignatureArg::V1)]
+    // The values are named in the line above: listing them with their own
+    // descriptions would switch the whole `--help` to its long layout.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = SignatureArg::V1,
+        hide_possible_values = true,
+        value_name = "v1|v3"
+    )]
     pub signature: SignatureArg,
 }
 
