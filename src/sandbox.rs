@@ -2,7 +2,8 @@
 //! over HTTP on loopback, for the demo and for every test.
 //!
 //! It verifies requests as production's gateway does (signature 1.0 through
-//! [`crate::cloud::sign`], the timestamp window, nonce reuse, unknown and
+//! [`crate::cloud::sign`] and V3 through [`crate::cloud::sign_v3`], the
+//! timestamp window, nonce reuse, unknown and
 //! disabled keys) and answers with production's codes, statuses and JSON
 //! shapes. The account it serves is an [`Account`], loaded from JSON
 //! (`docs/sandbox.md`). Depends on [`crate::clock`], [`crate::secret`] and
@@ -13,6 +14,7 @@ mod account;
 mod actions;
 mod api_error;
 mod gate;
+mod gate_v3;
 mod ids;
 mod names;
 mod nonces;

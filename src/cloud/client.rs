@@ -1,6 +1,7 @@
-//! [`Client`]: signs each call with fresh common parameters and sends the
-//! signed pairs, unchanged, as a form body. The typed calls live in
-//! `ram.rs` and `sts.rs`; this file is the one path they all share.
+//! [`Client`]: signs each call with a fresh timestamp and nonce and sends
+//! exactly what was signed (see `signed_call.rs` for each signature's
+//! layout). The typed calls live in `ram.rs` and `sts.rs`; this file is the
+//! one path they all share.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
 
@@ -8,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use reqwest::Url;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -16,7 +18,9 @@ use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::CloudError;
 use super::response::{self, CallContext, Redactor, Reply};
-use super::sign::{self, HttpMethod, RequestStamp, Signed};
+use super::sign::RequestStamp;
+pub use super::signed_call::SignatureVersion;
+use super::signed_call::{self, CallToSign, SignedCall};
 use super::transport::{Timeouts, Transport};
 use crate::clock::Clock;
 use crate::secret::Secret;
@@ -32,6 +36,17 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     /// Source of every request's `Timestamp`.
     pub clock: Arc<dyn Clock>,
+    /// 1.0 (the default) or V3.
+    pub signature: SignatureVersion,
+}
+
+/// How a [`Client`] talks, besides where and as whom.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientOptions {
+    /// Connect and request timeouts.
+    pub timeouts: Timeouts,
+    /// 1.0 (the default) or V3.
+    pub signature: SignatureVersion,
 }
 
 /// The Alibaba Cloud client. Cheap to clone; clones share one connection pool.
@@ -45,6 +60,7 @@ struct Inner {
     /// Asked before every call, so STS credentials are renewed in time.
     credentials: Arc<CredentialsProvider>,
     clock: Arc<dyn Clock>,
+    signature: SignatureVersion,
     transport: Transport,
 }
 
@@ -62,9 +78,14 @@ impl Client {
             endpoints,
             credentials,
             clock,
+            signature,
         } = config;
         let provider = CredentialsProvider::fixed(credentials)?;
-        Self::with_provider(endpoints, Arc::new(provider), clock, timeouts)
+        let options = ClientOptions {
+            timeouts,
+            signature,
+        };
+        Self::with_provider(endpoints, Arc::new(provider), clock, options)
     }
 
     /// A client that asks `credentials` before each call (see
@@ -73,14 +94,19 @@ impl Client {
         endpoints: Endpoints,
         credentials: Arc<CredentialsProvider>,
         clock: Arc<dyn Clock>,
-        timeouts: Timeouts,
+        options: ClientOptions,
     ) -> Result<Self, CloudError> {
+        let ClientOptions {
+            timeouts,
+            signature,
+        } = options;
         let transport = Transport::new(timeouts, endpoints.all_loopback())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 endpoints,
                 credentials,
                 clock,
+                signature,
                 transport,
             }),
         })
@@ -137,17 +163,14 @@ impl Client {
         let inner = &*self.inner;
         let credentials = inner.credentials.current().await?;
         let sent_at = inner.clock.now();
-        let signed = Self::sign(&credentials, call, sent_at);
+        let url = inner.endpoints.url(call.service);
+        let signed = self.sign(&credentials, call, url, sent_at);
         // Built per call: role credentials change when they are renewed.
         let mut sensitive = vec![&credentials.secret];
         sensitive.extend(credentials.security_token.as_ref());
         let redactor = Redactor::new(&sensitive).with(&signed.signature);
 
-        let url = inner.endpoints.url(call.service);
-        let response = inner
-            .transport
-            .post_form(url, call.action, signed.wire_query())
-            .await?;
+        let response = inner.transport.send(url, call.action, signed.wire).await?;
 
         let context = CallContext {
             action: call.action,
@@ -159,9 +182,15 @@ impl Client {
         response::decode(&response, &context)
     }
 
-    /// The call's own parameters and fresh common ones (a new nonce every
-    /// time, so a retry is a new request), signed.
-    fn sign(credentials: &Credentials, call: &Call<'_>, sent_at: DateTime<Utc>) -> Signed {
+    /// The call's own parameters with a fresh time and nonce (a retry is a
+    /// new request), signed the configured way.
+    fn sign(
+        &self,
+        credentials: &Credentials,
+        call: &Call<'_>,
+        url: &Url,
+        sent_at: DateTime<Utc>,
+    ) -> SignedCall {
         let nonce = Uuid::new_v4().to_string();
         let stamp = RequestStamp {
             access_key_id: &credentials.access_key_id,
@@ -170,9 +199,14 @@ impl Client {
             nonce: &nonce,
         };
 
-        let mut params = sign::common_params(stamp, call.action, call.service.version());
-        params.extend(call.params.iter().cloned());
-        sign::sign(HttpMethod::Post, &params, credentials.secret.expose())
+        let to_sign = CallToSign {
+            endpoint: url,
+            action: call.action,
+            version: call.service.version(),
+            params: &call.params,
+            stamp,
+        };
+        signed_call::sign(self.inner.signature, &to_sign, credentials.secret.expose())
     }
 }
 

@@ -28,6 +28,7 @@ use super::account::{Account, AccountDate, AccountProblem};
 use super::actions::{self, Call, Service};
 use super::api_error::ApiError;
 use super::gate;
+use super::gate_v3::{self, Inbound};
 use super::ids;
 use super::nonces::NonceBook;
 use super::params::Params;
@@ -191,19 +192,31 @@ impl Sandbox {
     fn handle(
         &self,
         method: HttpMethod,
+        inbound: Inbound<'_>,
         params: &Params,
         now: DateTime<Utc>,
     ) -> Result<Value, ApiError> {
         let mut live = self.lock();
         let live = &mut *live;
-        let verified = gate::verify(
-            params,
-            method,
-            now,
-            &live.account,
-            &live.sessions,
-            &live.nonces,
-        )?;
+        let verified = if gate_v3::is_v3(inbound.headers) {
+            gate_v3::verify(
+                method,
+                inbound,
+                now,
+                &live.account,
+                &live.sessions,
+                &live.nonces,
+            )?
+        } else {
+            gate::verify(
+                params,
+                method,
+                now,
+                &live.account,
+                &live.sessions,
+                &live.nonces,
+            )?
+        };
 
         live.nonces
             .record(&verified.access_key_id, &verified.nonce, now);
@@ -241,18 +254,25 @@ async fn answer(
     let now = sandbox.clock.now();
     let request_id = ids::request_id();
     let params = Params::from_request(&method, uri.query(), &headers, &body);
-    let service = params
-        .as_ref()
-        .ok()
-        .and_then(|params| params.get("Version"))
+    let field = |name| common_field(&params, &headers, name);
+    let service = field("Version")
+        .as_deref()
         .and_then(Service::from_version)
         .unwrap_or(Service::Ram);
 
+    let inbound = Inbound {
+        query: uri.query(),
+        headers: &headers,
+        body: &body,
+    };
     let outcome = match &params {
-        Ok(params) => rpc_method(&method).and_then(|method| sandbox.handle(method, params, now)),
+        Ok(params) => {
+            rpc_method(&method).and_then(|method| sandbox.handle(method, inbound, params, now))
+        }
         Err(error) => Err(error.clone()),
     };
-    log_outcome(&params, &outcome, &request_id);
+    let (action, key) = (field("Action"), field("AccessKeyId"));
+    log_outcome(action.as_deref(), key.as_deref(), &outcome, &request_id);
     reply::render(service, outcome, &request_id, now)
 }
 
@@ -278,22 +298,29 @@ fn rpc_method(method: &Method) -> Result<HttpMethod, ApiError> {
     }
 }
 
+/// A 1.0 common parameter (`Action`, `Version`, `AccessKeyId`), or where
+/// V3 carries the same.
+fn common_field(
+    params: &Result<Params, ApiError>,
+    headers: &HeaderMap,
+    name: &str,
+) -> Option<String> {
+    if gate_v3::is_v3(headers) {
+        return gate_v3::common_field(headers, name);
+    }
+    let params = params.as_ref().ok()?;
+    params.get(name).map(str::to_owned)
+}
+
 /// One line per request: the action, the key that signed and the outcome;
 /// never other parameters or the body.
 fn log_outcome(
-    params: &Result<Params, ApiError>,
+    action: Option<&str>,
+    key: Option<&str>,
     outcome: &Result<Value, ApiError>,
     request_id: &str,
 ) {
-    let field = |name| {
-        params
-            .as_ref()
-            .ok()
-            .and_then(|params| params.get(name))
-            .unwrap_or("-")
-            .to_owned()
-    };
-    let (action, key) = (field("Action"), field("AccessKeyId"));
+    let (action, key) = (action.unwrap_or("-"), key.unwrap_or("-"));
     match outcome {
         Ok(_) => tracing::info!(request_id, "{action} by {key}: 200"),
         Err(error) => tracing::info!(

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::model::KeyStatus;
-use ramkey::cloud::{Client, ClientConfig, Credentials, Endpoints};
+use ramkey::cloud::{Client, ClientConfig, Credentials, Endpoints, SignatureVersion};
 use ramkey::rotation::{Action, Engine, EngineError, EngineOptions, Outcome, StepKind};
 use ramkey::sandbox::{self, Account, SandboxHandle};
 use ramkey::secret::Secret;
@@ -26,6 +26,8 @@ pub struct World {
     pub clock: FixedClock,
     pub client: Client,
     pub state: PathBuf,
+    /// How every client of this world signs.
+    pub signature: SignatureVersion,
     _dir: tempfile::TempDir,
 }
 
@@ -42,6 +44,11 @@ impl World {
 
     /// Any account; the client signs as its caller key.
     pub async fn with_account(account: Account) -> World {
+        World::signing(account, SignatureVersion::V1).await
+    }
+
+    /// Any account; every client of the world signs with `signature`.
+    pub async fn signing(account: Account, signature: SignatureVersion) -> World {
         let clock = FixedClock::new(start_time());
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -53,6 +60,7 @@ impl World {
             sandbox.caller_access_key_id(),
             sandbox.caller_secret().clone(),
             &shared,
+            signature,
         );
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("state").join(format!("{ACCOUNT}.json"));
@@ -61,6 +69,7 @@ impl World {
             clock,
             client,
             state,
+            signature,
             _dir: dir,
         }
     }
@@ -90,6 +99,7 @@ impl World {
             access_key_id,
             key.access_key_secret.clone(),
             &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
+            self.signature,
         )
     }
 
@@ -106,6 +116,7 @@ impl World {
             endpoints: Endpoints::single("http://127.0.0.1:9").unwrap(),
             credentials,
             clock: Arc::new(self.clock.clone()),
+            signature: self.signature,
         })
         .unwrap()
     }
@@ -148,12 +159,14 @@ fn client_for(
     access_key_id: &str,
     secret: Secret,
     clock: &Arc<dyn Clock>,
+    signature: SignatureVersion,
 ) -> Client {
     let credentials = Credentials::new(access_key_id, secret, None, "test").unwrap();
     Client::new(ClientConfig {
         endpoints: Endpoints::single(&sandbox.endpoint()).unwrap(),
         credentials,
         clock: Arc::clone(clock),
+        signature,
     })
     .unwrap()
 }
