@@ -13,10 +13,12 @@ pub mod ram;
 mod response;
 pub mod retry;
 pub mod sign;
+pub mod sign_v3;
+mod signed_call;
 pub mod sts;
 mod transport;
 
-pub use client::{Client, ClientConfig, ClientOptions};
+pub use client::{Client, ClientConfig, ClientOptions, SignatureVersion};
 pub use credentials::{Credentials, CredentialsError};
 pub use endpoints::{EndpointError, Endpoints, Service};
 pub use error::{ApiError, CloudError, UnexpectedBody};

@@ -2,7 +2,8 @@
 //! over HTTP on loopback, for the demo and for every test.
 //!
 //! It verifies requests as production's gateway does (signature 1.0 through
-//! [`crate::cloud::sign`], the timestamp window, nonce reuse, unknown and
+//! [`crate::cloud::sign`] and V3 through [`crate::cloud::sign_v3`], the
+//! timestamp window, nonce reuse, unknown and
 //! disabled keys) and answers with production's codes, statuses and JSON
 //! shapes. The account it serves is an [`Account`], loaded from JSON
 //! (`docs/sandbox.md`); fault switches ([`Faults`]) make it throttle, fail,
@@ -17,6 +18,7 @@ mod connection;
 mod delivery;
 mod faults;
 mod gate;
+mod gate_v3;
 mod ids;
 mod journal;
 mod names;

@@ -497,6 +497,7 @@ fn a_client_refuses_a_padded_secret_before_any_call() {
         endpoints: Endpoints::single("http://127.0.0.1:9").unwrap(),
         credentials,
         clock: std::sync::Arc::new(ramkey::clock::FixedClock::new(support::now())),
+        signature: ramkey::cloud::SignatureVersion::V1,
     };
 
     let error = Client::new(config).unwrap_err();

@@ -14,7 +14,7 @@ use credentials_support::{ACCOUNT, AUDITOR, Home, ROTATOR, Sandbox, start};
 use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::credentials::{self, CredentialKind, Credentials, CredentialsProvider};
 use ramkey::cloud::sts::AssumeRoleRequest;
-use ramkey::cloud::{Client, CloudError, Endpoints, Timeouts};
+use ramkey::cloud::{Client, ClientOptions, CloudError, Endpoints};
 use ramkey::scan::{self, ScanOptions};
 use ramkey::secret::Secret;
 use support::{Reply, TestServer};
@@ -319,7 +319,7 @@ async fn a_token_the_server_calls_expired_is_renewed_for_the_next_call() {
         sandbox.endpoints(),
         Arc::new(provider),
         clock,
-        Timeouts::default(),
+        ClientOptions::default(),
     )
     .unwrap();
     client.get_caller_identity().await.unwrap();
@@ -367,7 +367,7 @@ async fn assume_role_sends_the_profiles_session_duration_and_policy() {
             endpoints.clone(),
             Arc::new(provider),
             Arc::clone(&clock),
-            Timeouts::default(),
+            ClientOptions::default(),
         )
         .unwrap();
         client.get_caller_identity().await.unwrap();

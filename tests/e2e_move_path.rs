@@ -283,6 +283,7 @@ impl Account {
             endpoints: Endpoints::single(sandbox.endpoint()).unwrap(),
             credentials,
             clock: Arc::new(SystemClock::new()),
+            signature: ramkey::cloud::SignatureVersion::V1,
         };
         Self {
             client: Client::new(config).unwrap(),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use ramkey::clock::FixedClock;
 use ramkey::cloud::retry::{NoSleep, RetryReason, Sleeper};
-use ramkey::cloud::{Client, ClientOptions, CloudError, Retry, RetryNotice, Timeouts};
+use ramkey::cloud::{Client, CloudError, Retry, RetryNotice, Timeouts};
 use ramkey::sandbox::{Ending, Faults, Schedule, SeenRequest};
 use rotation_support::World;
 
@@ -31,10 +31,7 @@ fn watched(world: &World) -> Watched {
     let seen = Arc::clone(&notices);
     let observer = move |notice: &RetryNotice| seen.lock().unwrap().push(notice.clone());
     let retry = Retry::with_sleeper(Arc::new(sleeper.clone())).observed_by(Arc::new(observer));
-    let client = world.caller_client(ClientOptions {
-        retry,
-        ..ClientOptions::default()
-    });
+    let client = world.caller_client(Timeouts::default(), retry);
     Watched {
         client,
         sleeper,
@@ -108,10 +105,7 @@ async fn a_fresh_timestamp_is_signed_on_every_try() {
     // A sleeper that lets the shared clock move, as real waiting would.
     let clock = world.clock.clone();
     let retry = Retry::with_sleeper(Arc::new(ClockSleeper(clock)));
-    let client = world.caller_client(ClientOptions {
-        retry,
-        ..ClientOptions::default()
-    });
+    let client = world.caller_client(Timeouts::default(), retry);
 
     client.get_user(USER).await.unwrap();
 
@@ -402,10 +396,7 @@ async fn a_write_answered_too_late_is_ambiguous() {
         connect: Duration::from_secs(5),
         request: Duration::from_millis(200),
     };
-    let client = world.caller_client(ClientOptions {
-        timeouts,
-        retry: Retry::with_sleeper(Arc::new(NoSleep::new())),
-    });
+    let client = world.caller_client(timeouts, Retry::with_sleeper(Arc::new(NoSleep::new())));
 
     let error = client
         .create_user("slow-answer", None, None)
@@ -472,10 +463,7 @@ async fn above_the_rate_limit_calls_wait_their_turn_and_all_succeed() {
         f.throttle_above_per_second = std::num::NonZeroU32::new(2);
     }));
     let retry = Retry::with_sleeper(Arc::new(ClockSleeper(world.clock.clone())));
-    let client = world.caller_client(ClientOptions {
-        retry,
-        ..ClientOptions::default()
-    });
+    let client = world.caller_client(Timeouts::default(), retry);
 
     for _ in 0..5 {
         client.get_user(USER).await.unwrap();

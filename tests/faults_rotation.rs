@@ -14,7 +14,7 @@ use std::sync::Arc;
 use ramkey::clock::Clock;
 use ramkey::cloud::model::{KeyStatus, PolicyType};
 use ramkey::cloud::sts::AssumeRoleRequest;
-use ramkey::cloud::{Client, ClientConfig, CloudError, Endpoints};
+use ramkey::cloud::{Client, ClientConfig, CloudError, Endpoints, SignatureVersion, Timeouts};
 use ramkey::rotation::{
     Action, Confirmation, EngineError, Outcome, PolicyRef, Start, StepKind, StepStatus,
 };
@@ -359,8 +359,9 @@ async fn role_client(world: &World) -> Client {
         endpoints: Endpoints::single(&world.sandbox.endpoint()).unwrap(),
         credentials: assumed.credentials,
         clock: Arc::new(world.clock.clone()) as Arc<dyn Clock>,
+        signature: world.signature,
     };
-    Client::with_options(config, no_waiting()).unwrap()
+    Client::with_retry(config, Timeouts::default(), no_waiting()).unwrap()
 }
 
 #[tokio::test]
@@ -533,8 +534,11 @@ fn comparable(mut account: Account) -> Account {
     account
 }
 
-async fn full_run(faults: Faults) -> (ScanReport, Account, World, Detours) {
-    let world = World::demo().await;
+async fn full_run(
+    faults: Faults,
+    signature: SignatureVersion,
+) -> (ScanReport, Account, World, Detours) {
+    let world = World::signing(Account::demo(), signature).await;
     world.sandbox.set_faults(faults);
     let mut detours = Detours::default();
     let report = everything(&world, &mut detours).await;
@@ -544,10 +548,14 @@ async fn full_run(faults: Faults) -> (ScanReport, Account, World, Detours) {
 
 /// Runs everything without faults and with `faults`; the two must end alike.
 async fn check_same_end_as_without_faults(faults: Faults) -> Detours {
-    let (plain_report, plain_account, _, plain_detours) = full_run(Faults::none()).await;
+    check_same_end_signing(faults, SignatureVersion::V1).await
+}
+
+async fn check_same_end_signing(faults: Faults, signature: SignatureVersion) -> Detours {
+    let (plain_report, plain_account, _, plain_detours) = full_run(Faults::none(), signature).await;
     assert_eq!((plain_detours.reruns, plain_detours.replaced), (0, 0));
 
-    let (report, account, world, detours) = full_run(faults).await;
+    let (report, account, world, detours) = full_run(faults, signature).await;
     eprintln!("detours under faults: {detours:?}");
 
     assert_eq!(report, plain_report, "the scan saw something else");
@@ -583,6 +591,19 @@ async fn throttling_every_third_call_and_resets_after_acting_end_as_without_faul
         f.reset_after_acting = Some(Schedule::every(4));
     }))
     .await;
+}
+
+#[tokio::test]
+async fn the_same_holds_for_a_client_signing_with_v3() {
+    let detours = check_same_end_signing(
+        faults(|f| {
+            f.throttle = Some(Schedule::every(3));
+            f.reset_after_acting = Some(Schedule::every(2).only(&WRITES));
+        }),
+        SignatureVersion::V3,
+    )
+    .await;
+    assert_eq!((detours.reruns, detours.replaced), (0, 1));
 }
 
 #[tokio::test]

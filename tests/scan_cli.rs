@@ -198,3 +198,36 @@ async fn a_wrong_secret_exits_1_with_the_code_request_id_and_a_hint() {
     }
     assert!(!run.stderr.contains("not-the-secret"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signature_v3_scans_the_same_and_names_its_algorithm_on_a_mismatch() {
+    let sandbox = sandbox(Account::demo()).await;
+    let secret = sandbox.caller_secret().expose().to_owned();
+    let json = |run: &Run| -> Value { serde_json::from_str(&run.stdout).expect("JSON") };
+
+    let v1 = ramkey(&sandbox, &secret, &["scan", "--format", "json"]).await;
+    let v3 = ramkey(
+        &sandbox,
+        &secret,
+        &["--signature", "v3", "scan", "--format", "json"],
+    )
+    .await;
+    assert_eq!(v3.code, 3, "stderr: {}", v3.stderr);
+    assert_eq!(json(&v3)["flagged"], json(&v1)["flagged"]);
+
+    let wrong = ramkey(&sandbox, "not-the-secret", &["scan", "--signature", "v3"]).await;
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong.stderr.contains("SignatureDoesNotMatch"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(
+        wrong
+            .stderr
+            .contains("ramkey's string to sign: ACS3-HMAC-SHA256 "),
+        "{}",
+        wrong.stderr
+    );
+    assert!(!wrong.stderr.contains("not-the-secret"));
+}

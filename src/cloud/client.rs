@@ -1,6 +1,7 @@
-//! [`Client`]: signs each call with fresh common parameters and sends the
-//! signed pairs, unchanged, as a form body. The typed calls live in
-//! `ram.rs` and `sts.rs`; this file is the one path they all share.
+//! [`Client`]: signs each call with a fresh timestamp and nonce and sends
+//! exactly what was signed (see `signed_call.rs` for each signature's
+//! layout). The typed calls live in `ram.rs` and `sts.rs`; this file is the
+//! one path they all share.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
 
@@ -8,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use reqwest::Url;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -17,7 +19,9 @@ pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::{CloudError, changes_the_account};
 use super::response::{self, CallContext, Redactor, Reply};
 use super::retry::{self, Attempt, CallLabel, Next, Retrier, Retry};
-use super::sign::{self, HttpMethod, RequestStamp, Signed};
+use super::sign::RequestStamp;
+pub use super::signed_call::SignatureVersion;
+use super::signed_call::{self, CallToSign, SignedCall};
 use super::transport::{Timeouts, Transport};
 use crate::clock::Clock;
 use crate::secret::Secret;
@@ -33,14 +37,19 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     /// Source of every request's `Timestamp`.
     pub clock: Arc<dyn Clock>,
+    /// 1.0 (the default) or V3.
+    pub signature: SignatureVersion,
 }
 
-/// How a [`Client`] waits and retries; the default is production's.
+/// How a [`Client`] talks, besides where and as whom.
 #[derive(Debug, Clone, Default)]
 pub struct ClientOptions {
     /// Connect and request timeouts.
     pub timeouts: Timeouts,
-    /// Which failures are tried again, how, and who is told.
+    /// 1.0 (the default) or V3.
+    pub signature: SignatureVersion,
+    /// Which failures are tried again, how, and who is told (the default
+    /// is production's).
     pub retry: Retry,
 }
 
@@ -55,6 +64,7 @@ struct Inner {
     /// Asked before every call, so STS credentials are renewed in time.
     credentials: Arc<CredentialsProvider>,
     clock: Arc<dyn Clock>,
+    signature: SignatureVersion,
     transport: Transport,
     retry: Retry,
 }
@@ -69,22 +79,29 @@ impl Client {
 
     /// A client with the given timeouts.
     pub fn with_timeouts(config: ClientConfig, timeouts: Timeouts) -> Result<Self, CloudError> {
-        let options = ClientOptions {
-            timeouts,
-            ..ClientOptions::default()
-        };
-        Self::with_options(config, options)
+        Self::with_retry(config, timeouts, Retry::default())
     }
 
-    /// A client with the given timeouts and retry settings.
-    pub fn with_options(config: ClientConfig, options: ClientOptions) -> Result<Self, CloudError> {
+    /// A client with the given timeouts and retry settings (tests pass a
+    /// sleeper that does not wait; the UI an observer of retries).
+    pub fn with_retry(
+        config: ClientConfig,
+        timeouts: Timeouts,
+        retry: Retry,
+    ) -> Result<Self, CloudError> {
         let ClientConfig {
             endpoints,
             credentials,
             clock,
+            signature,
         } = config;
         let provider = CredentialsProvider::fixed(credentials)?;
-        Self::with_provider_options(endpoints, Arc::new(provider), clock, options)
+        let options = ClientOptions {
+            timeouts,
+            signature,
+            retry,
+        };
+        Self::with_provider(endpoints, Arc::new(provider), clock, options)
     }
 
     /// A client that asks `credentials` before each call (see
@@ -93,30 +110,20 @@ impl Client {
         endpoints: Endpoints,
         credentials: Arc<CredentialsProvider>,
         clock: Arc<dyn Clock>,
-        timeouts: Timeouts,
-    ) -> Result<Self, CloudError> {
-        let options = ClientOptions {
-            timeouts,
-            ..ClientOptions::default()
-        };
-        Self::with_provider_options(endpoints, credentials, clock, options)
-    }
-
-    /// A client that asks `credentials` before each call, with the given
-    /// timeouts and retry settings.
-    pub fn with_provider_options(
-        endpoints: Endpoints,
-        credentials: Arc<CredentialsProvider>,
-        clock: Arc<dyn Clock>,
         options: ClientOptions,
     ) -> Result<Self, CloudError> {
-        let ClientOptions { timeouts, retry } = options;
+        let ClientOptions {
+            timeouts,
+            signature,
+            retry,
+        } = options;
         let transport = Transport::new(timeouts, endpoints.all_loopback())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 endpoints,
                 credentials,
                 clock,
+                signature,
                 transport,
                 retry,
             }),
@@ -190,18 +197,14 @@ impl Client {
             }
         };
         let sent_at = inner.clock.now();
-        let signed = Self::sign(&credentials, call, sent_at);
+        let url = inner.endpoints.url(call.service);
+        let signed = self.sign(&credentials, call, url, sent_at);
         // Built per call: role credentials change when they are renewed.
         let mut sensitive = vec![&credentials.secret];
         sensitive.extend(credentials.security_token.as_ref());
         let redactor = Redactor::new(&sensitive).with(&signed.signature);
 
-        let url = inner.endpoints.url(call.service);
-        let response = match inner
-            .transport
-            .post_form(url, call.action, signed.wire_query())
-            .await
-        {
+        let response = match inner.transport.send(url, call.action, signed.wire).await {
             Ok(response) => response,
             Err(error) => {
                 return Attempt {
@@ -232,9 +235,15 @@ impl Client {
         }
     }
 
-    /// The call's own parameters and fresh common ones (a new nonce every
-    /// time, so a retry is a new request), signed.
-    fn sign(credentials: &Credentials, call: &Call<'_>, sent_at: DateTime<Utc>) -> Signed {
+    /// The call's own parameters with a fresh time and nonce (a retry is a
+    /// new request), signed the configured way.
+    fn sign(
+        &self,
+        credentials: &Credentials,
+        call: &Call<'_>,
+        url: &Url,
+        sent_at: DateTime<Utc>,
+    ) -> SignedCall {
         let nonce = Uuid::new_v4().to_string();
         let stamp = RequestStamp {
             access_key_id: &credentials.access_key_id,
@@ -243,9 +252,14 @@ impl Client {
             nonce: &nonce,
         };
 
-        let mut params = sign::common_params(stamp, call.action, call.service.version());
-        params.extend(call.params.iter().cloned());
-        sign::sign(HttpMethod::Post, &params, credentials.secret.expose())
+        let to_sign = CallToSign {
+            endpoint: url,
+            action: call.action,
+            version: call.service.version(),
+            params: &call.params,
+            stamp,
+        };
+        signed_call::sign(self.inner.signature, &to_sign, credentials.secret.expose())
     }
 }
 

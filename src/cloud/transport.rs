@@ -1,7 +1,7 @@
-//! The HTTP layer: one POST per call, whose form body is the exact string
-//! that was signed, and the raw answer back.
+//! The HTTP layer: one POST per call, whose query, headers and body are
+//! exactly what was signed, and the raw answer back.
 //!
-//! Knows nothing of signing or of the JSON shapes; the body arrives already
+//! Knows nothing of signing or of the JSON shapes; every part arrives already
 //! encoded and is sent as is, so reqwest never re-encodes it.
 
 use std::fmt;
@@ -89,18 +89,23 @@ impl Transport {
         Ok(Self { http })
     }
 
-    /// POSTs `form_body` (already percent-encoded) to `endpoint`.
-    pub async fn post_form(
+    /// POSTs `request` to `endpoint`: its query, headers and body exactly.
+    pub async fn send(
         &self,
         endpoint: &Url,
         action: &str,
-        form_body: String,
+        request: WireRequest,
     ) -> Result<WireResponse, CloudError> {
-        let sent = self
-            .http
-            .post(endpoint.clone())
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form_body)
+        let mut url = endpoint.clone();
+        // Already encoded with the unreserved set only, so `set_query`
+        // leaves every byte as it is.
+        url.set_query(request.query.as_deref());
+        let mut builder = self.http.post(url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let sent = builder
+            .body(request.body)
             .send()
             .await
             .map_err(|error| classify(error, endpoint, action))?;
@@ -119,6 +124,31 @@ impl Transport {
             body,
             too_long,
         })
+    }
+}
+
+/// One request as it goes out, every part already encoded and signed.
+/// `Debug` is left out on purpose: headers may carry the STS token.
+pub(crate) struct WireRequest {
+    /// The query string, without `?`; `None` sends none.
+    pub query: Option<String>,
+    /// Headers to set, in order (`Host` included when it was signed).
+    pub headers: Vec<(String, String)>,
+    /// The body, possibly empty.
+    pub body: String,
+}
+
+impl WireRequest {
+    /// A form POST: no query, the encoded pairs as the body.
+    pub fn form(form_body: String) -> Self {
+        Self {
+            query: None,
+            headers: vec![(
+                CONTENT_TYPE.as_str().to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            )],
+            body: form_body,
+        }
     }
 }
 

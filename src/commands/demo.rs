@@ -16,10 +16,11 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
+use super::setup;
 use super::wizard::{self, Session};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::clock::{Clock, SystemClock};
-use crate::cloud::{Client, ClientConfig, Credentials, Endpoints};
+use crate::cloud::{Client, ClientConfig, Credentials, Endpoints, SignatureVersion};
 use crate::sandbox::{self, Account, SandboxHandle};
 use crate::secret::Secret;
 
@@ -52,7 +53,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         None => "it is temporary and removed now; use --state FILE to keep it".to_owned(),
     };
     let session = Session {
-        client: sandbox_client(&handle, &clock)?,
+        client: sandbox_client(&handle, &clock, setup::signature(global))?,
         clock,
         state_path: Some(state_path),
         demo: true,
@@ -127,7 +128,11 @@ fn load_account(args: &DemoArgs, saved_world: Option<&Path>) -> anyhow::Result<A
 }
 
 /// A client signing with the sandbox's caller key.
-fn sandbox_client(handle: &SandboxHandle, clock: &Arc<dyn Clock>) -> anyhow::Result<Client> {
+fn sandbox_client(
+    handle: &SandboxHandle,
+    clock: &Arc<dyn Clock>,
+    signature: SignatureVersion,
+) -> anyhow::Result<Client> {
     let credentials = Credentials::new(
         handle.caller_access_key_id(),
         handle.caller_secret().clone(),
@@ -138,6 +143,7 @@ fn sandbox_client(handle: &SandboxHandle, clock: &Arc<dyn Clock>) -> anyhow::Res
         endpoints: Endpoints::single(&handle.endpoint())?,
         credentials,
         clock: Arc::clone(clock),
+        signature,
     })?;
     Ok(client)
 }

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, SignatureArg};
 use crate::clock::Clock;
 use crate::cloud::credentials::{self, CredentialReport, Lookup};
 use crate::cloud::model::CallerIdentity;
-use crate::cloud::{Client, CloudError, Endpoints, Timeouts};
+use crate::cloud::{Client, ClientOptions, CloudError, Endpoints, SignatureVersion};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::{self, StateStore};
 
@@ -33,8 +33,19 @@ pub fn client(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Clie
         endpoints,
         Arc::new(provider),
         clock,
-        Timeouts::default(),
+        ClientOptions {
+            signature: signature(global),
+            ..ClientOptions::default()
+        },
     )?)
+}
+
+/// `--signature`.
+pub fn signature(global: &GlobalArgs) -> SignatureVersion {
+    match global.signature {
+        SignatureArg::V1 => SignatureVersion::V1,
+        SignatureArg::V3 => SignatureVersion::V3,
+    }
 }
 
 /// GetCallerIdentity, printed to stderr with what ramkey knows of its own

@@ -7,7 +7,6 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 
 use super::actions::Service;
-use super::api_error::ApiError;
 use super::connection::Connection;
 use super::faults::{Before, Plan, Switchboard};
 use super::journal::{Ending, Journal, SeenRequest};
@@ -16,16 +15,18 @@ use super::params::Params;
 /// What changes from one try of a call to the next.
 const PER_TRY: [&str; 4] = ["Signature", "SignatureNonce", "Timestamp", "SecurityToken"];
 
-/// The call a request is a try of: its parameters, less those of [`PER_TRY`].
-fn call_identity(params: &Params) -> String {
+/// The call a request is a try of: its action and parameters, less those
+/// of [`PER_TRY`] (under V3 those travel in headers anyway).
+fn call_identity(action: &str, params: Option<&Params>) -> String {
     let mut pairs: Vec<String> = params
-        .pairs()
+        .map(Params::pairs)
+        .unwrap_or_default()
         .iter()
         .filter(|(name, _)| !PER_TRY.contains(&name.as_str()))
         .map(|(name, value)| format!("{name}={value}"))
         .collect();
     pairs.sort();
-    pairs.join("&")
+    format!("{action}?{}", pairs.join("&"))
 }
 
 /// One request on its way to an answer.
@@ -37,22 +38,16 @@ pub struct Delivery<'a> {
 }
 
 impl<'a> Delivery<'a> {
-    /// Plans the faults for a request with these parameters.
+    /// Plans the faults for a request: `common` reads its common fields
+    /// (from 1.0 parameters or V3 headers), `params` are its parameters.
     pub fn plan(
-        switchboard: &Switchboard,
-        journal: &'a Journal,
+        (switchboard, journal): (&Switchboard, &'a Journal),
         connection: Connection,
-        params: &Result<Params, ApiError>,
+        common: &impl Fn(&str) -> Option<String>,
+        params: Option<&Params>,
         now: DateTime<Utc>,
     ) -> Self {
-        let field = |name| {
-            params
-                .as_ref()
-                .ok()
-                .and_then(|params| params.get(name))
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let field = |name| common(name).unwrap_or_default();
         let entry = SeenRequest {
             action: field("Action"),
             access_key_id: field("AccessKeyId"),
@@ -60,7 +55,7 @@ impl<'a> Delivery<'a> {
             timestamp: field("Timestamp"),
             ended: Ending::Reset { acted: false },
         };
-        let call = params.as_ref().map(call_identity).unwrap_or_default();
+        let call = call_identity(&entry.action, params);
         Self {
             plan: switchboard.plan(&entry.action, &call, now),
             connection,

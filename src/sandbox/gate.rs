@@ -31,6 +31,9 @@ pub const MISMATCH_PREFIX: &str =
 /// What a request that passed every check establishes.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The service the action belongs to (from `Version`, or V3's
+    /// `x-acs-version`): the one place later checks read it from.
+    pub service: Service,
     /// The action asked for.
     pub action: &'static ActionSpec,
     /// The AccessKey that signed.
@@ -84,10 +87,11 @@ pub fn verify(
     nonces: &NonceBook,
 ) -> Result<Verified, ApiError> {
     let common = Common::read(params)?;
-    let action = find_action(&common)?;
+    let (service, action) = find_action(common.version, common.action)?;
     check_signature_method(&common)?;
 
-    let (secret, principal) = signer(params, common.access_key_id, account, sessions, now)?;
+    let token = params.non_empty("SecurityToken");
+    let (secret, principal) = signer(token, common.access_key_id, account, sessions, now)?;
     check_timestamp(common.timestamp, now)?;
     if nonces.was_used(common.access_key_id, common.nonce, now) {
         return Err(nonce_used());
@@ -98,6 +102,7 @@ pub fn verify(
         return Err(signature_mismatch(&expected.string_to_sign));
     }
     Ok(Verified {
+        service,
         action,
         access_key_id: common.access_key_id.to_owned(),
         principal,
@@ -107,8 +112,8 @@ pub fn verify(
 
 /// The secret to verify with and who it belongs to: an Active key of a
 /// user, or a live STS session whose token came along.
-fn signer<'a>(
-    params: &Params,
+pub(super) fn signer<'a>(
+    security_token: Option<&str>,
     access_key_id: &str,
     account: &'a Account,
     sessions: &'a Sessions,
@@ -116,7 +121,7 @@ fn signer<'a>(
 ) -> Result<(&'a Secret, Principal), ApiError> {
     if access_key_id.starts_with(STS_PREFIX) {
         let session = sessions.get(access_key_id).ok_or_else(key_not_found)?;
-        check_token(params.non_empty("SecurityToken"), session, now)?;
+        check_token(security_token, session, now)?;
         let principal = Principal::Role {
             role_name: session.role_name.clone(),
             role_id: session.role_id.clone(),
@@ -190,21 +195,26 @@ impl<'a> Common<'a> {
     }
 }
 
-fn find_action(common: &Common<'_>) -> Result<&'static ActionSpec, ApiError> {
-    let service = Service::from_version(common.version).ok_or_else(|| {
+/// The service of `version` and its action called `action`.
+pub(super) fn find_action(
+    version: &str,
+    action: &str,
+) -> Result<(Service, &'static ActionSpec), ApiError> {
+    let service = Service::from_version(version).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "InvalidVersion",
             "Specified parameter Version is not valid.",
         )
     })?;
-    service.action(common.action).ok_or_else(|| {
+    let action = service.action(action).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction.NotFound",
             "Specified api is not found, please check your url and method.",
         )
-    })
+    })?;
+    Ok((service, action))
 }
 
 fn check_signature_method(common: &Common<'_>) -> Result<(), ApiError> {
@@ -226,7 +236,7 @@ fn check_signature_method(common: &Common<'_>) -> Result<(), ApiError> {
 }
 
 /// Exactly `YYYY-MM-DDThh:mm:ssZ`, within [`TIMESTAMP_WINDOW`] of `now`.
-fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub(super) fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let stamped = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%SZ")
         .map_err(|_| {
             ApiError::new(
@@ -247,7 +257,7 @@ fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> 
 }
 
 /// 404 `InvalidAccessKeyId.NotFound`.
-pub fn key_not_found() -> ApiError {
+pub(super) fn key_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "InvalidAccessKeyId.NotFound",
@@ -255,7 +265,7 @@ pub fn key_not_found() -> ApiError {
     )
 }
 
-fn key_disabled() -> ApiError {
+pub(super) fn key_disabled() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "InvalidAccessKeyId.Inactive",
@@ -263,7 +273,7 @@ fn key_disabled() -> ApiError {
     )
 }
 
-fn nonce_used() -> ApiError {
+pub(super) fn nonce_used() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "SignatureNonceUsed",
@@ -271,7 +281,7 @@ fn nonce_used() -> ApiError {
     )
 }
 
-fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
+pub(super) fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "SignatureDoesNotMatch",
@@ -281,7 +291,7 @@ fn signature_mismatch(server_string_to_sign: &str) -> ApiError {
 
 /// Compares without stopping at the first difference, so response time says
 /// nothing about how much of a forged signature (or token) was right.
-fn same_signature(expected: &str, given: &str) -> bool {
+pub(super) fn same_signature(expected: &str, given: &str) -> bool {
     expected.len() == given.len()
         && expected
             .bytes()

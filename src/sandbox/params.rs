@@ -37,6 +37,13 @@ impl Params {
         Ok(Params { pairs })
     }
 
+    /// The query string's pairs only: what a V3 signature covers (a form
+    /// body is covered by the payload hash instead).
+    pub fn from_query(query: Option<&str>) -> Result<Params, ApiError> {
+        let pairs = decode_pairs(query.unwrap_or_default())?;
+        Ok(Params { pairs })
+    }
+
     /// The first value given for `name`, if any.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs

@@ -31,6 +31,7 @@ use super::connection::{Connection, CuttableListener};
 use super::delivery::Delivery;
 use super::faults::{Faults, Switchboard};
 use super::gate;
+use super::gate_v3::{self, Inbound};
 use super::ids;
 use super::journal::{Journal, SeenRequest};
 use super::nonces::NonceBook;
@@ -222,21 +223,34 @@ impl Sandbox {
     fn handle(
         &self,
         method: HttpMethod,
+        inbound: Inbound<'_>,
         params: &Params,
         now: DateTime<Utc>,
     ) -> Result<Value, ApiError> {
         let mut live = self.lock();
         let live = &mut *live;
-        self.refuse_new_key(params, &live.account, now)?;
-        self.expire_token_on_switch(params, &mut live.sessions, now);
-        let verified = gate::verify(
-            params,
-            method,
-            now,
-            &live.account,
-            &live.sessions,
-            &live.nonces,
-        )?;
+        let field = |name: &str| common_field(Some(params), inbound.headers, name);
+        self.refuse_new_key(field("AccessKeyId").as_deref(), &live.account, now)?;
+        self.expire_token_on_switch(&field, &mut live.sessions, now);
+        let verified = if gate_v3::is_v3(inbound.headers) {
+            gate_v3::verify(
+                method,
+                inbound,
+                now,
+                &live.account,
+                &live.sessions,
+                &live.nonces,
+            )?
+        } else {
+            gate::verify(
+                params,
+                method,
+                now,
+                &live.account,
+                &live.sessions,
+                &live.nonces,
+            )?
+        };
 
         live.nonces
             .record(&verified.access_key_id, &verified.nonce, now);
@@ -256,12 +270,11 @@ impl Sandbox {
     /// With the switch on, a key created moments ago is unknown (BC-12).
     fn refuse_new_key(
         &self,
-        params: &Params,
+        access_key_id: Option<&str>,
         account: &Account,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let key = params
-            .get("AccessKeyId")
+        let key = access_key_id
             .and_then(|id| account.key_owner(id))
             .map(|(_, key)| key.create_date.resolve(now));
         match key {
@@ -273,14 +286,19 @@ impl Sandbox {
     }
 
     /// With the switch on, the signing session's token runs out now (BC-05).
-    fn expire_token_on_switch(&self, params: &Params, sessions: &mut Sessions, now: DateTime<Utc>) {
-        let signed_with_token = params.get("SecurityToken").is_some();
-        let Some(key) = params.get("AccessKeyId").filter(|_| signed_with_token) else {
+    fn expire_token_on_switch(
+        &self,
+        field: &impl Fn(&str) -> Option<String>,
+        sessions: &mut Sessions,
+        now: DateTime<Utc>,
+    ) {
+        let signed_with_token = field("SecurityToken").is_some();
+        let Some(key) = field("AccessKeyId").filter(|_| signed_with_token) else {
             return;
         };
-        let action = params.get("Action").unwrap_or_default();
-        if sessions.get(key).is_some() && self.faults.expires_token(action) {
-            sessions.expire(key, now);
+        let action = field("Action").unwrap_or_default();
+        if sessions.get(&key).is_some() && self.faults.expires_token(&action) {
+            sessions.expire(&key, now);
         }
     }
 }
@@ -308,22 +326,35 @@ async fn answer(
     let now = sandbox.now();
     let request_id = ids::request_id();
     let params = Params::from_request(&method, uri.query(), &headers, &body);
-    let service = params
-        .as_ref()
-        .ok()
-        .and_then(|params| params.get("Version"))
+    let field = |name: &str| common_field(params.as_ref().ok(), &headers, name);
+    let service = field("Version")
+        .as_deref()
         .and_then(Service::from_version)
         .unwrap_or(Service::Ram);
-    let delivery = Delivery::plan(&sandbox.faults, &sandbox.journal, connection, &params, now);
+    let delivery = Delivery::plan(
+        (&sandbox.faults, &sandbox.journal),
+        connection,
+        &field,
+        params.as_ref().ok(),
+        now,
+    );
     if let Some(before) = delivery.refused_before_acting() {
         return delivery.refuse(before, service, &request_id, now).await;
     }
 
+    let inbound = Inbound {
+        query: uri.query(),
+        headers: &headers,
+        body: &body,
+    };
     let outcome = match &params {
-        Ok(params) => rpc_method(&method).and_then(|method| sandbox.handle(method, params, now)),
+        Ok(params) => {
+            rpc_method(&method).and_then(|method| sandbox.handle(method, inbound, params, now))
+        }
         Err(error) => Err(error.clone()),
     };
-    log_outcome(&params, &outcome, &request_id);
+    let (action, key) = (field("Action"), field("AccessKeyId"));
+    log_outcome(action.as_deref(), key.as_deref(), &outcome, &request_id);
     let code = outcome.as_ref().err().map(|error| error.code.clone());
     let response = reply::render(service, outcome, &request_id, now);
     delivery
@@ -353,22 +384,24 @@ fn rpc_method(method: &Method) -> Result<HttpMethod, ApiError> {
     }
 }
 
+/// A 1.0 common parameter (`Action`, `Version`, `AccessKeyId`), or where
+/// V3 carries the same.
+fn common_field(params: Option<&Params>, headers: &HeaderMap, name: &str) -> Option<String> {
+    if gate_v3::is_v3(headers) {
+        return gate_v3::common_field(headers, name);
+    }
+    params?.get(name).map(str::to_owned)
+}
+
 /// One line per request: the action, the key that signed and the outcome;
 /// never other parameters or the body.
 fn log_outcome(
-    params: &Result<Params, ApiError>,
+    action: Option<&str>,
+    key: Option<&str>,
     outcome: &Result<Value, ApiError>,
     request_id: &str,
 ) {
-    let field = |name| {
-        params
-            .as_ref()
-            .ok()
-            .and_then(|params| params.get(name))
-            .unwrap_or("-")
-            .to_owned()
-    };
-    let (action, key) = (field("Action"), field("AccessKeyId"));
+    let (action, key) = (action.unwrap_or("-"), key.unwrap_or("-"));
     match outcome {
         Ok(_) => tracing::info!(request_id, "{action} by {key}: 200"),
         Err(error) => tracing::info!(

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::credentials::{self, CredentialsProvider, Lookup};
-use ramkey::cloud::{Client, CloudError, Endpoints, Timeouts};
+use ramkey::cloud::{Client, ClientOptions, CloudError, Endpoints};
 use ramkey::sandbox::{self, Account, SandboxHandle};
 
 /// The demo account's id.
@@ -144,7 +144,7 @@ impl Sandbox {
             self.endpoints(),
             Arc::new(provider),
             Arc::new(self.clock.clone()),
-            Timeouts::default(),
+            ClientOptions::default(),
         )
         .unwrap()
     }

@@ -20,10 +20,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
 
 import sdk_current  # noqa: E402
+import sdk_current_v3  # noqa: E402
 import sdk_legacy  # noqa: E402
 from api import Credentials  # noqa: E402
 
-FAMILIES = [sdk_legacy, sdk_current]
+FAMILIES = [sdk_legacy, sdk_current, sdk_current_v3]
 
 
 def _required_env(name: str) -> str:
@@ -74,5 +75,5 @@ def admin(connect, caller):
 @pytest.fixture
 def unique_name(family):
     """Makes user names no earlier run (against a long-lived sandbox) has taken."""
-    tag = "legacy" if family is sdk_legacy else "current"
+    tag = {sdk_legacy: "legacy", sdk_current: "current", sdk_current_v3: "v3"}[family]
     return lambda purpose: f"interop-{tag}-{purpose}-{uuid.uuid4().hex[:10]}"

@@ -69,22 +69,34 @@ def mismatch_confirms_string_to_sign(failure: ApiFailure) -> bool:
 class Client:
     """Typed calls over the generated RAM and STS clients, one credential."""
 
+    # The Config value; ``sdk_current_v3`` leaves it unset (the SDK's default, V3).
+    SIGNATURE_ALGORITHM: Optional[str] = "v2"
+
+    @staticmethod
+    def _recording():
+        """Records each signature this family's signer computes."""
+        return mock.patch.object(Utils, "get_rpcsignature", _recording_rpc_signature)
+
     def __init__(self, host: str, port: int, credentials: Credentials):
+        # Unset means not passed at all: the Config exactly as the SDK's users write it.
+        algorithm = {}
+        if self.SIGNATURE_ALGORITHM is not None:
+            algorithm["signature_algorithm"] = self.SIGNATURE_ALGORITHM
         config = open_api_models.Config(
             access_key_id=credentials.access_key_id,
             access_key_secret=credentials.secret,
             endpoint=f"{host}:{port}",
             protocol="http",
-            signature_algorithm="v2",
             connect_timeout=10_000,
             read_timeout=30_000,
+            **algorithm,
         )
         self._ram = RamClient(config)
         self._sts = StsClient(config)
 
     def _call(self, operation, *args):
         try:
-            with mock.patch.object(Utils, "get_rpcsignature", _recording_rpc_signature):
+            with self._recording():
                 response = operation(*args)
         except AlibabaCloudException as error:
             data = error.data or {}

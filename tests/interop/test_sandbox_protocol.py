@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-import sdk_current
+import sdk_current_v3
 from api import ApiFailure, Credentials, Key
 
 ISO_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -95,8 +95,9 @@ def test_create_user_and_409_on_the_duplicate(admin, unique_name):
 # it is named after; spaces and reserved characters are this test's subject.
 def test_values_with_spaces_and_reserved_characters_round_trip(admin, unique_name):
     # Each SDK encodes these its own way on the wire: the current family writes a space
-    # as `+` in the query (Python's urlencode) and signs it as `%20`, so the server must
-    # read `+` as a space, as production evidently does for its own SDK.
+    # as `+` in the query (Python's urlencode) and signs it as `%20`, with either
+    # signature, so the server must read `+` as a space, as production evidently does for
+    # its own SDK.
     name = unique_name("chars")
     display_name = "Ops bot (rotated) ~ 1+1=2 * 50% & 短信"
     created = admin.create_user(name, display_name, "replaces alice.wang; see ticket #7")
@@ -227,3 +228,11 @@ def test_timestamp_outside_the_window_is_refused(family, admin):
 def test_unknown_access_key_is_refused(connect):
     stranger = connect(Credentials("LTAI" + uuid.uuid4().hex[:20], "not-a-secret"))
     assert refused(stranger.get_caller_identity).code == "InvalidAccessKeyId.NotFound"
+
+
+def test_the_current_sdks_default_config_signs_with_v3(endpoint, caller):
+    # Once, not per family: proof that the V3 family's calls above really were V3.
+    host, port = endpoint
+    sdk_current_v3.Client(host, port, caller).get_caller_identity()
+    authorization, _ = sdk_current_v3._sent_authorizations[-1]
+    assert authorization.startswith("ACS3-HMAC-SHA256 Credential="), authorization

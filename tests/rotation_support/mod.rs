@@ -12,7 +12,9 @@ use chrono::{DateTime, Duration, Utc};
 use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::model::KeyStatus;
 use ramkey::cloud::retry::NoSleep;
-use ramkey::cloud::{Client, ClientConfig, ClientOptions, Credentials, Endpoints, Retry};
+use ramkey::cloud::{
+    Client, ClientConfig, Credentials, Endpoints, Retry, SignatureVersion, Timeouts,
+};
 use ramkey::rotation::{Action, Engine, EngineError, EngineOptions, Outcome, StepKind};
 use ramkey::sandbox::{self, Account, SandboxHandle};
 use ramkey::secret::Secret;
@@ -27,6 +29,8 @@ pub struct World {
     pub clock: FixedClock,
     pub client: Client,
     pub state: PathBuf,
+    /// How every client of this world signs.
+    pub signature: SignatureVersion,
     _dir: tempfile::TempDir,
 }
 
@@ -43,6 +47,11 @@ impl World {
 
     /// Any account; the client signs as its caller key.
     pub async fn with_account(account: Account) -> World {
+        World::signing(account, SignatureVersion::V1).await
+    }
+
+    /// Any account; every client of the world signs with `signature`.
+    pub async fn signing(account: Account, signature: SignatureVersion) -> World {
         let clock = FixedClock::new(start_time());
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -54,6 +63,7 @@ impl World {
             sandbox.caller_access_key_id(),
             sandbox.caller_secret().clone(),
             &shared,
+            signature,
         );
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("state").join(format!("{ACCOUNT}.json"));
@@ -62,6 +72,7 @@ impl World {
             clock,
             client,
             state,
+            signature,
             _dir: dir,
         }
     }
@@ -91,27 +102,7 @@ impl World {
             access_key_id,
             key.access_key_secret.clone(),
             &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
-        )
-    }
-
-    /// A client signing as the caller, with these timeouts and retry settings.
-    pub fn caller_client(&self, options: ClientOptions) -> Client {
-        client_retrying(
-            &self.sandbox,
-            self.sandbox.caller_access_key_id(),
-            self.sandbox.caller_secret().clone(),
-            &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
-            options,
-        )
-    }
-
-    /// A client signing with any key id and secret (known to the sandbox or not).
-    pub fn client_signing_as(&self, access_key_id: &str, secret: &str) -> Client {
-        client_for(
-            &self.sandbox,
-            access_key_id,
-            Secret::new(secret),
-            &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
+            self.signature,
         )
     }
 
@@ -128,8 +119,38 @@ impl World {
             endpoints: Endpoints::single("http://127.0.0.1:9").unwrap(),
             credentials,
             clock: Arc::new(self.clock.clone()),
+            signature: self.signature,
         };
-        Client::with_options(config, no_waiting()).unwrap()
+        Client::with_retry(config, Timeouts::default(), no_waiting()).unwrap()
+    }
+
+    /// A client signing as the caller, with these timeouts and retry settings.
+    pub fn caller_client(&self, timeouts: Timeouts, retry: Retry) -> Client {
+        let credentials = Credentials::new(
+            self.sandbox.caller_access_key_id(),
+            self.sandbox.caller_secret().clone(),
+            None,
+            "test",
+        )
+        .unwrap();
+        let config = ClientConfig {
+            endpoints: Endpoints::single(&self.sandbox.endpoint()).unwrap(),
+            credentials,
+            clock: Arc::new(self.clock.clone()),
+            signature: self.signature,
+        };
+        Client::with_retry(config, timeouts, retry).unwrap()
+    }
+
+    /// A client signing with any key id and secret (known to the sandbox or not).
+    pub fn client_signing_as(&self, access_key_id: &str, secret: &str) -> Client {
+        client_for(
+            &self.sandbox,
+            access_key_id,
+            Secret::new(secret),
+            &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
+            self.signature,
+        )
     }
 
     /// The shared clock's time.
@@ -170,34 +191,22 @@ fn client_for(
     access_key_id: &str,
     secret: Secret,
     clock: &Arc<dyn Clock>,
-) -> Client {
-    client_retrying(sandbox, access_key_id, secret, clock, no_waiting())
-}
-
-/// A client of the sandbox with the given timeouts and retry settings.
-pub fn client_retrying(
-    sandbox: &SandboxHandle,
-    access_key_id: &str,
-    secret: Secret,
-    clock: &Arc<dyn Clock>,
-    options: ClientOptions,
+    signature: SignatureVersion,
 ) -> Client {
     let credentials = Credentials::new(access_key_id, secret, None, "test").unwrap();
     let config = ClientConfig {
         endpoints: Endpoints::single(&sandbox.endpoint()).unwrap(),
         credentials,
         clock: Arc::clone(clock),
+        signature,
     };
-    Client::with_options(config, options).unwrap()
+    Client::with_retry(config, Timeouts::default(), no_waiting()).unwrap()
 }
 
 /// Production's retry policy, with waits that return at once: tests never
 /// wait for real.
-pub fn no_waiting() -> ClientOptions {
-    ClientOptions {
-        retry: Retry::with_sleeper(Arc::new(NoSleep::new())),
-        ..ClientOptions::default()
-    }
+pub fn no_waiting() -> Retry {
+    Retry::with_sleeper(Arc::new(NoSleep::new()))
 }
 
 /// Performs an action that must succeed, with the error shown if not.

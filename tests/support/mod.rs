@@ -17,7 +17,9 @@ use percent_encoding::percent_decode_str;
 use ramkey::clock::FixedClock;
 use ramkey::cloud::retry::NoSleep;
 use ramkey::cloud::sign::{self, HttpMethod};
-use ramkey::cloud::{Client, ClientConfig, ClientOptions, Credentials, Endpoints, Retry, Timeouts};
+use ramkey::cloud::{
+    Client, ClientConfig, Credentials, Endpoints, Retry, SignatureVersion, Timeouts,
+};
 use ramkey::secret::Secret;
 
 /// The Timestamp every test client signs with (the cases' default).
@@ -44,6 +46,8 @@ pub struct Received {
     pub query: Option<String>,
     pub content_type: Option<String>,
     pub user_agent: Option<String>,
+    /// Every header, names lowercase, in arrival order.
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
@@ -241,6 +245,13 @@ async fn handle(
         query: uri.query().map(str::to_owned),
         content_type: header("content-type"),
         user_agent: header("user-agent"),
+        headers: headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
         body: String::from_utf8(body.to_vec()).expect("UTF-8 body"),
     };
     shared.received.lock().unwrap().push(received.clone());
@@ -281,19 +292,27 @@ pub fn client_for(endpoint: &str, credentials: Credentials) -> Client {
     client_with(endpoint, credentials, Timeouts::default())
 }
 
-/// A client for `endpoint` with the fixed clock and the given timeouts; it
-/// retries as in production, but its waits between tries return at once.
+/// A client for `endpoint` with the fixed clock and the given timeouts.
 pub fn client_with(endpoint: &str, credentials: Credentials, timeouts: Timeouts) -> Client {
+    client_signing(endpoint, credentials, timeouts, SignatureVersion::V1)
+}
+
+/// A client for `endpoint` with the fixed clock, signing with `signature`; it
+/// retries as in production, but its waits between tries return at once.
+pub fn client_signing(
+    endpoint: &str,
+    credentials: Credentials,
+    timeouts: Timeouts,
+    signature: SignatureVersion,
+) -> Client {
     let config = ClientConfig {
         endpoints: Endpoints::single(endpoint).unwrap(),
         credentials,
         clock: Arc::new(FixedClock::new(now())),
+        signature,
     };
-    let options = ClientOptions {
-        timeouts,
-        retry: Retry::with_sleeper(Arc::new(NoSleep::new())),
-    };
-    Client::with_options(config, options).unwrap()
+    let retry = Retry::with_sleeper(Arc::new(NoSleep::new()));
+    Client::with_retry(config, timeouts, retry).unwrap()
 }
 
 /// Pairs from string literals.

@@ -327,6 +327,7 @@ impl PtyProgram {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().expect("poll the program") {
+                self.drain_output(deadline);
                 return status.exit_code();
             }
             assert!(
@@ -335,6 +336,26 @@ impl PtyProgram {
                 self.report()
             );
             thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// After the program exited: lets the reader take in what it wrote last
+    /// (the terminal restore), until the pty closes or stays quiet a moment.
+    fn drain_output(&self, deadline: Instant) {
+        let quiet = Duration::from_millis(300);
+        let (lock, changed) = &*self.shared;
+        let mut shared = lock.lock().expect("screen lock");
+        loop {
+            let seen = shared.raw.len();
+            let now = Instant::now();
+            if shared.closed || now >= deadline {
+                return;
+            }
+            let wait = quiet.min(deadline - now);
+            shared = changed.wait_timeout(shared, wait).expect("screen lock").0;
+            if shared.raw.len() == seen && !shared.closed {
+                return;
+            }
         }
     }
 

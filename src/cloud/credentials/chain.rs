@@ -22,7 +22,7 @@ use super::provider::{CredentialsProvider, Fetch};
 use super::recipe::{How, Recipe, Search, default_session_name};
 use super::{CredentialsError, cli_config, ini};
 use crate::clock::Clock;
-use crate::cloud::{Client, CloudError, Endpoints, Timeouts};
+use crate::cloud::{Client, ClientOptions, CloudError, Endpoints};
 
 /// The aliyun CLI's file, under the home directory.
 const CLI_CONFIG: &str = ".aliyun/config.json";
@@ -263,7 +263,7 @@ impl Builder<'_> {
                     self.endpoints.clone(),
                     source,
                     Arc::clone(&clock),
-                    Timeouts::default(),
+                    ClientOptions::default(),
                 )?;
                 Box::new(AssumeRoleFetch {
                     client,

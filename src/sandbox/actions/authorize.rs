@@ -21,11 +21,8 @@ const NOT_AUTHORIZED: &str = "You are not authorized to do this action.";
 /// Refuses the call unless the caller's policies allow the action on every
 /// resource it touches.
 pub fn check(call: &Call<'_>, action: &ActionSpec) -> Result<(), ApiError> {
-    let service = call
-        .params
-        .get("Version")
-        .and_then(Service::from_version)
-        .unwrap_or(Service::Ram);
+    // From the gate: under V3 the version is a header, not a parameter.
+    let service = call.caller.service;
     let Some(resources) = resources(service, action.name, call) else {
         return Ok(());
     };
