@@ -53,7 +53,7 @@ struct Renewal {
 
 impl CredentialsProvider {
     /// Always these credentials, checked first; the kind follows from
-    /// whether they carry a token, the source is "from <their source>".
+    /// whether they carry a token, the source is `from <their source>`.
     pub fn fixed(credentials: Credentials) -> Result<Self, CredentialsError> {
         credentials.validate()?;
         let kind = if credentials.is_temporary() {
