@@ -96,6 +96,9 @@ impl EngineBackend {
     /// The header: whose account, which state file, and who ramkey is
     /// signed in as (`caller`, from GetCallerIdentity) with what credentials.
     pub fn header(&self, caller: &CallerIdentity, demo: bool) -> Header {
+        // TODO: the header is taken once, at the start: after ramkey renews role
+        // credentials, the key and expiry shown are still the first session's. Showing
+        // the current ones needs the snapshot, replaced after each call, to carry them.
         let report = self.engine.client().credential_report();
         Header {
             account_id: caller.account_id.clone(),
