@@ -1,33 +1,44 @@
 //! The wizard driven by keys against the real engine and the in-process
-//! sandbox: both paths, what the sandbox holds afterwards, and resuming
-//! from the state file with a fresh engine.
+//! sandbox: both paths, what the sandbox holds afterwards, resuming from
+//! the state file with a fresh engine, who the findings screen says ramkey
+//! is, and what it says when the service calls the STS token expired.
 
+mod credentials_support;
 #[path = "rotation_support/mod.rs"]
 mod rotation_support;
 mod ui_support;
 
 use std::sync::Arc;
 
+use chrono::Duration;
+use credentials_support::{Home, ROTATOR};
 use crossterm::event::KeyCode;
-use ramkey::clock::Clock;
+use ramkey::clock::{Clock, FixedClock};
+use ramkey::cloud::credentials::{self, Credentials, CredentialsProvider};
 use ramkey::cloud::model::KeyStatus;
+use ramkey::cloud::sts::AssumeRoleRequest;
+use ramkey::cloud::{Client, ClientOptions, Endpoints};
+use ramkey::rotation::StepKind;
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge::EngineBackend;
-use ramkey::ui::view::{Header, Recommendation};
+use ramkey::ui::flow::Dialog;
+use ramkey::ui::view::{ErrorView, Recommendation};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::World;
 use ui_support::{draw, tap, type_text};
 
 async fn wizard(world: &World) -> (App, EngineBackend) {
+    wizard_as(world, world.client.clone(), true).await
+}
+
+/// The wizard as `ramkey` starts it: who ramkey is, the scan, the header.
+async fn wizard_as(world: &World, client: Client, demo: bool) -> (App, EngineBackend) {
+    let caller = client.get_caller_identity().await.expect("caller identity");
     let clock: Arc<dyn Clock> = Arc::new(world.clock.clone());
-    let (backend, report) = EngineBackend::start(world.engine(), clock)
+    let (backend, _report) = EngineBackend::start(world.engine_with(client), clock)
         .await
         .expect("scan");
-    let header = Header {
-        account_id: report.account_id,
-        state_file: backend.state_path(),
-        demo: true,
-    };
+    let header = backend.header(&caller, demo);
     (App::new(header, backend.snapshot()), backend)
 }
 
@@ -199,4 +210,232 @@ async fn a_wrong_typed_name_changes_nothing() {
         world.key_status("billing-exporter", &idle_key),
         Some(KeyStatus::Active)
     );
+}
+
+/// The error the open dialog shows; fails the test when none is open.
+fn error_dialog(app: &App) -> &ErrorView {
+    match app.dialog.as_ref().map(|open| &open.dialog) {
+        Some(Dialog::Error(dialog)) => &dialog.error,
+        other => panic!("expected the error dialog, got {other:?}"),
+    }
+}
+
+/// Opens billing-exporter, starts the idle path and records the review;
+/// leaves the disable step's typed confirmation open.
+async fn up_to_the_disable_step(app: &mut App, backend: &mut EngineBackend) {
+    select(app, "billing-exporter");
+    drive(
+        app,
+        backend,
+        &[KeyCode::Enter, KeyCode::Enter, KeyCode::Enter],
+    )
+    .await;
+    drive(
+        app,
+        backend,
+        &[KeyCode::Enter, KeyCode::Char('y'), KeyCode::Enter],
+    )
+    .await;
+    let open = app.dialog.as_ref().map(|open| &open.dialog);
+    assert!(
+        matches!(open, Some(Dialog::Confirm(..))),
+        "the typed confirmation is open: {open:?}"
+    );
+}
+
+/// STS credentials for ramkey-rotator, fetched by hand with the demo
+/// caller's key, valid for 15 minutes.
+async fn rotator_credentials(world: &World) -> Credentials {
+    let request = AssumeRoleRequest {
+        role_arn: ROTATOR.to_owned(),
+        session_name: "by-hand".to_owned(),
+        duration_seconds: 900,
+        policy: None,
+        external_id: None,
+    };
+    let role = world.client.assume_role(&request, "test").await.unwrap();
+    role.credentials
+}
+
+fn client_over(world: &World, provider: CredentialsProvider, clock: Arc<dyn Clock>) -> Client {
+    let options = ClientOptions {
+        signature: world.signature,
+        ..ClientOptions::default()
+    };
+    let endpoints = Endpoints::single(&world.sandbox.endpoint()).unwrap();
+    Client::with_provider(endpoints, Arc::new(provider), clock, options).unwrap()
+}
+
+#[tokio::test]
+async fn the_findings_screen_says_who_ramkey_is_and_warns_about_a_permanent_key() {
+    let world = World::demo().await;
+    let (app, backend) = wizard_as(&world, world.client.clone(), false).await;
+    let identity = &app.header.identity;
+    assert_eq!(identity.identity_type, "RAMUser");
+    assert_eq!(
+        identity.access_key_id.as_deref(),
+        Some(world.sandbox.caller_access_key_id())
+    );
+    assert_eq!(identity.expires_at, None);
+    let drawn = draw(&app, 120, 32);
+    for shown in [
+        "Signed in as acs:ram::5123874409316254:user/ramkey-admin (RAMUser)",
+        "Credentials: AccessKey from test",
+        "Warning: ramkey is signing with a permanent AccessKey.",
+    ] {
+        assert!(drawn.contains(shown), "{shown:?} not in\n{drawn}");
+    }
+    assert!(
+        identity
+            .warning
+            .as_ref()
+            .unwrap()
+            .contains("RamRoleArn profile")
+    );
+    drop(backend);
+
+    // The demo signs with the sandbox's own key: named so, and no warning.
+    let (demo, _backend) = wizard(&world).await;
+    let drawn = draw(&demo, 120, 32);
+    assert!(drawn.contains("Credentials: demo sandbox key"), "{drawn}");
+    assert!(!drawn.contains("Warning"), "{drawn}");
+}
+
+#[tokio::test]
+async fn an_expired_static_token_asks_for_fresh_credentials_and_a_restart_resumes_the_step() {
+    let world = World::demo().await;
+    let shared: Arc<dyn Clock> = Arc::new(world.clock.clone());
+    let provider = CredentialsProvider::fixed(rotator_credentials(&world).await).unwrap();
+    let client = client_over(&world, provider, Arc::clone(&shared));
+    let (mut app, mut backend) = wizard_as(&world, client, false).await;
+    assert_eq!(app.header.identity.identity_type, "AssumedRoleUser");
+    let idle_key = app.snapshot.user("billing-exporter").unwrap().keys[0]
+        .access_key_id
+        .clone();
+    up_to_the_disable_step(&mut app, &mut backend).await;
+    let before = progress(&app, "billing-exporter");
+
+    world.advance(Duration::seconds(901));
+    type_text(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    let error = error_dialog(&app).clone();
+    assert_eq!(error.code.as_deref(), Some("InvalidSecurityToken.Expired"));
+    let hint = error.hint.clone().expect("a hint");
+    let state = world.state.display().to_string();
+    for said in [
+        "cannot renew it",
+        "Get fresh STS credentials",
+        &format!("Progress so far is saved in {state}"),
+        &format!("start ramkey again with them and --state {state}"),
+        "it resumes at this step",
+    ] {
+        assert!(hint.contains(said), "{said:?} not in {hint:?}");
+    }
+    // The whole hint fits on an 80x24 screen.
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("resumes at this step"), "{drawn}");
+    assert_eq!(
+        world.step_on_disk("billing-exporter"),
+        Some(StepKind::DisableKey)
+    );
+    assert_eq!(
+        world.key_status("billing-exporter", &idle_key),
+        Some(KeyStatus::Active)
+    );
+
+    // Restarted with fresh credentials over the same state file.
+    drop(backend);
+    let provider = CredentialsProvider::fixed(rotator_credentials(&world).await).unwrap();
+    let fresh = client_over(&world, provider, shared);
+    let (mut app, mut backend) = wizard_as(&world, fresh, false).await;
+    assert_eq!(progress(&app, "billing-exporter"), before);
+    select(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter, KeyCode::Enter]).await;
+    type_text(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    assert_eq!(
+        world.key_status("billing-exporter", &idle_key),
+        Some(KeyStatus::Inactive)
+    );
+}
+
+#[tokio::test]
+async fn a_role_token_the_server_expired_early_is_renewed_and_the_step_runs_again() {
+    let world = World::demo().await;
+    let home = Home::new();
+    home.cli_config(&role_profile(&world));
+    // ramkey's clock runs ten minutes behind the sandbox's, so the server
+    // expires the token while ramkey still thinks it has time.
+    let behind = FixedClock::new(world.now() - Duration::minutes(10));
+    let clock: Arc<dyn Clock> = Arc::new(behind.clone());
+    let endpoints = Endpoints::single(&world.sandbox.endpoint()).unwrap();
+    let provider = credentials::resolve(
+        &home.lookup(&[]),
+        Some("rotator"),
+        &endpoints,
+        Arc::clone(&clock),
+    )
+    .unwrap();
+    let (mut app, mut backend) =
+        wizard_as(&world, client_over(&world, provider, clock), false).await;
+    let identity = app.header.identity.clone();
+    assert_eq!(identity.identity_type, "AssumedRoleUser");
+    assert!(
+        identity.renewed && identity.warning.is_none(),
+        "{identity:?}"
+    );
+    let expires = identity.expires_at.expect("an STS expiry");
+    let drawn = draw(&app, 120, 32);
+    for shown in [
+        "Credentials: RamRoleArn profile `rotator` from",
+        &format!(
+            "STS token expires {}",
+            expires.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        "(renewed before then)",
+    ] {
+        assert!(drawn.contains(shown), "{shown:?} not in\n{drawn}");
+    }
+    let idle_key = app.snapshot.user("billing-exporter").unwrap().keys[0]
+        .access_key_id
+        .clone();
+    up_to_the_disable_step(&mut app, &mut backend).await;
+
+    world.advance(Duration::minutes(16));
+    behind.set(behind.now() + Duration::minutes(16));
+    type_text(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let error = error_dialog(&app);
+    assert_eq!(error.code.as_deref(), Some("InvalidSecurityToken.Expired"));
+    let hint = error.hint.as_deref().unwrap();
+    assert!(hint.contains("run the step again"), "{hint}");
+    assert!(!hint.contains("Get fresh STS credentials"), "{hint}");
+
+    // Close the box, run the step again: ramkey renewed its credentials.
+    drive(&mut app, &mut backend, &[KeyCode::Enter, KeyCode::Enter]).await;
+    type_text(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    assert_eq!(
+        world.key_status("billing-exporter", &idle_key),
+        Some(KeyStatus::Inactive)
+    );
+}
+
+/// An aliyun CLI config whose `rotator` profile assumes ramkey-rotator for
+/// 15 minutes with the demo caller's key.
+fn role_profile(world: &World) -> String {
+    serde_json::json!({
+        "current": "rotator",
+        "profiles": [
+            {"name": "rotator", "mode": "RamRoleArn",
+             "access_key_id": world.sandbox.caller_access_key_id(),
+             "access_key_secret": world.sandbox.caller_secret().expose(),
+             "ram_role_arn": ROTATOR, "ram_session_name": "wizard", "expired_seconds": 900,
+             "region_id": "cn-hangzhou"}
+        ]
+    })
+    .to_string()
 }

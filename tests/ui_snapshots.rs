@@ -5,11 +5,15 @@
 mod ui_support;
 
 use crossterm::event::KeyCode;
+use ramkey::cloud::credentials::{CredentialKind, CredentialReport};
 use ramkey::secret::Secret;
 use ramkey::ui::App;
 use ramkey::ui::app::{Msg, OpenDialog};
-use ramkey::ui::flow;
 use ramkey::ui::view::{ErrorView, Performed, ShownSecret, Snapshot, StepKind};
+use ramkey::ui::{engine_bridge, flow};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
 use ui_support::{app, draw, tap, type_text};
 
 /// Snapshots `app` at both sizes.
@@ -48,7 +52,28 @@ fn findings_list_in_the_demo() {
     let mut header = ui_support::header();
     header.demo = true;
     header.state_file = "/tmp/ramkey-demo-x1y2/state.json".to_owned();
+    header.identity = ui_support::permanent_key_identity(true);
     both("findings_demo", &App::new(header, ui_support::snapshot()));
+}
+
+#[test]
+fn findings_list_signed_in_with_a_permanent_key() {
+    let mut header = ui_support::header();
+    header.identity = ui_support::permanent_key_identity(false);
+    let app = App::new(header, ui_support::snapshot());
+    both("findings_permanent_key", &app);
+
+    // Highlighted, not just present.
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| ramkey::ui::render::render(&app, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let row = (0..24)
+        .find(|&y| buffer[(0, y)].symbol() == "W")
+        .expect("a warning row");
+    assert_eq!(buffer[(0, row)].fg, Color::Yellow);
+    assert!(buffer[(0, row)].modifier.contains(Modifier::BOLD));
 }
 
 #[test]
@@ -179,6 +204,27 @@ fn error_dialog() {
         hint: Some("choose another name for the new user".to_owned()),
     })));
     both("dialog_error", &app);
+}
+
+#[test]
+fn error_dialog_for_an_sts_token_ramkey_cannot_renew() {
+    let report = CredentialReport {
+        kind: CredentialKind::StsToken,
+        source: "profile `sts` from ~/.aliyun/config.json".to_owned(),
+        access_key_id: Some("STS.NUgYrLnoTJbQ6XexW9Zx28".to_owned()),
+        expires_at: None,
+    };
+    let state = "/home/admin/.local/state/ramkey/1234567890123456.json";
+    let mut app = app();
+    tap(&mut app, &[KeyCode::Enter]);
+    app.update(Msg::Performed(Err(ErrorView {
+        doing: "Disabling key LTAI5tAliceIdle000000001 of alice: not done.".to_owned(),
+        code: Some("InvalidSecurityToken.Expired".to_owned()),
+        message: "Specified SecurityToken is expired.".to_owned(),
+        request_id: Some("0B1C2D3E-4F50-4617-8293-A4B5C6D7E8F9".to_owned()),
+        hint: Some(engine_bridge::expired_token_hint(&report, state)),
+    })));
+    both("dialog_error_token_expired", &app);
 }
 
 #[test]

@@ -24,7 +24,6 @@ use crate::state::StateStore;
 use crate::ui::engine_bridge::EngineBackend;
 use crate::ui::event_loop;
 use crate::ui::terminal::TerminalGuard;
-use crate::ui::view::Header;
 use crate::ui::{App, Exit};
 
 /// What a wizard session runs against.
@@ -46,9 +45,11 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     require_terminal()?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    // The cause says what to set or write (environment, profiles,
+    // docs/credentials.md), exactly as `ramkey scan` says it.
     let client = setup::client(global, Arc::clone(&clock)).context(
-        "no usable credentials or endpoint (set ALIBABA_CLOUD_ACCESS_KEY_ID and \
-         ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try `ramkey demo` first)",
+        "cannot start the wizard (`ramkey demo` runs it against a built-in sandbox, \
+         without credentials)",
     )?;
 
     let session = Session {
@@ -98,19 +99,14 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
     let engine = Engine::new(client, store, Arc::clone(&clock), options);
 
     eprintln!("ramkey: scanning account {}…", identity.account_id);
-    let (backend, report) =
+    let (backend, _report) =
         EngineBackend::start(engine, clock)
             .await
             .map_err(|error| match error {
                 EngineError::Cloud { doing, source } => setup::cloud_failure(&doing, &source),
                 other => other.into(),
             })?;
-    let header = Header {
-        account_id: report.account_id.clone(),
-        state_file: backend.state_path(),
-        demo,
-    };
-    let mut app = App::new(header, backend.snapshot());
+    let mut app = App::new(backend.header(&identity, demo), backend.snapshot());
 
     let exit = {
         let mut guard = TerminalGuard::enter()?;

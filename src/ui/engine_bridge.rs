@@ -15,12 +15,14 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    Effect, ErrorView, KeyView, PathKind, Performed, PolicyRef, Recommendation, Request,
-    RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
+    Effect, ErrorView, Header, Identity, KeyView, PathKind, Performed, PolicyRef, Recommendation,
+    Request, RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView,
+    Verdict,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
-use crate::cloud::model::{AccessKey, KeyStatus};
+use crate::cloud::credentials::CredentialReport;
+use crate::cloud::model::{AccessKey, CallerIdentity, KeyStatus};
 use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
 use crate::scan::{self, Finding, ScanReport};
 use crate::state::steps::Grant;
@@ -33,6 +35,9 @@ struct Listed {
     keys: Vec<KeyView>,
     recommendation: Recommendation,
 }
+
+/// The code of an STS token the service no longer accepts.
+const TOKEN_EXPIRED: &str = "InvalidSecurityToken.Expired";
 
 /// Drives the engine for the wizard.
 pub struct EngineBackend {
@@ -86,6 +91,21 @@ impl EngineBackend {
     /// The state file in use, for the header.
     pub fn state_path(&self) -> String {
         self.engine.state_path().display().to_string()
+    }
+
+    /// The header: whose account, which state file, and who ramkey is
+    /// signed in as (`caller`, from GetCallerIdentity) with what credentials.
+    pub fn header(&self, caller: &CallerIdentity, demo: bool) -> Header {
+        // TODO: the header is taken once, at the start: after ramkey renews role
+        // credentials, the key and expiry shown are still the first session's. Showing
+        // the current ones needs the snapshot, replaced after each call, to carry them.
+        let report = self.engine.client().credential_report();
+        Header {
+            account_id: caller.account_id.clone(),
+            state_file: self.state_path(),
+            demo,
+            identity: identity(caller, &report, demo),
+        }
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -210,9 +230,14 @@ impl EngineBackend {
 impl Backend for EngineBackend {
     async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
         let doing = super::app::describe(&effect);
-        self.run(effect)
-            .await
-            .map_err(|error| error_view(&doing, &error))
+        self.run(effect).await.map_err(|error| {
+            let mut view = error_view(&doing, &error);
+            if view.code.as_deref() == Some(TOKEN_EXPIRED) {
+                let report = self.engine.client().credential_report();
+                view.hint = Some(expired_token_hint(&report, &self.state_path()));
+            }
+            view
+        })
     }
 }
 
@@ -274,6 +299,25 @@ pub fn to_action(request: Request) -> Action {
     }
 }
 
+/// Who ramkey is, in the findings screen's words. The demo signs with the
+/// sandbox's own caller key, which is permanent but no cause for a warning.
+pub fn identity(caller: &CallerIdentity, report: &CredentialReport, demo: bool) -> Identity {
+    let credentials = if demo {
+        "demo sandbox key".to_owned()
+    } else {
+        format!("{} {}", report.kind, report.source)
+    };
+    Identity {
+        arn: caller.arn.clone(),
+        identity_type: caller.identity_type.clone(),
+        credentials,
+        access_key_id: report.access_key_id.clone(),
+        expires_at: report.expires_at,
+        renewed: report.kind.renews(),
+        warning: report.warning().filter(|_| !demo),
+    }
+}
+
 /// An engine error in the words of the error dialog.
 pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
     let cloud = match error {
@@ -290,6 +334,29 @@ pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
         request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
         hint: cloud.and_then(CloudError::hint),
     }
+}
+
+/// What to do when the service calls ramkey's STS token expired. Renewable
+/// credentials are fetched afresh for the next call (the client marked
+/// them stale), so trying again is enough; a token ramkey cannot renew
+/// needs new credentials and a restart over the same state file.
+pub fn expired_token_hint(report: &CredentialReport, state_file: &str) -> String {
+    if report.kind.renews() {
+        return format!(
+            "the STS token expired before ramkey renewed it; ramkey fetches fresh {} \
+             credentials for the next call. Close this box and run the step again.\n\
+             Progress so far is saved in {state_file}.",
+            report.kind
+        );
+    }
+    format!(
+        "the STS token ramkey signs with ({} {}) has expired and ramkey cannot renew it.\n\
+         Progress so far is saved in {state_file}.\n\
+         Get fresh STS credentials (AccessKey ID, secret and token together), quit (Esc, then \
+         q), and start ramkey again with them and --state {state_file}: it resumes at this \
+         step.",
+        report.kind, report.source
+    )
 }
 
 /// A finished rotation shows while its retired key is still listed (the

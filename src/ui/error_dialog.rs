@@ -7,13 +7,18 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::input::{Input, Reply};
 use super::keys::{Command, Context};
 use super::popup;
+use super::text;
 use super::view::ErrorView;
+
+/// The box's width, the terminal's when narrower.
+const WIDTH: u16 = 76;
 
 /// The dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,33 +41,56 @@ impl ErrorDialog {
         }
     }
 
-    fn lines(&self) -> Vec<Line<'static>> {
+    /// The box's lines for an inside `width` columns wide: the message and
+    /// the hint wrapped here, so the box can be made tall enough for them.
+    fn lines(&self, width: usize) -> Vec<Line<'static>> {
         let error = &self.error;
-        let mut lines = vec![Line::from(error.doing.clone()), Line::raw("")];
+        let mut lines: Vec<Line<'static>> = text::wrap(&error.doing, width)
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        lines.push(Line::raw(""));
         if let Some(code) = &error.code {
             lines.push(popup::field("Code     ", code.clone()));
         }
-        lines.push(popup::field("Message  ", error.message.clone()));
+        lines.extend(wrapped_field("Message  ", &error.message, width));
         if let Some(request_id) = &error.request_id {
             lines.push(popup::field("RequestId", request_id.clone()));
         }
         if let Some(hint) = &error.hint {
             lines.push(Line::raw(""));
-            lines.push(Line::from(format!("What to try: {hint}")));
+            let hint = format!("What to try: {hint}");
+            lines.extend(text::wrap(&hint, width).into_iter().map(Line::from));
         }
         lines
     }
 
     /// Draws the box over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect) {
-        let lines = self.lines();
+        let outer = popup::centered(area, WIDTH, area.height);
+        let lines = self.lines(usize::from(outer.width.saturating_sub(2)));
+        // The borders, a blank line and the key hints around the text.
         let height = u16::try_from(lines.len())
             .unwrap_or(u16::MAX)
-            .saturating_add(6);
-        let inner = popup::open(frame, popup::centered(area, 76, height), "Error");
+            .saturating_add(4);
+        let inner = popup::open(frame, popup::centered(area, WIDTH, height), "Error");
         let [body, hints] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         frame.render_widget(popup::hints(Context::Error), hints);
     }
+}
+
+/// `label: value`, the value wrapped under itself when it is long.
+fn wrapped_field(label: &str, value: &str, width: usize) -> Vec<Line<'static>> {
+    let indent = text::width(label) + 2;
+    let mut rows = text::wrap(value, width.saturating_sub(indent).max(1)).into_iter();
+    let first = popup::field(label, rows.next().unwrap_or_default());
+    let rest = rows.map(|row| {
+        Line::from(vec![
+            Span::raw(" ".repeat(indent)),
+            Span::styled(row, Style::new().add_modifier(Modifier::BOLD)),
+        ])
+    });
+    std::iter::once(first).chain(rest).collect()
 }

@@ -1,5 +1,7 @@
-//! The findings list: each flagged user with display name, both keys with
-//! verdict and last use, and how far its rotation has come.
+//! The findings screen: first who ramkey is signed in as and with what
+//! credentials (a permanent AccessKey highlighted with a warning), then
+//! each flagged user with display name, both keys with verdict and last
+//! use, and how far its rotation has come.
 //!
 //! Every cell is cut by display width (display names are often Chinese),
 //! so nothing overflows or panics at any terminal size. Depends on
@@ -7,20 +9,38 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style, Stylize as _};
+use ratatui::style::{Color, Modifier, Style, Stylize as _};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::app::App;
 use super::text;
-use super::view::{KeyView, UserView};
+use super::view::{Identity, KeyView, UserView};
 
 /// Columns taken by the highlight symbol.
 const MARK: usize = 2;
 
-/// Draws the list into `area`.
+/// Draws who ramkey is, then the list, into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let [title, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    // At most half the screen, so the list always keeps room.
+    let room = usize::from(area.height / 2).saturating_sub(1);
+    let who = fit_height(
+        identity_lines(&app.header.identity, usize::from(area.width)),
+        room,
+    );
+    // A blank line under it, when there is anything to show.
+    let who_height = match who.len() {
+        0 => 0,
+        lines => u16::try_from(lines + 1).unwrap_or(u16::MAX),
+    };
+    let [who_area, title, list] = Layout::vertical([
+        Constraint::Length(who_height),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(who), who_area);
+
     let count = app.snapshot.users.len();
     let heading = match count {
         0 => "No user holds two Active AccessKeys. Nothing to rotate.".to_owned(),
@@ -43,6 +63,81 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .highlight_style(Style::new().add_modifier(Modifier::BOLD))
         .highlight_symbol("› ");
     frame.render_stateful_widget(widget, list, &mut state);
+}
+
+/// Who ramkey is signed in as, what it signs with and until when, then
+/// the warning (highlighted), each wrapped to at most `width` columns:
+/// nothing of it may be cut off.
+pub fn identity_lines(identity: &Identity, width: usize) -> Vec<Line<'static>> {
+    let identity_type = if identity.identity_type.is_empty() {
+        "unknown type"
+    } else {
+        identity.identity_type.as_str()
+    };
+    let plain = Style::new();
+    let highlight = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut said = vec![
+        (
+            format!("Signed in as {} ({identity_type})", identity.arn),
+            plain,
+        ),
+        (format!("Credentials: {}", identity.credentials), plain),
+    ];
+    said.extend(key_and_expiry(identity).map(|line| (line, plain)));
+    said.extend(
+        identity
+            .warning
+            .as_ref()
+            .map(|warning| (format!("Warning: {warning}"), highlight)),
+    );
+    said.iter()
+        .flat_map(|(line, style)| {
+            text::wrap(line, width)
+                .into_iter()
+                .map(|row| Line::from(row).style(*style))
+        })
+        .collect()
+}
+
+/// "Key STS.…, STS token expires 2025-06-01 13:00:00 UTC (renewed before
+/// then)", or just the key, or nothing before the first call.
+fn key_and_expiry(identity: &Identity) -> Option<String> {
+    let expiry = identity.expires_at.map(|at| {
+        let renewed = if identity.renewed {
+            " (renewed before then)"
+        } else {
+            ""
+        };
+        format!(
+            "STS token expires {}{renewed}",
+            at.format("%Y-%m-%d %H:%M:%S UTC")
+        )
+    });
+    match (&identity.access_key_id, expiry) {
+        (Some(key), Some(expiry)) => Some(format!("Key {key}, {expiry}")),
+        (Some(key), None) => Some(format!("Key {key}")),
+        (None, expiry) => expiry,
+    }
+}
+
+/// `lines` cut to `room` lines, the last kept one ending in `…` when any
+/// were dropped.
+fn fit_height(mut lines: Vec<Line<'static>>, room: usize) -> Vec<Line<'static>> {
+    if lines.len() <= room {
+        return lines;
+    }
+    lines.truncate(room);
+    if let Some(last) = lines.last_mut() {
+        let cut: String = last
+            .spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect();
+        let width = text::width(&cut);
+        let style = last.style;
+        *last = Line::from(text::truncate(&format!("{cut} …"), width.max(1))).style(style);
+    }
+    lines
 }
 
 /// The four lines of one user, each at most `width` columns.

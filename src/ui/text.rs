@@ -52,6 +52,46 @@ pub fn fit(text: &str, columns: usize) -> String {
     cut
 }
 
+/// `text` broken into lines of at most `max` columns: at each line break
+/// it holds, at spaces where it can be, and inside a word only when the
+/// word alone is wider than `max`.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    if max == 0 {
+        return Vec::new();
+    }
+    text.lines()
+        .flat_map(|paragraph| wrap_paragraph(paragraph, max))
+        .collect()
+}
+
+fn wrap_paragraph(text: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let space = usize::from(!line.is_empty());
+        if width(&line) + space + width(word) <= max {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for ch in word.chars() {
+            if !line.is_empty() && width(&line) + ch.width().unwrap_or(0) > max {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(ch);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +139,30 @@ mod tests {
     fn fit_pads_to_the_exact_width() {
         assert_eq!(fit("张三", 6), "张三  ");
         assert_eq!(fit("", 3), "   ");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_keeps_every_word() {
+        let lines = wrap("add a RamRoleArn profile and run ramkey", 16);
+        assert_eq!(lines, ["add a RamRoleArn", "profile and run", "ramkey"]);
+        assert_eq!(wrap("", 10), Vec::<String>::new());
+        assert_eq!(wrap("one two\nthree", 20), ["one two", "three"]);
+        assert_eq!(wrap("anything", 0), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_broken_by_display_width() {
+        assert_eq!(
+            wrap("~/.aliyun/config.json", 8),
+            ["~/.aliyu", "n/config", ".json"]
+        );
+        for max in 1..=30 {
+            let lines = wrap(BC16_NAME, max);
+            assert!(
+                lines.iter().all(|line| width(line) <= max.max(2)),
+                "{max}: {lines:?}"
+            );
+            assert_eq!(lines.concat(), BC16_NAME);
+        }
     }
 }

@@ -18,6 +18,30 @@ pub struct Header {
     pub state_file: String,
     /// Running against the built-in sandbox (`ramkey demo`).
     pub demo: bool,
+    /// Who ramkey is signed in as, for the findings screen.
+    pub identity: Identity,
+}
+
+/// Who ramkey is and what it signs with, as the findings screen states it
+/// before anything changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The caller's ARN (from GetCallerIdentity).
+    pub arn: String,
+    /// `IdentityType`, e.g. `RAMUser` or `AssumedRoleUser`; may be empty.
+    pub identity_type: String,
+    /// The credential's kind and source, e.g. "RamRoleArn profile `prod`
+    /// from ~/.aliyun/config.json", or "demo sandbox key".
+    pub credentials: String,
+    /// The AccessKey ID signing at the start (`STS.…` for STS credentials).
+    pub access_key_id: Option<String>,
+    /// When the STS token in use at the start expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether ramkey fetches fresh STS credentials before then.
+    pub renewed: bool,
+    /// What the admin should know first, e.g. that a permanent AccessKey
+    /// signs; shown highlighted.
+    pub warning: Option<String>,
 }
 
 /// Everything the screens draw from, replaced whole after each engine call.

@@ -1,6 +1,6 @@
 """The few shapes both SDK families are read into, so one scenario runs on either.
 
-Each adapter (``sdk_legacy``, ``sdk_current``) turns its SDK's answers into these
+Each adapter (``sdk_legacy``, ``sdk_current``, ``sdk_current_v3``) turns its SDK's answers into these
 and its SDK's exceptions into ``ApiFailure``. Nothing here talks to the network.
 """
 
@@ -57,10 +57,23 @@ class Identity:
 class Credentials:
     access_key_id: str
     secret: str
+    # Set for STS credentials: every call signed with them must carry it.
+    security_token: Optional[str] = None
 
     def __repr__(self) -> str:
-        # Keeps secrets out of pytest's failure reports.
-        return f"Credentials(access_key_id={self.access_key_id!r}, secret=<redacted>)"
+        # Keeps secrets and tokens out of pytest's failure reports.
+        token = "" if self.security_token is None else ", security_token=<redacted>"
+        return f"Credentials(access_key_id={self.access_key_id!r}, secret=<redacted>{token})"
+
+
+@dataclasses.dataclass(frozen=True)
+class AssumedRole:
+    """What STS AssumeRole hands out: STS credentials and who they stand for."""
+
+    credentials: Credentials
+    expiration: str
+    arn: str
+    assumed_role_id: str
 
 
 class ApiFailure(Exception):

@@ -18,12 +18,23 @@ from unittest import mock
 
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
+from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.utils import Utils
 
-from api import ApiFailure, Credentials, Identity, Key, NewKey, Policy, User, UsersPage
+from api import (
+    ApiFailure,
+    AssumedRole,
+    Credentials,
+    Identity,
+    Key,
+    NewKey,
+    Policy,
+    User,
+    UsersPage,
+)
 
 NAME = "alibabacloud-tea-openapi"
 
@@ -82,9 +93,12 @@ class Client:
         algorithm = {}
         if self.SIGNATURE_ALGORITHM is not None:
             algorithm["signature_algorithm"] = self.SIGNATURE_ALGORITHM
+        # With security_token set the SDK signs as STS credentials: SecurityToken in the
+        # query (v2) or the x-acs-security-token header (V3) of every request.
         config = open_api_models.Config(
             access_key_id=credentials.access_key_id,
             access_key_secret=credentials.secret,
+            security_token=credentials.security_token,
             endpoint=f"{host}:{port}",
             protocol="http",
             connect_timeout=10_000,
@@ -171,6 +185,17 @@ class Client:
     def get_caller_identity(self) -> Identity:
         body = self._call(self._sts.get_caller_identity)
         return Identity(body.account_id, body.arn, body.identity_type, body.user_id)
+
+    def assume_role(self, role_arn: str, session_name: str, duration_seconds: int) -> AssumedRole:
+        request = sts_models.AssumeRoleRequest(
+            role_arn=role_arn, role_session_name=session_name, duration_seconds=duration_seconds
+        )
+        body = self._call(self._sts.assume_role, request)
+        issued, user = body.credentials, body.assumed_role_user
+        credentials = Credentials(
+            issued.access_key_id, issued.access_key_secret, issued.security_token
+        )
+        return AssumedRole(credentials, issued.expiration, user.arn, user.assumed_role_id)
 
 
 def _user(raw) -> User:

@@ -5,12 +5,14 @@
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
-use ramkey::cloud::model::PolicyType;
+use ramkey::cloud::credentials::{CredentialKind, CredentialReport};
+use ramkey::cloud::model::{CallerIdentity, PolicyType};
 use ramkey::ui::App;
 use ramkey::ui::app::Msg;
+use ramkey::ui::engine_bridge;
 use ramkey::ui::view::{
-    Header, KeyView, PathKind, PolicyRef, Recommendation, RotationView, Snapshot, StepKind,
-    StepStatus, StepView, UserView, Verdict,
+    Header, Identity, KeyView, PathKind, PolicyRef, Recommendation, RotationView, Snapshot,
+    StepKind, StepStatus, StepView, UserView, Verdict,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -237,11 +239,47 @@ pub fn snapshot() -> Snapshot {
     }
 }
 
+fn caller(arn: &str, identity_type: &str) -> CallerIdentity {
+    CallerIdentity {
+        account_id: "1234567890123456".to_owned(),
+        arn: arn.to_owned(),
+        identity_type: identity_type.to_owned(),
+        user_id: None,
+        principal_id: None,
+    }
+}
+
+/// Signed in through a RamRoleArn profile: STS credentials, no warning.
+pub fn role_identity() -> Identity {
+    let report = CredentialReport {
+        kind: CredentialKind::RamRoleArn,
+        source: "profile `rotator` from ~/.aliyun/config.json".to_owned(),
+        access_key_id: Some("STS.NUgYrLnoTJbQ6XexW9Zx28".to_owned()),
+        expires_at: Some(at("2025-06-01T13:00:00Z")),
+    };
+    let arn = "acs:ram::1234567890123456:assumed-role/ramkey-rotator/rotation-2025";
+    engine_bridge::identity(&caller(arn, "AssumedRoleUser"), &report, false)
+}
+
+/// Signed in with a permanent AccessKey from the environment: warned about,
+/// except in the demo.
+pub fn permanent_key_identity(demo: bool) -> Identity {
+    let report = CredentialReport {
+        kind: CredentialKind::AccessKey,
+        source: "from the environment (ALIBABA_CLOUD_ACCESS_KEY_ID)".to_owned(),
+        access_key_id: Some("LTAI5tAdminKey0000000001".to_owned()),
+        expires_at: None,
+    };
+    let arn = "acs:ram::1234567890123456:user/ramkey-admin";
+    engine_bridge::identity(&caller(arn, "RAMUser"), &report, demo)
+}
+
 pub fn header() -> Header {
     Header {
         account_id: "1234567890123456".to_owned(),
         state_file: "/home/admin/.local/state/ramkey/1234567890123456.json".to_owned(),
         demo: false,
+        identity: role_identity(),
     }
 }
 
