@@ -22,7 +22,7 @@ use ramkey::rotation::StepKind;
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge::EngineBackend;
 use ramkey::ui::flow::Dialog;
-use ramkey::ui::view::{ErrorView, Recommendation};
+use ramkey::ui::view::{ErrorView, Recommendation, Verdict};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::World;
 use ui_support::{draw, tap, type_text};
@@ -98,6 +98,54 @@ async fn the_idle_path_reaches_waiting_for_deletion_by_keys() {
         Some(KeyStatus::Inactive)
     );
     assert!(draw(&app, 80, 24).contains("Waiting for deletion"));
+}
+
+/// The list says what the rotation did to the retired key: the scan saw it
+/// Active, so without this a disabled key still reads "idle" and a deleted
+/// one still shows its last use, as if nothing had happened.
+#[tokio::test]
+async fn the_list_shows_the_retired_key_disabled_then_deleted() {
+    let world = World::demo().await;
+    let (mut app, mut backend) = wizard(&world).await;
+    let idle_key = app.snapshot.user("billing-exporter").unwrap().keys[0]
+        .access_key_id
+        .clone();
+    let verdict = |app: &App| {
+        let user = app.snapshot.user("billing-exporter").expect("listed");
+        let key = user.keys.iter().find(|k| k.access_key_id == idle_key);
+        key.expect("the retired key stays listed").verdict
+    };
+    assert_eq!(verdict(&app), Verdict::Idle);
+
+    select(&mut app, "billing-exporter");
+    let keys = [KeyCode::Enter, KeyCode::Enter, KeyCode::Enter];
+    drive(&mut app, &mut backend, &keys).await;
+    let keys = [KeyCode::Enter, KeyCode::Char('y'), KeyCode::Enter];
+    drive(&mut app, &mut backend, &keys).await;
+    type_text(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert_eq!(
+        verdict(&app),
+        Verdict::Disabled,
+        "in the session that disabled it"
+    );
+
+    // 91 days later a fresh ramkey finds it Inactive and deletes it.
+    drop(backend);
+    world.advance(Duration::days(91));
+    let (mut app, mut backend) = wizard(&world).await;
+    assert_eq!(verdict(&app), Verdict::Disabled, "after a restart");
+    select(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter, KeyCode::Enter]).await;
+    type_text(&mut app, "billing-exporter");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(world.key_status("billing-exporter", &idle_key), None);
+    assert_eq!(
+        verdict(&app),
+        Verdict::Deleted,
+        "in the session that deleted it"
+    );
 }
 
 #[tokio::test]

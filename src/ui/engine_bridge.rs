@@ -113,17 +113,16 @@ impl EngineBackend {
     }
 
     fn user_view(&self, listed: &Listed, now: DateTime<Utc>) -> UserView {
-        let rotation = self
+        let plan = self
             .engine
             .plan(&listed.user)
-            .filter(|plan| !plan.is_complete() || still_listed(listed, plan))
-            .map(|plan| self.rotation_view(&plan, now));
+            .filter(|plan| !plan.is_complete() || still_listed(listed, plan));
         UserView {
             user_name: listed.user.clone(),
             display_name: listed.display_name.clone(),
-            keys: listed.keys.clone(),
+            keys: keys_now(listed, plan.as_ref()),
             recommendation: listed.recommendation,
-            rotation,
+            rotation: plan.map(|plan| self.rotation_view(&plan, now)),
         }
     }
 
@@ -357,6 +356,35 @@ pub fn expired_token_hint(report: &CredentialReport, state_file: &str) -> String
          step.",
         report.kind, report.source
     )
+}
+
+/// The listed keys as they stand now. They were read when the user was
+/// listed, so the retired key still looks Active after this session's
+/// rotation disabled or deleted it; the recorded steps say what it is.
+fn keys_now(listed: &Listed, plan: Option<&rotation::RotationView>) -> Vec<KeyView> {
+    let mut keys = listed.keys.clone();
+    let Some(plan) = plan else {
+        return keys;
+    };
+    let done = |kind| {
+        plan.steps.iter().any(|step| {
+            step.kind == kind && matches!(step.status, rotation::StepStatus::Done { .. })
+        })
+    };
+    let retired = if done(rotation::StepKind::DeleteKey) {
+        Verdict::Deleted
+    } else if done(rotation::StepKind::DisableKey) {
+        Verdict::Disabled
+    } else {
+        return keys;
+    };
+    for key in keys
+        .iter_mut()
+        .filter(|key| key.access_key_id == plan.key_id)
+    {
+        key.verdict = retired;
+    }
+    keys
 }
 
 /// A finished rotation shows while its retired key is still listed (the

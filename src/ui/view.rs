@@ -97,6 +97,8 @@ pub enum Verdict {
     Unknown,
     /// Inactive: already disabled (a rotation in progress did it).
     Disabled,
+    /// Deleted by the rotation that retired it.
+    Deleted,
 }
 
 impl Verdict {
@@ -107,6 +109,7 @@ impl Verdict {
             Verdict::InUse => "in use",
             Verdict::Unknown => "unknown",
             Verdict::Disabled => "disabled",
+            Verdict::Deleted => "deleted",
         }
     }
 }
