@@ -5,10 +5,13 @@
 //! gone afterwards. With `--state FILE` it is kept, and so is the
 //! sandbox's account beside it (`FILE.sandbox.json`), so that the next
 //! `ramkey demo --state FILE` resumes against the same users and keys, not
-//! a fresh demo account that never saw the steps already done. Depends on
-//! the sandbox and on [`super::wizard`].
+//! a fresh demo account that never saw the steps already done. A kept file
+//! that is not this demo's state is refused before anything is written
+//! beside it. Depends on the sandbox, the state file's checks and on
+//! [`super::wizard`].
 
-use std::io::Write as _;
+use std::fs;
+use std::io::{self, Write as _};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,6 +26,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cloud::{Client, ClientConfig, Credentials, Endpoints, SignatureVersion};
 use crate::sandbox::{self, Account, SandboxHandle};
 use crate::secret::Secret;
+use crate::state::{self, StateError};
 
 /// `ramkey demo [--state PATH] [--account FILE]`.
 pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
@@ -37,6 +41,9 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
     let saved_world = global.state.as_deref().map(world_path);
 
     let account = load_account(args, saved_world.as_deref())?;
+    if let Some(path) = &global.state {
+        check_kept_state(path, &account.account_id)?;
+    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let handle = sandbox::start(listen, account, Arc::clone(&clock))
@@ -125,6 +132,23 @@ fn load_account(args: &DemoArgs, saved_world: Option<&Path>) -> anyhow::Result<A
             .with_context(|| format!("cannot load the account {}", path.display())),
         None => Ok(Account::demo()),
     }
+}
+
+/// Refuses a kept state file that is not this demo account's ramkey state
+/// before anything starts, as the wizard would refuse it later: by then
+/// the sandbox beside it (`FILE.sandbox.json`) and the lock would already
+/// be written next to a file ramkey must leave alone.
+fn check_kept_state(path: &Path, account_id: &str) -> Result<(), StateError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(StateError::io("cannot read", path, source)),
+    };
+    state::parse::parse(&bytes, Some(account_id)).map_err(|reason| StateError::Refused {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(())
 }
 
 /// A client signing with the sandbox's caller key.
