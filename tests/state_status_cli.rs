@@ -205,3 +205,43 @@ fn no_state_files_is_not_an_error() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("no state files"), "{}", run.stderr);
 }
+
+/// `ramkey demo --state FILE` keeps its sandbox in `FILE.sandbox.json`; when
+/// FILE is in the default directory, that file is the demo's, not a damaged
+/// state file, and `ramkey status` must not report it as one.
+#[test]
+fn a_demo_sandbox_beside_its_state_file_is_not_listed() {
+    let home = tempfile::tempdir().unwrap();
+    let state = default_state_file(home.path());
+    write_state(&state);
+    let sandbox = home
+        .path()
+        .join("ramkey")
+        .join(format!("{ACCOUNT}.json.sandbox.json"));
+    std::fs::write(
+        &sandbox,
+        br#"{"AccountId": "5123874409316254", "Users": []}"#,
+    )
+    .unwrap();
+
+    let run = ramkey(home.path(), &["status"]);
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("refusing"), "{}", run.stderr);
+    assert!(run.stdout.contains("billing-exporter"), "{}", run.stdout);
+}
+
+/// A stray JSON file in the default directory is still reported.
+#[test]
+fn another_json_file_in_the_default_directory_is_still_reported() {
+    let home = tempfile::tempdir().unwrap();
+    write_state(&default_state_file(home.path()));
+    let stray = home.path().join("ramkey").join("notes.json");
+    std::fs::write(&stray, b"{}").unwrap();
+
+    let run = ramkey(home.path(), &["status"]);
+
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("notes.json"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&stray).unwrap(), b"{}");
+}

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use serde::Serialize;
 
+use super::demo::world_path;
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::rotation::{RotationView, StepStatus, rotation_view};
@@ -69,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<ExitCode> {
 
 fn default_files() -> anyhow::Result<Vec<PathBuf>> {
     let dir = state::default_dir()?;
-    let files = state::list_state_files(&dir)?;
+    let files = without_demo_sandboxes(state::list_state_files(&dir)?);
     if files.is_empty() {
         eprintln!(
             "ramkey: no state files in {}; pass --state PATH for one elsewhere",
@@ -77,6 +78,16 @@ fn default_files() -> anyhow::Result<Vec<PathBuf>> {
         );
     }
     Ok(files)
+}
+
+/// Drops the sandbox that `ramkey demo --state FILE` keeps beside FILE
+/// (`FILE.sandbox.json`): it is the demo's account, not a state file.
+fn without_demo_sandboxes(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let sandboxes: Vec<PathBuf> = files.iter().map(|file| world_path(file)).collect();
+    files
+        .into_iter()
+        .filter(|file| !sandboxes.contains(file))
+        .collect()
 }
 
 fn file_status(path: &Path, document: StateDocument, now: DateTime<Utc>) -> FileStatus {
