@@ -108,23 +108,36 @@ pub struct DemoArgs {
 pub enum OutputFormat {
     /// Aligned columns for people.
     Table,
-    /// One JSON document for scripts (see docs/scan-output.md).
+    /// One JSON document for scripts.
     Json,
 }
 
 /// `ramkey scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// How to print the findings.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    /// How to print the findings: table, or json (described in docs/scan-output.md).
+    // Values named in the line, as for `--signature`: the short `--help` layout.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = OutputFormat::Table,
+        hide_possible_values = true,
+        value_name = "table|json"
+    )]
     pub format: OutputFormat,
 }
 
 /// `ramkey status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// How to print the rotations.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    /// How to print the rotations: table, or json (described in docs/state-file.md).
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = OutputFormat::Table,
+        hide_possible_values = true,
+        value_name = "table|json"
+    )]
     pub format: OutputFormat,
 }
 
@@ -188,6 +201,30 @@ mod tests {
                 matches!(cli.command, Some(Command::Policy(PolicyArgs { scan_only: s })) if s == scan_only),
                 "{args:?}"
             );
+        }
+    }
+
+    fn help_of(subcommand: &str) -> String {
+        let mut cli = Cli::command();
+        let sub = cli.find_subcommand_mut(subcommand).expect("subcommand");
+        sub.render_long_help().to_string()
+    }
+
+    #[test]
+    fn each_format_flag_points_to_the_document_that_describes_its_json() {
+        let scan = help_of("scan");
+        assert!(scan.contains("docs/scan-output.md"), "{scan}");
+        let status = help_of("status");
+        assert!(status.contains("docs/state-file.md"), "{status}");
+        assert!(!status.contains("scan-output"), "{status}");
+    }
+
+    #[test]
+    fn format_keeps_help_in_its_short_layout() {
+        for subcommand in ["scan", "status"] {
+            let help = help_of(subcommand);
+            assert!(help.contains("--format <table|json>"), "{help}");
+            assert!(!help.contains("Possible values"), "{help}");
         }
     }
 
