@@ -33,7 +33,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("ramkey: {error:#}");
+            eprintln!("ramkey: {}", error_text(&error));
             ExitCode::FAILURE
         }
     }
@@ -47,5 +47,51 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Status(args)) => status::run(&cli.global, &args),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, &args).await,
         Some(Command::Policy(args)) => policy::run(&args),
+    }
+}
+
+/// The error and its causes, each once. Many library errors already quote
+/// their cause in their own text (`cannot read X: Is a directory`) and also
+/// hand it out as their source; printing the chain as is would say it twice.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain().map(ToString::to_string) {
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    use anyhow::Context as _;
+
+    #[test]
+    fn a_cause_already_quoted_is_not_repeated() {
+        let refused = io::Error::from(io::ErrorKind::IsADirectory);
+        let error =
+            anyhow::Error::new(crate::state::StateError::io("cannot read", "adir", refused));
+        let text = error_text(&error);
+        assert_eq!(text.matches("is a directory").count(), 1, "{text}");
+        assert!(text.starts_with("cannot read adir: "), "{text}");
+    }
+
+    #[test]
+    fn causes_only_in_the_chain_are_kept() {
+        let error = Err::<(), _>(io::Error::other("disk full"))
+            .context("cannot save the demo sandbox")
+            .unwrap_err();
+        assert_eq!(
+            error_text(&error),
+            "cannot save the demo sandbox: disk full"
+        );
     }
 }
