@@ -243,6 +243,36 @@ fn q_does_nothing_on_the_rotation_screen() {
     assert_eq!(app.screen, Screen::Findings);
 }
 
+/// A step the engine will not run now (ramkey signs with the key it would
+/// disable) says why in the step's own panel, where the text wraps: the
+/// status line alone cuts the reason and its remedy off on a narrow screen.
+#[test]
+fn a_blocked_step_says_why_instead_of_offering_enter() {
+    let mut app = app();
+    let why = "ramkey signs with LTAI5tZhangBusy00000001";
+    let user = app
+        .snapshot
+        .users
+        .iter_mut()
+        .find(|u| u.user_name == "ops-zhangsan")
+        .unwrap();
+    user.rotation.as_mut().unwrap().blocked = Some(why.to_owned());
+    let index = app
+        .snapshot
+        .users
+        .iter()
+        .position(|u| u.user_name == "ops-zhangsan")
+        .unwrap();
+    for _ in 0..index {
+        tap(&mut app, &[KeyCode::Down]);
+    }
+    tap(&mut app, &[KeyCode::Enter]);
+
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains(&format!("Not now: {why}.")), "{screen}");
+    assert!(!screen.contains("Enter: choose what to copy"), "{screen}");
+}
+
 #[test]
 fn ctrl_c_leaves_from_a_dialog() {
     let mut app = disable_dialog();

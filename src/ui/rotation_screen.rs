@@ -109,7 +109,9 @@ fn render_steps(
 
     if let Some(step) = rotation.steps.get(cursor) {
         let now = app.snapshot.taken_at;
-        let line = action_line(step, rotation.current() == Some(cursor), now);
+        let is_current = rotation.current() == Some(cursor);
+        let blocked = rotation.blocked.as_deref().filter(|_| is_current);
+        let line = action_line(step, is_current, blocked, now);
         render_detail(user, rotation, cursor, line, frame, detail_area);
     }
 }
@@ -132,27 +134,36 @@ fn step_line(step: &StepView, is_current: bool, width: usize) -> Line<'static> {
 }
 
 /// The last line of the explanation: when it was done, what Enter does,
-/// or why there is nothing to do yet.
-fn action_line(step: &StepView, is_current: bool, now: DateTime<Utc>) -> Line<'static> {
-    match (&step.status, &step.kind) {
-        (StepStatus::Done { at, request_id }, _) => {
+/// or why there is nothing to do yet. A `blocked` reason shows here, not
+/// only in the status line, because this panel wraps it with its remedy.
+fn action_line(
+    step: &StepView,
+    is_current: bool,
+    blocked: Option<&str>,
+    now: DateTime<Utc>,
+) -> Line<'static> {
+    match (&step.status, &step.kind, blocked) {
+        (StepStatus::Done { at, request_id }, _, _) => {
             let id = request_id
                 .as_deref()
                 .map(|id| format!(", RequestId {id}"))
                 .unwrap_or_default();
             Line::from(format!("Done {}{id}.", at.format("%Y-%m-%d %H:%M UTC")))
         }
-        (StepStatus::Pending, StepKind::DeleteKey { due, .. }) if is_current && now < *due => {
+        (StepStatus::Pending, StepKind::DeleteKey { due, .. }, _) if is_current && now < *due => {
             Line::from(format!(
                 "Waiting for deletion: come back on or after {}.",
                 due.format("%Y-%m-%d")
             ))
             .bold()
         }
-        (StepStatus::Pending, kind) if is_current => {
+        (StepStatus::Pending, _, Some(why)) if is_current => {
+            Line::from(format!("Not now: {why}.")).bold()
+        }
+        (StepStatus::Pending, kind, _) if is_current => {
             Line::from(format!("Enter: {}", steps::action(kind))).bold()
         }
-        (StepStatus::Pending, _) => Line::raw("Comes after the current step."),
+        (StepStatus::Pending, _, _) => Line::raw("Comes after the current step."),
     }
 }
 
