@@ -273,6 +273,17 @@ fn a_blocked_step_says_why_instead_of_offering_enter() {
     assert!(!screen.contains("Enter: choose what to copy"), "{screen}");
 }
 
+/// The status line says what happened to the user just left; on another
+/// user's screen it would read as news about that user.
+#[test]
+fn opening_a_user_clears_the_last_users_notice() {
+    let mut app = app();
+    app.notice = Some("Disabled LTAI5tBobIdle00000000001 of bob".to_owned());
+    tap(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(app.screen, Screen::Rotation { .. }));
+    assert_eq!(app.notice, None);
+}
+
 #[test]
 fn ctrl_c_leaves_from_a_dialog() {
     let mut app = disable_dialog();

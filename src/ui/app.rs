@@ -286,6 +286,8 @@ impl App {
             user: user.user_name.clone(),
             cursor,
         };
+        // The notice was about the screen just left, maybe another user.
+        self.notice = None;
     }
 
     fn act_on_current_step(&mut self) {
