@@ -345,7 +345,10 @@ impl App {
                 }
             }
             Err(error) => {
-                let dialog = Dialog::Error(ErrorDialog::new(error));
+                let dialog = match &error.offer {
+                    Some(offer) => flow::offer_dialog(&error, offer),
+                    None => Dialog::Error(ErrorDialog::new(error)),
+                };
                 self.dialog = Some(OpenDialog { user, dialog });
             }
         }
@@ -403,6 +406,9 @@ pub fn describe(effect: &Effect) -> String {
         R::CreateUser => format!("Creating the new user for {user}"),
         R::CopyPermissions { .. } => "Copying permissions".to_owned(),
         R::CreateAccessKey => "Creating the new AccessKey".to_owned(),
+        R::ReplaceLostKey { typed_user } => {
+            format!("Deleting the lost key of {typed_user} and creating a new one")
+        }
         R::ConfirmSecretStored => "Recording that the secret is stored".to_owned(),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),

@@ -15,9 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    Effect, ErrorView, Header, Identity, KeyView, PathKind, Performed, PolicyRef, Recommendation,
-    Request, RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView,
-    Verdict,
+    Effect, ErrorView, Header, Identity, KeyView, Offer, PathKind, Performed, PolicyRef,
+    Recommendation, Request, RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView,
+    UserView, Verdict,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -272,6 +272,9 @@ pub fn to_action(request: Request) -> Action {
             Action::CopyPermissions(grants)
         }
         Request::CreateAccessKey => Action::CreateKey,
+        Request::ReplaceLostKey { typed_user } => {
+            Action::ReplaceLostKey(Confirmation::typed(typed_user))
+        }
         Request::ConfirmSecretStored => Action::ConfirmSecretStored,
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
@@ -333,6 +336,21 @@ pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
         },
         request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
         hint: cloud.and_then(CloudError::hint),
+        offer: offer(error),
+    }
+}
+
+/// What the wizard can do about `error` itself. Keys on the new user that
+/// ramkey has no secret for, whether found after a lost answer or left by
+/// an earlier run, are useless either way: they go, a fresh key comes.
+fn offer(error: &EngineError) -> Option<Box<Offer>> {
+    match error {
+        EngineError::SecretLost { user, key_ids }
+        | EngineError::UnrecordedKeys { user, key_ids } => Some(Box::new(Offer::ReplaceLostKey {
+            new_user: user.clone(),
+            key_ids: key_ids.clone(),
+        })),
+        _ => None,
     }
 }
 
@@ -586,5 +604,28 @@ mod tests {
             view.message
                 .contains("type the user name exactly: app-user")
         );
+        assert_eq!(view.offer, None);
+    }
+
+    #[test]
+    fn keys_without_a_secret_on_the_new_user_come_with_the_offer_to_replace_them() {
+        let key_ids = vec!["LTAI5tLost".to_owned()];
+        let expected = Offer::ReplaceLostKey {
+            new_user: "app-user-v2".to_owned(),
+            key_ids: key_ids.clone(),
+        };
+        for error in [
+            EngineError::SecretLost {
+                user: "app-user-v2".to_owned(),
+                key_ids: key_ids.clone(),
+            },
+            EngineError::UnrecordedKeys {
+                user: "app-user-v2".to_owned(),
+                key_ids: key_ids.clone(),
+            },
+        ] {
+            let view = error_view("Creating the new AccessKey", &error);
+            assert_eq!(view.offer.as_deref(), Some(&expected), "{error:?}");
+        }
     }
 }

@@ -128,7 +128,10 @@ where
                     Msg::Stop(Exit::Terminated)
                 }
             },
-            result = results.recv(), if app.is_pending() => Msg::Performed(result.unwrap_or_else(|| Err(worker_gone()))),
+            result = results.recv(), if app.is_pending() => Msg::Performed(match result {
+                Some(result) => result,
+                None => Err(worker_gone()),
+            }),
             _ = ticker.tick(), if app.is_pending() => Msg::Tick,
             Some(notice) = retries.next() => Msg::Retrying(notice),
             Some(exit) = stops.next() => Msg::Stop(exit),
@@ -185,6 +188,7 @@ fn worker_gone() -> ErrorView {
         message: "the engine stopped unexpectedly; see the log file".to_owned(),
         request_id: None,
         hint: Some("quit and start ramkey again: it resumes from the state file".to_owned()),
+        offer: None,
     }
 }
 
