@@ -323,14 +323,17 @@ pub fn identity(caller: &CallerIdentity, report: &CredentialReport, demo: bool) 
 
 /// An engine error in the words of the error dialog.
 pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
-    let cloud = match error {
-        EngineError::Cloud { source, .. } => Some(source),
+    let cloud = error.cloud();
+    // A plain cloud failure reads best in the service's words; the engine's
+    // own errors (the key limit with the keys holding it) in ramkey's.
+    let api = match error {
+        EngineError::Cloud { source, .. } => source.api(),
         _ => None,
     };
     ErrorView {
         doing: format!("{doing}: not done."),
         code: cloud.and_then(CloudError::code).map(str::to_owned),
-        message: match cloud.and_then(CloudError::api) {
+        message: match api {
             Some(api) => api.message_without_string_to_sign().to_owned(),
             None => error.to_string(),
         },
@@ -349,6 +352,12 @@ fn offer(error: &EngineError) -> Option<Box<Offer>> {
         | EngineError::UnrecordedKeys { user, key_ids } => Some(Box::new(Offer::ReplaceLostKey {
             new_user: user.clone(),
             key_ids: key_ids.clone(),
+        })),
+        // Only the new user's CreateAccessKey meets the limit: its keys
+        // appeared after ramkey looked, so ramkey never showed their secret.
+        EngineError::KeyLimit { user, held, .. } => Some(Box::new(Offer::ReplaceLostKey {
+            new_user: user.clone(),
+            key_ids: held.iter().map(|key| key.access_key_id.clone()).collect(),
         })),
         _ => None,
     }
@@ -627,5 +636,46 @@ mod tests {
             let view = error_view("Creating the new AccessKey", &error);
             assert_eq!(view.offer.as_deref(), Some(&expected), "{error:?}");
         }
+    }
+
+    #[test]
+    fn a_key_limit_shows_the_code_the_keys_holding_the_slots_and_offers_to_replace_them() {
+        let mut api = ApiError::new(
+            "LimitExceeded.User.AccessKey",
+            "The access key count of the user access keys beyond the current limits.",
+            409,
+        );
+        api.request_id = Some("REQ-409".to_owned());
+        let held = ["LTAI5tOne", "LTAI5tTwo"].map(|id| crate::cloud::model::AccessKey {
+            access_key_id: id.to_owned(),
+            status: crate::cloud::model::KeyStatus::Inactive,
+            create_date: None,
+        });
+        let error = EngineError::KeyLimit {
+            user: "app-user-v2".to_owned(),
+            held: held.to_vec(),
+            source: CloudError::from(api),
+        };
+
+        let view = error_view("Creating the new AccessKey", &error);
+
+        assert_eq!(view.code.as_deref(), Some("LimitExceeded.User.AccessKey"));
+        assert_eq!(view.request_id.as_deref(), Some("REQ-409"));
+        assert!(
+            view.message
+                .contains("LTAI5tOne (Inactive), LTAI5tTwo (Inactive)"),
+            "{}",
+            view.message
+        );
+        assert!(
+            view.hint
+                .unwrap_or_default()
+                .contains("disabling it does not")
+        );
+        let expected = Offer::ReplaceLostKey {
+            new_user: "app-user-v2".to_owned(),
+            key_ids: vec!["LTAI5tOne".to_owned(), "LTAI5tTwo".to_owned()],
+        };
+        assert_eq!(view.offer.as_deref(), Some(&expected));
     }
 }

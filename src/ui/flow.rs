@@ -225,22 +225,22 @@ const QUESTION_TEXT_WIDTH: usize = 68;
 pub fn offer_dialog(error: &ErrorView, offer: &Offer) -> Dialog {
     let Offer::ReplaceLostKey { new_user, key_ids } = offer;
     let keys = key_ids.join(", ");
-    let mut body = Vec::new();
-    for paragraph in [
-        error.doing.as_str(),
-        "",
-        error.message.as_str(),
-        "",
-        &format!(
-            "ramkey can delete {keys} (a key whose secret it never showed) and create a \
-             fresh AccessKey for {new_user}, whose secret it shows once."
-        ),
-    ] {
-        body.extend(text::wrap(paragraph, QUESTION_TEXT_WIDTH));
-        if paragraph.is_empty() {
-            body.push(String::new());
-        }
+    let remedy = format!(
+        "ramkey can delete {keys} (a key whose secret it never showed) and create a fresh \
+         AccessKey for {new_user}, whose secret it shows once."
+    );
+    let mut body = text::wrap(&error.doing, QUESTION_TEXT_WIDTH);
+    body.push(String::new());
+    if let Some(code) = &error.code {
+        let code = match &error.request_id {
+            Some(request_id) => format!("Code {code} (RequestId {request_id})"),
+            None => format!("Code {code}"),
+        };
+        body.extend(text::wrap(&code, QUESTION_TEXT_WIDTH));
     }
+    body.extend(text::wrap(&error.message, QUESTION_TEXT_WIDTH));
+    body.push(String::new());
+    body.extend(text::wrap(&remedy, QUESTION_TEXT_WIDTH));
     let confirm = TypedConfirm::new(
         "Replace the lost key",
         vec![
