@@ -30,4 +30,4 @@ pub mod text_input;
 pub mod view;
 
 pub use app::App;
-pub use event_loop::{Backend, Exit, run};
+pub use event_loop::{Backend, Exit, run, run_observed};

@@ -3,18 +3,24 @@
 //! ramkey's mark, CreateAccessKey by ListAccessKeys, grants, disable and
 //! delete by reading back), a key found without its secret is replaced on
 //! the admin's word, a skewed clock stops the step and leaves it resumable,
+//! a key limit met on create names the keys holding the slots (BC-07),
 //! and (issue 3, "Done when") a scan and both rotation paths under
 //! throttling and dropped answers end exactly where they end without faults.
 
 mod rotation_support;
 
 use chrono::Duration;
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
 use ramkey::clock::Clock;
 use ramkey::cloud::model::{KeyStatus, PolicyType};
+use ramkey::cloud::retry::Sleeper;
 use ramkey::cloud::sts::AssumeRoleRequest;
-use ramkey::cloud::{Client, ClientConfig, CloudError, Endpoints, SignatureVersion, Timeouts};
+use ramkey::cloud::{
+    Client, ClientConfig, CloudError, Endpoints, Retry, SignatureVersion, Timeouts,
+};
 use ramkey::rotation::{
     Action, Confirmation, EngineError, Outcome, PolicyRef, Start, StepKind, StepStatus,
 };
@@ -626,4 +632,78 @@ async fn every_other_write_losing_its_answer_still_ends_as_without_faults() {
     // Only writes are counted, so this is the same every run: the first
     // CreateAccessKey loses its answer, and its key is replaced once.
     assert_eq!((detours.reruns, detours.replaced), (0, 1));
+}
+
+/// A retry wait that, the first time, fills the new user's two key slots
+/// (one Active, one disabled) through another client: keys appearing
+/// between the engine's look and its CreateAccessKey, as after a crash of
+/// another run.
+struct FillsTheSlots {
+    filler: Mutex<Option<Client>>,
+}
+
+impl Sleeper for FillsTheSlots {
+    fn sleep(&self, _wait: std::time::Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let filler = self.filler.lock().unwrap().take();
+        Box::pin(async move {
+            let Some(client) = filler else { return };
+            client.create_access_key(NEW_USER).await.unwrap();
+            let second = client.create_access_key(NEW_USER).await.unwrap();
+            let second = second.value.access_key_id;
+            client
+                .update_access_key(NEW_USER, &second, KeyStatus::Inactive)
+                .await
+                .unwrap();
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_key_limit_on_create_names_the_keys_holding_the_slots_and_is_not_retried() {
+    let world = World::demo().await;
+    move_until(&world, StepKind::CreateKey).await;
+    let sleeper = FillsTheSlots {
+        filler: Mutex::new(Some(world.client.clone())),
+    };
+    let retry = Retry::with_sleeper(Arc::new(sleeper));
+    let engine_client = world.caller_client(Timeouts::default(), retry);
+    world.sandbox.set_faults(faults(|f| {
+        f.throttle = Some(Schedule::first(1).only(&["CreateAccessKey"]));
+    }));
+
+    let error = refused(
+        &world,
+        &mut world.engine_with(engine_client),
+        MOVE_USER,
+        Action::CreateKey,
+    )
+    .await;
+
+    let EngineError::KeyLimit { user, held, source } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(user, NEW_USER);
+    assert_eq!(source.code(), Some("LimitExceeded.User.AccessKey"));
+    let statuses: Vec<KeyStatus> = held.iter().map(|key| key.status).collect();
+    assert_eq!(statuses, [KeyStatus::Active, KeyStatus::Inactive]);
+    let text = error.to_string();
+    for key in held {
+        let shown = format!("{} ({})", key.access_key_id, key.status.as_str());
+        assert!(text.contains(&shown), "{shown} not in {text}");
+    }
+    assert!(
+        text.contains("freed only by deleting a key, not by disabling it"),
+        "{text}"
+    );
+    // Throttled, the two keys filling the slots, refused: the 409 is the
+    // last CreateAccessKey, not tried again.
+    let statuses: Vec<u16> = requests_ending(&world, "CreateAccessKey")
+        .into_iter()
+        .map(|ended| match ended {
+            Ending::Answered { status, .. } => status,
+            other @ Ending::Reset { .. } => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(statuses, [400, 200, 200, 409]);
+    assert_eq!(world.step_on_disk(MOVE_USER), Some(StepKind::CreateKey));
 }

@@ -1,7 +1,8 @@
 //! The wizard driven by keys against the real engine and the in-process
 //! sandbox: both paths, what the sandbox holds afterwards, resuming from
 //! the state file with a fresh engine, who the findings screen says ramkey
-//! is, and what it says when the service calls the STS token expired.
+//! is, what it says when the service calls the STS token expired, and the
+//! client's retries on the status line.
 
 mod credentials_support;
 #[path = "rotation_support/mod.rs"]
@@ -17,14 +18,16 @@ use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::credentials::{self, Credentials, CredentialsProvider};
 use ramkey::cloud::model::KeyStatus;
 use ramkey::cloud::sts::AssumeRoleRequest;
-use ramkey::cloud::{Client, ClientOptions, Endpoints};
+use ramkey::cloud::{Client, ClientOptions, Endpoints, Timeouts};
 use ramkey::rotation::StepKind;
+use ramkey::sandbox::{Faults, Schedule};
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge::EngineBackend;
-use ramkey::ui::flow::Dialog;
+use ramkey::ui::event_loop;
+use ramkey::ui::flow::{Dialog, Then};
 use ramkey::ui::view::{ErrorView, Recommendation, Verdict};
 use ramkey::ui::{App, Backend as _};
-use rotation_support::World;
+use rotation_support::{World, no_waiting};
 use ui_support::{draw, tap, type_text};
 
 async fn wizard(world: &World) -> (App, EngineBackend) {
@@ -486,4 +489,149 @@ fn role_profile(world: &World) -> String {
         ]
     })
     .to_string()
+}
+
+#[tokio::test]
+async fn a_throttled_step_says_so_on_the_status_line_then_finishes() {
+    let world = World::demo().await;
+    let (observer, mut retries) = event_loop::retry_channel();
+    let client = world.caller_client(Timeouts::default(), no_waiting().observed_by(observer));
+    let (mut app, mut backend) = wizard_as(&world, client, true).await;
+    let idle_key = app.snapshot.user("billing-exporter").unwrap().keys[0]
+        .access_key_id
+        .clone();
+    up_to_the_disable_step(&mut app, &mut backend).await;
+    while retries.try_recv().is_ok() {}
+    world.sandbox.set_faults(Faults {
+        throttle: Some(Schedule::first(2).only(&["UpdateAccessKey"])),
+        ..Faults::none()
+    });
+
+    type_text(&mut app, "billing-exporter");
+    let effects = tap(&mut app, &[KeyCode::Enter]);
+    let [effect] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    let result = backend.perform(effect.clone()).await;
+    // What the event loop does with each notice while the call waits.
+    while let Ok(notice) = retries.try_recv() {
+        app.update(Msg::Retrying(notice));
+    }
+    let drawn = draw(&app, 160, 24);
+    let status = drawn
+        .lines()
+        .find(|line| line.contains("working…"))
+        .unwrap_or_default();
+    assert!(
+        status.contains("UpdateAccessKey: throttled (Throttling.User), retrying in"),
+        "{drawn}"
+    );
+    assert!(status.contains("(try 3 of 5)"), "{status}");
+    app.update(Msg::Performed(result));
+
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    assert!(!draw(&app, 160, 24).contains("retrying"));
+    assert_eq!(
+        world.key_status("billing-exporter", &idle_key),
+        Some(KeyStatus::Inactive)
+    );
+}
+
+/// The question the wizard asks instead of a plain error; fails the test
+/// when another dialog (or none) is open.
+fn offered_question(app: &App) -> &ramkey::ui::question::Question {
+    match app.dialog.as_ref().map(|open| &open.dialog) {
+        Some(Dialog::Ask(question, Then::Confirm(..))) => question,
+        other => panic!("expected the offer to replace the lost key, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_key_whose_secret_was_lost_is_replaced_after_typing_the_new_users_name() {
+    let world = World::demo().await;
+    let (mut app, mut backend) = wizard(&world).await;
+    select(&mut app, "ci-deployer");
+    let keys = [KeyCode::Enter; 5]; // open, start the move, accept the name
+    drive(&mut app, &mut backend, &keys).await;
+    let keys = [KeyCode::Enter, KeyCode::Char('y'), KeyCode::Enter]; // create, copy
+    drive(&mut app, &mut backend, &keys).await;
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    world.sandbox.set_faults(Faults {
+        reset_after_acting: Some(Schedule::first(1).only(&["CreateAccessKey"])),
+        ..Faults::none()
+    });
+
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Enter, KeyCode::Char('y')],
+    )
+    .await;
+
+    let lost = world
+        .sandbox
+        .account_snapshot()
+        .user("ci-deployer-v2")
+        .unwrap()
+        .access_keys[..]
+        .iter()
+        .map(|key| key.access_key_id.clone())
+        .collect::<Vec<_>>();
+    let [lost] = &lost[..] else {
+        panic!("one key was created: {lost:?}")
+    };
+    let question = offered_question(&app);
+    let said = question.body.join(" ");
+    assert!(said.contains("can never be used"), "{said}");
+    assert!(
+        said.contains(&format!("ramkey can delete {lost}")),
+        "{said}"
+    );
+    let drawn = draw(&app, 100, 32);
+    assert!(
+        drawn.contains("Replace the lost key: delete it and create a fresh one? [y/n]"),
+        "{drawn}"
+    );
+
+    // No: nothing changes; running the step again finds the key and offers again.
+    drive(&mut app, &mut backend, &[KeyCode::Char('n')]).await;
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Enter, KeyCode::Char('y')],
+    )
+    .await;
+    assert!(
+        offered_question(&app)
+            .body
+            .join(" ")
+            .contains(lost.as_str())
+    );
+
+    // Yes, then the new user's name: the flagged user's does not do.
+    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    type_text(&mut app, "ci-deployer");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(matches!(
+        app.dialog.as_ref().map(|open| &open.dialog),
+        Some(Dialog::Confirm(..))
+    ));
+    type_text(&mut app, "-v2");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("never be shown again"), "{drawn}");
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&format!("Deleted the lost key {lost}"))
+    );
+    let account = world.sandbox.account_snapshot();
+    let keys = &account.user("ci-deployer-v2").unwrap().access_keys;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_ne!(&keys[0].access_key_id, lost);
+    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
 }

@@ -6,6 +6,7 @@ mod ui_support;
 
 use crossterm::event::KeyCode;
 use ramkey::cloud::credentials::{CredentialKind, CredentialReport};
+use ramkey::rotation::EngineError;
 use ramkey::secret::Secret;
 use ramkey::ui::App;
 use ramkey::ui::app::{Msg, OpenDialog};
@@ -202,6 +203,7 @@ fn error_dialog() {
         message: "The user already exists.".to_owned(),
         request_id: Some("04F0F334-1335-436C-A1D7-6C044FE73368".to_owned()),
         hint: Some("choose another name for the new user".to_owned()),
+        offer: None,
     })));
     both("dialog_error", &app);
 }
@@ -223,8 +225,25 @@ fn error_dialog_for_an_sts_token_ramkey_cannot_renew() {
         message: "Specified SecurityToken is expired.".to_owned(),
         request_id: Some("0B1C2D3E-4F50-4617-8293-A4B5C6D7E8F9".to_owned()),
         hint: Some(engine_bridge::expired_token_hint(&report, state)),
+        offer: None,
     })));
     both("dialog_error_token_expired", &app);
+}
+
+#[test]
+fn the_offer_to_replace_a_key_whose_secret_was_lost() {
+    let lost = EngineError::SecretLost {
+        user: "ops-zhangsan-v2".to_owned(),
+        key_ids: vec!["LTAI5tLostKey00000000001".to_owned()],
+    };
+    let mut app = app();
+    tap(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    let doing = "Creating the new AccessKey";
+    app.update(Msg::Performed(Err(engine_bridge::error_view(doing, &lost))));
+    both("dialog_lost_key_offer", &app);
+
+    tap(&mut app, &[KeyCode::Char('y')]);
+    both("dialog_lost_key_confirm", &app);
 }
 
 #[test]

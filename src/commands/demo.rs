@@ -23,10 +23,13 @@ use super::setup;
 use super::wizard::{self, Session};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::clock::{Clock, SystemClock};
-use crate::cloud::{Client, ClientConfig, Credentials, Endpoints, SignatureVersion};
+use crate::cloud::{
+    Client, ClientConfig, Credentials, Endpoints, Retry, SignatureVersion, Timeouts,
+};
 use crate::sandbox::{self, Account, SandboxHandle};
 use crate::secret::Secret;
 use crate::state::{self, StateError};
+use crate::ui::event_loop;
 
 /// `ramkey demo [--state PATH] [--account FILE]`.
 pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
@@ -59,8 +62,11 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         Some(path) => format!("run `ramkey demo --state {}` to resume", path.display()),
         None => "it is temporary and removed now; use --state FILE to keep it".to_owned(),
     };
+    let (observer, retries) = event_loop::retry_channel();
+    let retry = Retry::default().observed_by(observer);
     let session = Session {
-        client: sandbox_client(&handle, &clock, setup::signature(global))?,
+        client: sandbox_client(&handle, &clock, setup::signature(global), retry)?,
+        retries,
         clock,
         state_path: Some(state_path),
         demo: true,
@@ -156,6 +162,7 @@ fn sandbox_client(
     handle: &SandboxHandle,
     clock: &Arc<dyn Clock>,
     signature: SignatureVersion,
+    retry: Retry,
 ) -> anyhow::Result<Client> {
     let credentials = Credentials::new(
         handle.caller_access_key_id(),
@@ -163,12 +170,13 @@ fn sandbox_client(
         None,
         "the demo sandbox",
     )?;
-    let client = Client::new(ClientConfig {
+    let config = ClientConfig {
         endpoints: Endpoints::single(&handle.endpoint())?,
         credentials,
         clock: Arc::clone(clock),
         signature,
-    })?;
+    };
+    let client = Client::with_retry(config, Timeouts::default(), retry)?;
     Ok(client)
 }
 

@@ -12,7 +12,7 @@ use crate::cli::{GlobalArgs, SignatureArg};
 use crate::clock::Clock;
 use crate::cloud::credentials::{self, CredentialReport, Lookup};
 use crate::cloud::model::CallerIdentity;
-use crate::cloud::{Client, ClientOptions, CloudError, Endpoints, SignatureVersion};
+use crate::cloud::{Client, ClientOptions, CloudError, Endpoints, Retry, SignatureVersion};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::{self, StateStore};
 
@@ -21,6 +21,15 @@ use crate::state::{self, StateStore};
 /// `~/.alibabacloud/credentials`, ECS metadata. Role credentials are fetched
 /// on the first call and renewed before they expire.
 pub fn client(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Client> {
+    observed_client(global, clock, Retry::default())
+}
+
+/// [`client`] with these retry settings (the wizard's tells its screen).
+pub fn observed_client(
+    global: &GlobalArgs,
+    clock: Arc<dyn Clock>,
+    retry: Retry,
+) -> anyhow::Result<Client> {
     let endpoints = Endpoints::from_flag(global.endpoint.as_deref())?;
     let lookup = Lookup::process();
     let provider = credentials::resolve(
@@ -35,6 +44,7 @@ pub fn client(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Result<Clie
         clock,
         ClientOptions {
             signature: signature(global),
+            retry,
             ..ClientOptions::default()
         },
     )?)

@@ -18,18 +18,21 @@ use crossterm::event::EventStream;
 use super::setup;
 use crate::cli::GlobalArgs;
 use crate::clock::{Clock, SystemClock};
-use crate::cloud::Client;
+use crate::cloud::{Client, Retry};
 use crate::rotation::{Engine, EngineError, EngineOptions};
 use crate::state::StateStore;
 use crate::ui::engine_bridge::EngineBackend;
-use crate::ui::event_loop;
+use crate::ui::event_loop::{self, RetryNotices};
 use crate::ui::terminal::TerminalGuard;
 use crate::ui::{App, Exit};
 
 /// What a wizard session runs against.
 pub struct Session {
-    /// The client, already pointed at its endpoint.
+    /// The client, already pointed at its endpoint, its retries observed
+    /// by the sender of `retries`.
     pub client: Client,
+    /// The client's retries, shown while a call waits for its next try.
+    pub retries: RetryNotices,
     /// The clock the client and engine use.
     pub clock: Arc<dyn Clock>,
     /// `--state`, or a path the caller chose (the demo's temporary file).
@@ -47,13 +50,16 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     // The cause says what to set or write (environment, profiles,
     // docs/credentials.md), exactly as `ramkey scan` says it.
-    let client = setup::client(global, Arc::clone(&clock)).context(
+    let (observer, retries) = event_loop::retry_channel();
+    let retry = Retry::default().observed_by(observer);
+    let client = setup::observed_client(global, Arc::clone(&clock), retry).context(
         "cannot start the wizard (`ramkey demo` runs it against a built-in sandbox, \
          without credentials)",
     )?;
 
     let session = Session {
         client,
+        retries,
         clock,
         state_path: global.state.clone(),
         demo: false,
@@ -77,6 +83,7 @@ pub fn require_terminal() -> anyhow::Result<()> {
 pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let Session {
         client,
+        mut retries,
         clock,
         state_path,
         demo,
@@ -107,11 +114,14 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
                 other => other.into(),
             })?;
     let mut app = App::new(backend.header(&identity, demo), backend.snapshot());
+    // The scan's retries are over; only those of the wizard's calls show.
+    while retries.try_recv().is_ok() {}
 
     let exit = {
         let mut guard = TerminalGuard::enter()?;
         let stops = event_loop::signals().context("cannot listen for SIGTERM")?;
-        event_loop::run(guard.screen(), EventStream::new(), stops, &mut app, backend).await?
+        let events = EventStream::new();
+        event_loop::run_observed(guard.screen(), events, stops, retries, &mut app, backend).await?
         // The guard drops here: the terminal is restored before anything prints.
     };
 

@@ -30,8 +30,6 @@ pub enum Action {
     /// Delete the new user's keys whose secret ramkey never got (the answer
     /// to their CreateAccessKey was lost), then create its key afresh. The
     /// confirmation must name the new user.
-    // TODO: the UI does not offer this yet; until it does, the admin reads
-    // the SecretLost message and deletes the key in the RAM console.
     ReplaceLostKey(Confirmation),
     /// The new secret is stored where the application reads it.
     ConfirmSecretStored,

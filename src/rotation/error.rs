@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::name::NameError;
 use super::step::{OutOfOrder, StepKind};
 use crate::cloud::CloudError;
+use crate::cloud::model::AccessKey;
 use crate::scan::Verdict;
 use crate::state::StateError;
 
@@ -209,6 +210,25 @@ pub enum EngineError {
         key_ids: Vec<String>,
     },
 
+    /// CreateAccessKey was refused because the user already holds as many
+    /// keys as RAM allows (Inactive ones count too, BC-07).
+    #[error(
+        "{user} already holds the two AccessKeys RAM allows, counting Inactive ones: {}. A slot \
+         is freed only by deleting a key, not by disabling it. If these are keys ramkey never \
+         showed (left by an interrupted run), replace them (typing {user}) or delete them in \
+         the RAM console, then run this step again",
+        held_list(.held)
+    )]
+    KeyLimit {
+        /// The user whose key could not be created.
+        user: String,
+        /// Its keys, as ListAccessKeys showed them after the refusal.
+        held: Vec<AccessKey>,
+        /// The refusal (code, message, RequestId).
+        #[source]
+        source: CloudError,
+    },
+
     /// A bug: the engine produced an event that does not fit the step.
     #[error("internal error: {0}")]
     OutOfOrder(#[from] OutOfOrder),
@@ -219,8 +239,18 @@ impl EngineError {
     /// message, RequestId, hint).
     pub fn cloud(&self) -> Option<&CloudError> {
         match self {
-            EngineError::Cloud { source, .. } => Some(source),
+            EngineError::Cloud { source, .. } | EngineError::KeyLimit { source, .. } => {
+                Some(source)
+            }
             _ => None,
         }
     }
+}
+
+/// `LTAI… (Active), LTAI… (Inactive)`.
+fn held_list(held: &[AccessKey]) -> String {
+    held.iter()
+        .map(|key| format!("{} ({})", key.access_key_id, key.status.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -8,6 +8,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::cloud::RetryNotice;
+
 use super::error_dialog::ErrorDialog;
 use super::flow::{self, Dialog, Next, Then};
 use super::help::Help;
@@ -37,6 +39,8 @@ pub enum Msg {
     Paste(String),
     /// The slow tick while a call is in flight.
     Tick,
+    /// The call in flight failed a try and will be tried again.
+    Retrying(RetryNotice),
     /// An engine call finished.
     Performed(Result<Performed, ErrorView>),
     /// A signal asks ramkey to stop.
@@ -85,6 +89,9 @@ pub struct App {
     pub pending: Option<String>,
     /// The flagged user the call in flight acts for.
     pub pending_user: Option<String>,
+    /// The latest retry of the call in flight, e.g. "ListUsers: throttled
+    /// (Throttling.User), retrying in 3 s (try 2 of 5)".
+    pub retrying: Option<String>,
     /// The last outcome or refusal, for the status line.
     pub notice: Option<String>,
     /// Advances with each tick while something is pending.
@@ -105,6 +112,7 @@ impl App {
             help: None,
             pending: None,
             pending_user: None,
+            retrying: None,
             notice: None,
             ticks: 0,
             exit: None,
@@ -145,6 +153,14 @@ impl App {
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Tick => {
                 self.ticks += 1;
+                None
+            }
+            Msg::Retrying(notice) => {
+                // A retry of a call whose outcome already arrived (or of the
+                // scan before the wizard) has nothing left to explain.
+                if self.is_pending() {
+                    self.retrying = Some(notice.to_string());
+                }
                 None
             }
             Msg::Performed(result) => {
@@ -229,6 +245,7 @@ impl App {
         }
         self.pending = Some(describe(&effect));
         self.pending_user = Some(effect.user.clone());
+        self.retrying = None;
         self.notice = None;
         Some(effect)
     }
@@ -316,6 +333,7 @@ impl App {
 
     fn on_performed(&mut self, result: Result<Performed, ErrorView>) {
         self.pending = None;
+        self.retrying = None;
         // Dialogs that follow act for the flagged user, never the new one.
         let user = self.pending_user.take().unwrap_or_default();
         match result {
@@ -329,7 +347,10 @@ impl App {
                 }
             }
             Err(error) => {
-                let dialog = Dialog::Error(ErrorDialog::new(error));
+                let dialog = match &error.offer {
+                    Some(offer) => flow::offer_dialog(&error, offer),
+                    None => Dialog::Error(ErrorDialog::new(error)),
+                };
                 self.dialog = Some(OpenDialog { user, dialog });
             }
         }
@@ -387,6 +408,9 @@ pub fn describe(effect: &Effect) -> String {
         R::CreateUser => format!("Creating the new user for {user}"),
         R::CopyPermissions { .. } => "Copying permissions".to_owned(),
         R::CreateAccessKey => "Creating the new AccessKey".to_owned(),
+        R::ReplaceLostKey { typed_user } => {
+            format!("Deleting the lost key of {typed_user} and creating a new one")
+        }
         R::ConfirmSecretStored => "Recording that the secret is stored".to_owned(),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),

@@ -15,9 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    Effect, ErrorView, Header, Identity, KeyView, PathKind, Performed, PolicyRef, Recommendation,
-    Request, RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView,
-    Verdict,
+    Effect, ErrorView, Header, Identity, KeyView, Offer, PathKind, Performed, PolicyRef,
+    Recommendation, Request, RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView,
+    UserView, Verdict,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -271,6 +271,9 @@ pub fn to_action(request: Request) -> Action {
             Action::CopyPermissions(grants)
         }
         Request::CreateAccessKey => Action::CreateKey,
+        Request::ReplaceLostKey { typed_user } => {
+            Action::ReplaceLostKey(Confirmation::typed(typed_user))
+        }
         Request::ConfirmSecretStored => Action::ConfirmSecretStored,
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
@@ -319,19 +322,43 @@ pub fn identity(caller: &CallerIdentity, report: &CredentialReport, demo: bool) 
 
 /// An engine error in the words of the error dialog.
 pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
-    let cloud = match error {
-        EngineError::Cloud { source, .. } => Some(source),
+    let cloud = error.cloud();
+    // A plain cloud failure reads best in the service's words; the engine's
+    // own errors (the key limit with the keys holding it) in ramkey's.
+    let api = match error {
+        EngineError::Cloud { source, .. } => source.api(),
         _ => None,
     };
     ErrorView {
         doing: format!("{doing}: not done."),
         code: cloud.and_then(CloudError::code).map(str::to_owned),
-        message: match cloud.and_then(CloudError::api) {
+        message: match api {
             Some(api) => api.message_without_string_to_sign().to_owned(),
             None => error.to_string(),
         },
         request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
         hint: cloud.and_then(CloudError::hint),
+        offer: offer(error),
+    }
+}
+
+/// What the wizard can do about `error` itself. Keys on the new user that
+/// ramkey has no secret for, whether found after a lost answer or left by
+/// an earlier run, are useless either way: they go, a fresh key comes.
+fn offer(error: &EngineError) -> Option<Box<Offer>> {
+    match error {
+        EngineError::SecretLost { user, key_ids }
+        | EngineError::UnrecordedKeys { user, key_ids } => Some(Box::new(Offer::ReplaceLostKey {
+            new_user: user.clone(),
+            key_ids: key_ids.clone(),
+        })),
+        // Only the new user's CreateAccessKey meets the limit: its keys
+        // appeared after ramkey looked, so ramkey never showed their secret.
+        EngineError::KeyLimit { user, held, .. } => Some(Box::new(Offer::ReplaceLostKey {
+            new_user: user.clone(),
+            key_ids: held.iter().map(|key| key.access_key_id.clone()).collect(),
+        })),
+        _ => None,
     }
 }
 
@@ -614,5 +641,69 @@ mod tests {
             view.message
                 .contains("type the user name exactly: app-user")
         );
+        assert_eq!(view.offer, None);
+    }
+
+    #[test]
+    fn keys_without_a_secret_on_the_new_user_come_with_the_offer_to_replace_them() {
+        let key_ids = vec!["LTAI5tLost".to_owned()];
+        let expected = Offer::ReplaceLostKey {
+            new_user: "app-user-v2".to_owned(),
+            key_ids: key_ids.clone(),
+        };
+        for error in [
+            EngineError::SecretLost {
+                user: "app-user-v2".to_owned(),
+                key_ids: key_ids.clone(),
+            },
+            EngineError::UnrecordedKeys {
+                user: "app-user-v2".to_owned(),
+                key_ids: key_ids.clone(),
+            },
+        ] {
+            let view = error_view("Creating the new AccessKey", &error);
+            assert_eq!(view.offer.as_deref(), Some(&expected), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_key_limit_shows_the_code_the_keys_holding_the_slots_and_offers_to_replace_them() {
+        let mut api = ApiError::new(
+            "LimitExceeded.User.AccessKey",
+            "The access key count of the user access keys beyond the current limits.",
+            409,
+        );
+        api.request_id = Some("REQ-409".to_owned());
+        let held = ["LTAI5tOne", "LTAI5tTwo"].map(|id| crate::cloud::model::AccessKey {
+            access_key_id: id.to_owned(),
+            status: crate::cloud::model::KeyStatus::Inactive,
+            create_date: None,
+        });
+        let error = EngineError::KeyLimit {
+            user: "app-user-v2".to_owned(),
+            held: held.to_vec(),
+            source: CloudError::from(api),
+        };
+
+        let view = error_view("Creating the new AccessKey", &error);
+
+        assert_eq!(view.code.as_deref(), Some("LimitExceeded.User.AccessKey"));
+        assert_eq!(view.request_id.as_deref(), Some("REQ-409"));
+        assert!(
+            view.message
+                .contains("LTAI5tOne (Inactive), LTAI5tTwo (Inactive)"),
+            "{}",
+            view.message
+        );
+        assert!(
+            view.hint
+                .unwrap_or_default()
+                .contains("disabling it does not")
+        );
+        let expected = Offer::ReplaceLostKey {
+            new_user: "app-user-v2".to_owned(),
+            key_ids: vec!["LTAI5tOne".to_owned(), "LTAI5tTwo".to_owned()],
+        };
+        assert_eq!(view.offer.as_deref(), Some(&expected));
     }
 }

@@ -6,14 +6,18 @@
 //! [`Backend`] and sends each result back as a message, so a slow call
 //! never blocks redrawing. A slow tick runs only while a call is in flight.
 //! On the way out the loop waits for that call, so its outcome is recorded
-//! before ramkey exits. Depends on [`super::app`], [`super::render`] and
-//! tokio; nothing here touches the cloud directly.
+//! before ramkey exits. The client's retries arrive on their own channel
+//! ([`retry_channel`]), so the status line says "retrying in 3 s" while the
+//! call waits. Depends on [`super::app`], [`super::render`] and tokio;
+//! nothing here touches the cloud directly.
 
 use std::error::Error as StdError;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::Event;
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
 use futures::{Stream, StreamExt as _};
 use ratatui::Terminal;
 use tokio::sync::mpsc;
@@ -22,6 +26,7 @@ pub use super::app::Exit;
 use super::app::{App, Msg};
 use super::render;
 use super::view::{Effect, ErrorView, Performed};
+use crate::cloud::{RetryNotice, RetryObserver};
 
 /// How often the "working…" line moves while a call is in flight.
 const TICK: Duration = Duration::from_millis(250);
@@ -47,13 +52,26 @@ pub enum LoopError {
     Input(#[source] io::Error),
 }
 
+/// The retries a client's observer saw, for [`run_observed`].
+pub type RetryNotices = UnboundedReceiver<RetryNotice>;
+
+/// An observer to give the wizard's client (`Retry::observed_by`) and the
+/// notices it passes on. Nothing is lost or blocked if the loop is gone.
+pub fn retry_channel() -> (Arc<dyn RetryObserver>, RetryNotices) {
+    let (sender, notices) = unbounded();
+    let observer = move |notice: &RetryNotice| {
+        let _ = sender.unbounded_send(notice.clone());
+    };
+    (Arc::new(observer), notices)
+}
+
 /// Runs the wizard until it exits; returns why.
 ///
 /// `stops` delivers signals (SIGTERM, SIGHUP) as exits.
 pub async fn run<T, E, S, B>(
     terminal: &mut Terminal<T>,
-    mut events: E,
-    mut stops: S,
+    events: E,
+    stops: S,
     app: &mut App,
     backend: B,
 ) -> Result<Exit, LoopError>
@@ -62,6 +80,27 @@ where
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
+    B: Backend,
+{
+    let no_retries = futures::stream::pending();
+    run_observed(terminal, events, stops, no_retries, app, backend).await
+}
+
+/// [`run`], showing each retry of the call in flight from `retries`.
+pub async fn run_observed<T, E, S, R, B>(
+    terminal: &mut Terminal<T>,
+    mut events: E,
+    mut stops: S,
+    mut retries: R,
+    app: &mut App,
+    backend: B,
+) -> Result<Exit, LoopError>
+where
+    T: ratatui::backend::Backend,
+    T::Error: StdError + Send + Sync + 'static,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    S: Stream<Item = Exit> + Unpin,
+    R: Stream<Item = RetryNotice> + Unpin,
     B: Backend,
 {
     let (requests, results, worker) = spawn_worker(backend);
@@ -89,8 +128,12 @@ where
                     Msg::Stop(Exit::Terminated)
                 }
             },
-            result = results.recv(), if app.is_pending() => Msg::Performed(result.unwrap_or_else(|| Err(worker_gone()))),
+            result = results.recv(), if app.is_pending() => Msg::Performed(match result {
+                Some(result) => result,
+                None => Err(worker_gone()),
+            }),
             _ = ticker.tick(), if app.is_pending() => Msg::Tick,
+            Some(notice) = retries.next() => Msg::Retrying(notice),
             Some(exit) = stops.next() => Msg::Stop(exit),
         };
 
@@ -145,6 +188,7 @@ fn worker_gone() -> ErrorView {
         message: "the engine stopped unexpectedly; see the log file".to_owned(),
         request_id: None,
         hint: Some("quit and start ramkey again: it resumes from the state file".to_owned()),
+        offer: None,
     }
 }
 

@@ -15,9 +15,11 @@ use super::keys::Context;
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
+use super::text;
 use super::text_input::{Invalid, TextInput, Validator};
 use super::view::{
-    KeyView, PathKind, PolicyRef, Recommendation, Request, Snapshot, StepKind, UserView, Verdict,
+    ErrorView, KeyView, Offer, PathKind, PolicyRef, Recommendation, Request, Snapshot, StepKind,
+    UserView, Verdict,
 };
 use crate::rotation;
 
@@ -47,6 +49,8 @@ pub enum Dialog {
 pub enum Then {
     /// Perform this request for the dialog's user.
     Perform(Request),
+    /// Ask for the typed name before the destructive request.
+    Confirm(TypedConfirm, Destructive),
     /// Leave ramkey although a call is in flight.
     Quit,
 }
@@ -60,6 +64,8 @@ pub enum Destructive {
     DeleteKey(String),
     /// Detach these policies.
     Detach(Vec<PolicyRef>),
+    /// Delete the new user's keys without a secret, create a fresh one.
+    ReplaceLostKey,
 }
 
 impl Destructive {
@@ -71,6 +77,7 @@ impl Destructive {
                 policies,
                 typed_user,
             },
+            Destructive::ReplaceLostKey => Request::ReplaceLostKey { typed_user },
         }
     }
 }
@@ -119,6 +126,9 @@ impl Dialog {
             Dialog::Ask(question, then) => match question.handle(input) {
                 Reply::Done(()) => match then {
                     Then::Perform(request) => Next::Perform(request.clone()),
+                    Then::Confirm(confirm, destructive) => {
+                        Next::Open(Dialog::Confirm(confirm.clone(), destructive.clone()))
+                    }
                     Then::Quit => Next::Quit,
                 },
                 other => stay_or_close(&other),
@@ -204,6 +214,51 @@ fn detach_next(user: &str, policies: &[PolicyRef], ticked: &[usize]) -> Next {
     ));
     let confirm = TypedConfirm::new("Detach policies", body, user);
     Next::Open(Dialog::Confirm(confirm, Destructive::Detach(chosen)))
+}
+
+/// Inside width of a question's box, for wrapping its body ahead of time
+/// (the box is as tall as the body's lines).
+const QUESTION_TEXT_WIDTH: usize = 68;
+
+/// A failed step the wizard can remedy: the error explained, and a yes
+/// leading to the typed confirmation that performs the remedy.
+pub fn offer_dialog(error: &ErrorView, offer: &Offer) -> Dialog {
+    let Offer::ReplaceLostKey { new_user, key_ids } = offer;
+    let keys = key_ids.join(", ");
+    let remedy = format!(
+        "ramkey can delete {keys} (a key whose secret it never showed) and create a fresh \
+         AccessKey for {new_user}, whose secret it shows once."
+    );
+    let mut body = text::wrap(&error.doing, QUESTION_TEXT_WIDTH);
+    body.push(String::new());
+    if let Some(code) = &error.code {
+        let code = match &error.request_id {
+            Some(request_id) => format!("Code {code} (RequestId {request_id})"),
+            None => format!("Code {code}"),
+        };
+        body.extend(text::wrap(&code, QUESTION_TEXT_WIDTH));
+    }
+    body.extend(text::wrap(&error.message, QUESTION_TEXT_WIDTH));
+    body.push(String::new());
+    body.extend(text::wrap(&remedy, QUESTION_TEXT_WIDTH));
+    let confirm = TypedConfirm::new(
+        "Replace the lost key",
+        vec![
+            format!("Delete {keys} of {new_user}, then create its new AccessKey."),
+            format!("API: DeleteAccessKey UserName={new_user}, once per key;"),
+            format!("     then CreateAccessKey UserName={new_user}"),
+        ],
+        new_user.clone(),
+    );
+    let question = Question::new(
+        "The new key's secret is lost",
+        body,
+        "Replace the lost key: delete it and create a fresh one? [y/n]",
+    );
+    Dialog::Ask(
+        question,
+        Then::Confirm(confirm, Destructive::ReplaceLostKey),
+    )
 }
 
 /// The dialog Enter opens on `step` of `user`'s rotation, or a line saying

@@ -71,12 +71,16 @@ fn header_line(app: &App, width: u16) -> Line<'static> {
     Line::from(text::truncate(&line, usize::from(width))).style(Style::new().reversed())
 }
 
-/// The call in flight, or the last notice.
+/// The call in flight (and its latest retry), or the last notice.
 fn status_line(app: &App, width: u16) -> Line<'static> {
     let width = usize::from(width);
     if let Some(doing) = &app.pending {
         let frame = usize::try_from(app.ticks % 4).unwrap_or(0);
-        let line = format!("{} working… {doing}", SPINNER[frame]);
+        let mut line = format!("{} working… {doing}", SPINNER[frame]);
+        if let Some(retrying) = &app.retrying {
+            line.push_str(" — ");
+            line.push_str(retrying);
+        }
         return Line::from(Span::styled(
             text::truncate(&line, width),
             Style::new().fg(Color::Yellow),

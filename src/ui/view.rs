@@ -352,6 +352,12 @@ pub enum Request {
     },
     /// Create the new user's key.
     CreateAccessKey,
+    /// Delete the new user's keys whose secret ramkey never showed, then
+    /// create its key afresh.
+    ReplaceLostKey {
+        /// The new user's name as the admin typed it.
+        typed_user: String,
+    },
     /// The new secret is stored.
     ConfirmSecretStored,
     /// Staging swapped.
@@ -411,4 +417,20 @@ pub struct ErrorView {
     pub request_id: Option<String>,
     /// What to try.
     pub hint: Option<String>,
+    /// A remedy the wizard can carry out itself, after asking (boxed: rare,
+    /// and it keeps every `Result<_, ErrorView>` small).
+    pub offer: Option<Box<Offer>>,
+}
+
+/// A remedy for a failed step that the wizard offers to perform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offer {
+    /// The new user holds keys whose secret ramkey never showed (the answer
+    /// to CreateAccessKey was lost): delete them, create a fresh key.
+    ReplaceLostKey {
+        /// The new user.
+        new_user: String,
+        /// Its keys without a secret.
+        key_ids: Vec<String>,
+    },
 }

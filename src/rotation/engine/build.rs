@@ -8,6 +8,7 @@ use futures::FutureExt as _;
 
 use super::reconcile::Settled;
 use super::{Engine, Performed, cloud, is_no_such_user};
+use crate::cloud::CloudError;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, RamUser};
 use crate::rotation::error::EngineError;
 use crate::rotation::marker;
@@ -196,7 +197,13 @@ impl Engine {
                 || self.client.create_access_key(&target).boxed(),
                 || self.keys_found(&target).boxed(),
             )
-            .await?;
+            .await;
+        let settled = match settled {
+            Err(EngineError::Cloud { doing, source }) if source.code() == Some(KEY_LIMIT) => {
+                return Err(self.key_limit(&target, doing, source).await);
+            }
+            other => other?,
+        };
         let written = match settled {
             Settled::Written(written) => written,
             Settled::Found(key_ids) => {
@@ -260,11 +267,31 @@ impl Engine {
     }
 
     /// The keys `user` holds, when it holds any.
+    /// The refusal of a key over the limit, with the keys holding the
+    /// slots (listed now: keys created between the check and the create).
+    /// The plain refusal if they cannot be listed.
+    async fn key_limit(&self, user: &str, doing: String, source: CloudError) -> EngineError {
+        match self.client.list_access_keys(user).await {
+            Ok(held) => EngineError::KeyLimit {
+                user: user.to_owned(),
+                held,
+                source,
+            },
+            Err(error) => {
+                tracing::warn!(user, %error, "cannot list the keys holding the slots");
+                EngineError::Cloud { doing, source }
+            }
+        }
+    }
+
     async fn keys_found(&self, user: &str) -> Result<Option<Vec<String>>, EngineError> {
         let key_ids = self.key_ids_of(user).await?;
         Ok(Some(key_ids).filter(|ids| !ids.is_empty()))
     }
 }
+
+/// The code of CreateAccessKey on a user holding two keys already.
+const KEY_LIMIT: &str = "LimitExceeded.User.AccessKey";
 
 /// The rotation's move step (the engine only calls this on the move path).
 pub(super) fn move_step(rotation: &Rotation) -> &MoveStep {
