@@ -635,3 +635,86 @@ async fn a_key_whose_secret_was_lost_is_replaced_after_typing_the_new_users_name
     drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
     assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
 }
+
+#[tokio::test]
+async fn a_secret_lost_in_its_dialog_is_replaced_after_a_restart_by_answering_no() {
+    let world = World::demo().await;
+    let (mut app, mut backend) = wizard(&world).await;
+    select(&mut app, "ci-deployer");
+    let keys = [KeyCode::Enter; 5]; // open, start the move, accept the name
+    drive(&mut app, &mut backend, &keys).await;
+    let keys = [KeyCode::Enter, KeyCode::Char('y'), KeyCode::Enter]; // create, copy
+    drive(&mut app, &mut backend, &keys).await;
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Enter, KeyCode::Char('y')],
+    )
+    .await;
+    assert!(draw(&app, 120, 32).contains("never be shown again"));
+    let lost = world
+        .sandbox
+        .account_snapshot()
+        .user("ci-deployer-v2")
+        .unwrap()
+        .access_keys[0]
+        .access_key_id
+        .clone();
+
+    // Quit with the secret on screen, never confirmed; start afresh.
+    drop((app, backend));
+    assert_eq!(
+        world.step_on_disk("ci-deployer"),
+        Some(StepKind::ConfirmSecretStored)
+    );
+    let (mut app, mut backend) = wizard(&world).await;
+    select(&mut app, "ci-deployer");
+    drive(&mut app, &mut backend, &[KeyCode::Enter, KeyCode::Enter]).await;
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("Is the secret stored? [y/n]"), "{drawn}");
+
+    // No: the way out names the key it deletes and wants the new user's name.
+    drive(&mut app, &mut backend, &[KeyCode::Char('n')]).await;
+    let Some(Dialog::Confirm(confirm, _)) = app.dialog.as_ref().map(|open| &open.dialog) else {
+        panic!("expected the typed confirmation, got {:?}", app.dialog);
+    };
+    let said = confirm.body.join(" ");
+    assert!(
+        said.contains(&format!("ramkey will delete {lost}")),
+        "{said}"
+    );
+    type_text(&mut app, "ci-deployer");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert_eq!(
+        world.step_on_disk("ci-deployer"),
+        Some(StepKind::ConfirmSecretStored),
+        "a wrong name records nothing"
+    );
+    type_text(&mut app, "-v2");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("never be shown again"), "{drawn}");
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&format!("Deleted the lost key {lost}")),
+        "{:?}",
+        app.notice
+    );
+    let account = world.sandbox.account_snapshot();
+    let keys = &account.user("ci-deployer-v2").unwrap().access_keys;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_ne!(keys[0].access_key_id, lost);
+    assert!(drawn.contains(&keys[0].access_key_id), "{drawn}");
+    assert_eq!(
+        world.step_on_disk("ci-deployer"),
+        Some(StepKind::ConfirmSecretStored)
+    );
+    let state = String::from_utf8(world.state_bytes()).unwrap();
+    assert!(state.contains(&format!("replaces {lost}")), "{state}");
+    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
+}

@@ -33,6 +33,11 @@ pub enum Action {
     ReplaceLostKey(Confirmation),
     /// The new secret is stored where the application reads it.
     ConfirmSecretStored,
+    /// The new secret was lost before it was stored (e.g. ramkey was quit
+    /// while showing it): record the key as lost, delete it and create a
+    /// fresh one, whose secret is shown once. The confirmation must name
+    /// the new user.
+    SecretNotStored(Confirmation),
     /// Staging uses the new key.
     ConfirmStaging,
     /// Production uses the new key.
@@ -60,7 +65,9 @@ impl Action {
             Action::CreateUser => StepKind::CreateUser,
             Action::CopyPermissions(_) => StepKind::CopyPermissions,
             Action::CreateKey | Action::ReplaceLostKey(_) => StepKind::CreateKey,
-            Action::ConfirmSecretStored => StepKind::ConfirmSecretStored,
+            Action::ConfirmSecretStored | Action::SecretNotStored(_) => {
+                StepKind::ConfirmSecretStored
+            }
             Action::ConfirmStaging => StepKind::ConfirmStaging,
             Action::ConfirmProduction => StepKind::ConfirmProduction,
             Action::DisableKey(_) => StepKind::DisableKey,
@@ -80,6 +87,7 @@ impl Action {
             Action::CreateKey => "create the new key",
             Action::ReplaceLostKey(_) => "replace the lost key",
             Action::ConfirmSecretStored => "confirm the secret is stored",
+            Action::SecretNotStored(_) => "replace the key whose secret was lost",
             Action::ConfirmStaging => "confirm staging",
             Action::ConfirmProduction => "confirm production",
             Action::DisableKey(_) => "disable the key",
@@ -157,7 +165,9 @@ pub struct Outcome {
     pub summary: String,
     /// The rotation after the action (already saved).
     pub rotation: RotationView,
-    /// The new AccessKey, only from [`Action::CreateKey`]: show it once, then
+    /// The new AccessKey, only from the actions that create one
+    /// ([`Action::CreateKey`], [`Action::ReplaceLostKey`],
+    /// [`Action::SecretNotStored`]): show it once, then
     /// drop it. ramkey never writes it anywhere.
     pub new_key: Option<NewAccessKey>,
 }

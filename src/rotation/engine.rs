@@ -210,6 +210,9 @@ impl Engine {
             Action::ConfirmSecretStored => {
                 self.confirm(rotation, Event::SecretStored, "Secret stored: confirmed")
             }
+            Action::SecretNotStored(confirmation) => {
+                self.secret_not_stored(rotation, &confirmation).await
+            }
             Action::ConfirmStaging => {
                 self.confirm(rotation, Event::StagingSwapped, "Staging swap confirmed")
             }

@@ -9,7 +9,8 @@
 use serde::Serialize;
 
 use crate::state::steps::{
-    Copied, Detached, Disabled, GrantRecord, IdleStep, MoveStep, NewKey, NewUser, Prepared, Swap,
+    Copied, Detached, Disabled, GrantRecord, IdleStep, LostKey, MoveStep, NewKey, NewUser,
+    Prepared, Swap,
 };
 use crate::state::{Progress, StepRecord};
 
@@ -150,6 +151,9 @@ pub enum Event {
     KeyCreated(NewKey),
     /// The admin stored the secret.
     SecretStored(StepRecord),
+    /// The admin lost the secret before storing it: the key goes back to
+    /// be created afresh (the lost one is kept on record).
+    SecretLost(StepRecord),
     /// The admin swapped staging.
     StagingSwapped(StepRecord),
     /// The admin swapped production.
@@ -174,6 +178,7 @@ impl Event {
             Event::PermissionsCopied(_) => "permissions copied",
             Event::KeyCreated(_) => "key created",
             Event::SecretStored(_) => "secret stored",
+            Event::SecretLost(_) => "secret lost",
             Event::StagingSwapped(_) => "staging swapped",
             Event::ProductionSwapped(_) => "production swapped",
             Event::KeyDisabled(_) => "key disabled",
@@ -274,17 +279,21 @@ fn advance_move(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
                     grants: copied,
                     record,
                 },
+                lost_keys: Vec::new(),
             })
         }
-        (MoveStep::CreateKey { new_user, copied }, Event::KeyCreated(new_key)) => {
-            Ok(MoveStep::ConfirmSecretStored {
-                prepared: Prepared {
-                    new_user,
-                    copied,
-                    new_key,
-                },
-            })
-        }
+        (
+            MoveStep::CreateKey {
+                new_user, copied, ..
+            },
+            Event::KeyCreated(new_key),
+        ) => Ok(MoveStep::ConfirmSecretStored {
+            prepared: Prepared {
+                new_user,
+                copied,
+                new_key,
+            },
+        }),
         (step, event) => advance_swap(step, event),
     }
 }
@@ -296,6 +305,16 @@ fn advance_swap(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
             Ok(MoveStep::ConfirmStaging {
                 prepared,
                 secret_stored,
+            })
+        }
+        (MoveStep::ConfirmSecretStored { prepared }, Event::SecretLost(reported)) => {
+            Ok(MoveStep::CreateKey {
+                new_user: prepared.new_user,
+                copied: prepared.copied,
+                lost_keys: vec![LostKey {
+                    key: prepared.new_key,
+                    reported,
+                }],
             })
         }
         (
@@ -524,6 +543,82 @@ mod tests {
         assert_eq!(prepared.new_key.key_id, "LTAI-NEW");
         assert_eq!(detached.policies, vec![policy("B")]);
         assert_eq!(step.new_key_id(), Some("LTAI-NEW"));
+    }
+
+    /// A rotation at ConfirmSecretStored with key `key_id` on `app-v2`.
+    fn at_confirm_secret(key_id: &str) -> Progress {
+        let new_user = NewUser {
+            name: "app-v2".to_owned(),
+            user_id: None,
+            named: rec(1),
+            created: rec(2),
+        };
+        let copied = Copied {
+            grants: vec![policy("A")],
+            record: rec(3),
+        };
+        Progress::MoveToNewUser(Box::new(MoveStep::ConfirmSecretStored {
+            prepared: Prepared {
+                new_user,
+                copied,
+                new_key: NewKey {
+                    key_id: key_id.to_owned(),
+                    created: rec(4),
+                },
+            },
+        }))
+    }
+
+    #[test]
+    fn a_lost_secret_goes_back_to_create_key_keeping_the_lost_key() {
+        let back = advance(at_confirm_secret("LTAI-LOST"), Event::SecretLost(rec(5))).unwrap();
+        assert_eq!(current_step(&back), Some(StepKind::CreateKey));
+        let Progress::MoveToNewUser(step) = &back else {
+            panic!("path changed");
+        };
+        let MoveStep::CreateKey {
+            new_user,
+            copied,
+            lost_keys,
+        } = &**step
+        else {
+            panic!("not at CreateKey: {step:?}");
+        };
+        assert_eq!(new_user.name, "app-v2");
+        assert_eq!(copied.grants, vec![policy("A")]);
+        assert_eq!(lost_keys.len(), 1);
+        assert_eq!(lost_keys[0].key.key_id, "LTAI-LOST");
+        assert_eq!(lost_keys[0].reported, rec(5));
+
+        // The next key is created as usual, and the lost one is forgotten
+        // only once its replacement exists.
+        let again = advance(
+            back,
+            Event::KeyCreated(NewKey {
+                key_id: "LTAI-FRESH".to_owned(),
+                created: rec(6),
+            }),
+        )
+        .unwrap();
+        assert_eq!(current_step(&again), Some(StepKind::ConfirmSecretStored));
+        let Progress::MoveToNewUser(step) = &again else {
+            panic!("path changed");
+        };
+        assert_eq!(step.new_key_id(), Some("LTAI-FRESH"));
+    }
+
+    #[test]
+    fn a_lost_secret_fits_only_the_confirm_secret_step() {
+        let later = advance(at_confirm_secret("K"), Event::SecretStored(rec(5))).unwrap();
+        let error = advance(later, Event::SecretLost(rec(6))).unwrap_err();
+        assert_eq!(error.current, Some(StepKind::ConfirmStaging));
+        assert_eq!(error.event, "secret lost");
+        let error = advance(
+            Progress::MoveToNewUser(Box::new(MoveStep::ChooseName)),
+            Event::SecretLost(rec(1)),
+        )
+        .unwrap_err();
+        assert_eq!(error.current, Some(StepKind::ChooseName));
     }
 
     #[test]

@@ -276,7 +276,9 @@ impl<'a> MoveRecords<'a> {
                 records.named = Some(&new_user.named);
                 records.created = Some(&new_user.created);
             }
-            MoveStep::CreateKey { new_user, copied } => {
+            MoveStep::CreateKey {
+                new_user, copied, ..
+            } => {
                 records.named = Some(&new_user.named);
                 records.created = Some(&new_user.created);
                 records.copied = Some(&copied.record);

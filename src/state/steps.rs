@@ -187,6 +187,10 @@ pub enum MoveStep {
         new_user: NewUser,
         /// The copied permissions.
         copied: Copied,
+        /// Keys created earlier whose secret the admin reported lost before
+        /// storing it; each is deleted when its replacement is created.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lost_keys: Vec<LostKey>,
     },
     /// The admin confirms the new secret is stored (it is shown once).
     ConfirmSecretStored {
@@ -365,6 +369,15 @@ pub struct NewKey {
     pub created: StepRecord,
 }
 
+/// A created key whose secret the admin said was never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostKey {
+    /// The key as it was created.
+    pub key: NewKey,
+    /// When the admin said its secret was lost.
+    pub reported: StepRecord,
+}
+
 /// Everything set up before the swap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prepared {
@@ -394,4 +407,26 @@ pub struct Detached {
     pub policies: Vec<GrantRecord>,
     /// When the review was finished.
     pub record: StepRecord,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_create_key_step_without_lost_keys_reads_and_writes_as_before() {
+        // A state file written before lost keys were recorded.
+        let old = r#"{"step":"create_key",
+            "new_user":{"name":"app-v2",
+                "named":{"at":"2026-01-01T00:00:00Z"},
+                "created":{"at":"2026-01-01T00:00:00Z","request_ids":["R1"]}},
+            "copied":{"grants":[],"record":{"at":"2026-01-01T00:00:00Z"}}}"#;
+        let step: MoveStep = serde_json::from_str(old).expect("old file loads");
+        let MoveStep::CreateKey { lost_keys, .. } = &step else {
+            panic!("{step:?}");
+        };
+        assert!(lost_keys.is_empty());
+        let written = serde_json::to_string(&step).unwrap();
+        assert!(!written.contains("lost_keys"), "{written}");
+    }
 }

@@ -412,6 +412,9 @@ pub fn describe(effect: &Effect) -> String {
             format!("Deleting the lost key of {typed_user} and creating a new one")
         }
         R::ConfirmSecretStored => "Recording that the secret is stored".to_owned(),
+        R::SecretNotStored { typed_user } => {
+            format!("Deleting the key of {typed_user} whose secret was lost, creating a new one")
+        }
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
         R::DetachPolicies { .. } => format!("Detaching policies from {user}"),

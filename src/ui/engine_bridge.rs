@@ -275,6 +275,9 @@ pub fn to_action(request: Request) -> Action {
             Action::ReplaceLostKey(Confirmation::typed(typed_user))
         }
         Request::ConfirmSecretStored => Action::ConfirmSecretStored,
+        Request::SecretNotStored { typed_user } => {
+            Action::SecretNotStored(Confirmation::typed(typed_user))
+        }
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
         Request::DetachPolicies {

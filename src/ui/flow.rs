@@ -11,7 +11,7 @@ use super::choice::Choice;
 use super::confirm::TypedConfirm;
 use super::error_dialog::ErrorDialog;
 use super::input::{Input, Reply};
-use super::keys::Context;
+use super::keys::{Command, Context};
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
@@ -51,6 +51,9 @@ pub enum Then {
     Perform(Request),
     /// Ask for the typed name before the destructive request.
     Confirm(TypedConfirm, Destructive),
+    /// Yes: the secret is stored. No: it is lost, and this typed
+    /// confirmation replaces the key.
+    SecretStored(TypedConfirm),
     /// Leave ramkey although a call is in flight.
     Quit,
 }
@@ -66,6 +69,8 @@ pub enum Destructive {
     Detach(Vec<PolicyRef>),
     /// Delete the new user's keys without a secret, create a fresh one.
     ReplaceLostKey,
+    /// The shown secret was lost: delete that key, create a fresh one.
+    SecretNotStored,
 }
 
 impl Destructive {
@@ -78,6 +83,7 @@ impl Destructive {
                 typed_user,
             },
             Destructive::ReplaceLostKey => Request::ReplaceLostKey { typed_user },
+            Destructive::SecretNotStored => Request::SecretNotStored { typed_user },
         }
     }
 }
@@ -124,8 +130,16 @@ impl Dialog {
     pub fn handle(&mut self, user: &str, input: &Input) -> Next {
         match self {
             Dialog::Ask(question, then) => match question.handle(input) {
+                // The one question whose no leads on rather than closing.
+                Reply::Close if matches!(input, Input::Command(Command::No)) => match then {
+                    Then::SecretStored(lost) => {
+                        Next::Open(Dialog::Confirm(lost.clone(), Destructive::SecretNotStored))
+                    }
+                    _ => Next::Close,
+                },
                 Reply::Done(()) => match then {
                     Then::Perform(request) => Next::Perform(request.clone()),
+                    Then::SecretStored(_) => Next::Perform(Request::ConfirmSecretStored),
                     Then::Confirm(confirm, destructive) => {
                         Next::Open(Dialog::Confirm(confirm.clone(), destructive.clone()))
                     }
@@ -261,6 +275,39 @@ pub fn offer_dialog(error: &ErrorView, offer: &Offer) -> Dialog {
     )
 }
 
+/// The typed confirmation behind "no, the secret is not stored": the key
+/// is deleted and a fresh one created, so the new user's name is typed.
+fn secret_lost_confirm(user: &UserView, new_key_id: &str) -> TypedConfirm {
+    let new_user = new_user_of(user).unwrap_or_default();
+    TypedConfirm::new(
+        "The secret is lost",
+        vec![
+            format!(
+                "The secret of {new_key_id} was not stored, so no application can use that key."
+            ),
+            format!("ramkey will delete {new_key_id} and create a new AccessKey for {new_user},"),
+            "whose secret it shows once. Type the new user's name to go on.".to_owned(),
+            format!("API: DeleteAccessKey UserName={new_user} UserAccessKeyId={new_key_id};"),
+            format!("     then CreateAccessKey UserName={new_user}"),
+        ],
+        new_user,
+    )
+}
+
+/// The new user of `user`'s move, as its steps name it.
+fn new_user_of(user: &UserView) -> Option<String> {
+    user.rotation
+        .as_ref()?
+        .steps
+        .iter()
+        .find_map(|step| match &step.kind {
+            StepKind::CreateAccessKey { new_user } | StepKind::CreateUser { new_user } => {
+                Some(new_user.clone())
+            }
+            _ => None,
+        })
+}
+
 /// The dialog Enter opens on `step` of `user`'s rotation, or a line saying
 /// why there is nothing to do yet.
 pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Result<Dialog, String> {
@@ -320,9 +367,10 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         StepKind::CreateAccessKey { .. } => {
             ask("Create the key now? [y/n]", Request::CreateAccessKey)
         }
-        StepKind::ConfirmSecretStored { .. } => {
-            ask("Is the secret stored? [y/n]", Request::ConfirmSecretStored)
-        }
+        StepKind::ConfirmSecretStored { new_key_id } => Dialog::Ask(
+            Question::new(title.clone(), body.clone(), "Is the secret stored? [y/n]"),
+            Then::SecretStored(secret_lost_confirm(user, new_key_id)),
+        ),
         StepKind::ConfirmStaging { .. } => ask(
             "Is staging running on the new key? [y/n]",
             Request::ConfirmStaging,

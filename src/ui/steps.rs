@@ -62,6 +62,7 @@ pub fn explain(kind: &StepKind, user: &str) -> Vec<String> {
             format!("The secret of {new_key_id} was shown once, when the key was created."),
             "Confirm it is stored where the application reads it; it cannot be shown again."
                 .to_owned(),
+            "Lost it (n)? ramkey then deletes that key and creates a new one.".to_owned(),
         ],
         StepKind::ConfirmStaging { new_key_id } => vec![format!(
             "Switch staging to key {new_key_id}, then confirm here."

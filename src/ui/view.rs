@@ -360,6 +360,12 @@ pub enum Request {
     },
     /// The new secret is stored.
     ConfirmSecretStored,
+    /// The new secret was lost before it was stored: delete that key and
+    /// create a fresh one.
+    SecretNotStored {
+        /// The new user's name as the admin typed it.
+        typed_user: String,
+    },
     /// Staging swapped.
     ConfirmStaging,
     /// Production swapped.

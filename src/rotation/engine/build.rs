@@ -14,7 +14,7 @@ use crate::rotation::error::EngineError;
 use crate::rotation::marker;
 use crate::rotation::name::validate_user_name;
 use crate::rotation::step::Event;
-use crate::state::steps::{Grant, GrantRecord, MoveStep, NewKey};
+use crate::state::steps::{Grant, GrantRecord, LostKey, MoveStep, NewKey};
 use crate::state::{Progress, Rotation, StepRecord};
 
 impl Engine {
@@ -178,10 +178,16 @@ impl Engine {
         rotation: &Rotation,
         earlier_writes: Vec<String>,
     ) -> Result<Performed, EngineError> {
-        let MoveStep::CreateKey { new_user, .. } = move_step(rotation) else {
+        let MoveStep::CreateKey {
+            new_user,
+            lost_keys,
+            ..
+        } = move_step(rotation)
+        else {
             unreachable!("checked to be the current step");
         };
         let target = new_user.name.clone();
+        let replaces = lost_note(lost_keys);
 
         let existing = self.key_ids_of(&target).await?;
         if !existing.is_empty() {
@@ -215,6 +221,7 @@ impl Engine {
         };
         let mut created = StepRecord::written(self.now(), written.request_id);
         created.request_ids.splice(0..0, earlier_writes);
+        created.note = replaces;
         let new_key = NewKey {
             key_id: written.value.access_key_id.clone(),
             created,
@@ -288,6 +295,22 @@ impl Engine {
         let key_ids = self.key_ids_of(user).await?;
         Ok(Some(key_ids).filter(|ids| !ids.is_empty()))
     }
+}
+
+/// The new key's note when it replaces keys whose secret was lost, so the
+/// state file still says so once the rotation moves past CreateKey.
+fn lost_note(lost_keys: &[LostKey]) -> Option<String> {
+    if lost_keys.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = lost_keys
+        .iter()
+        .map(|lost| lost.key.key_id.as_str())
+        .collect();
+    Some(format!(
+        "replaces {}, whose secret was lost before it was stored",
+        ids.join(", ")
+    ))
 }
 
 /// The code of CreateAccessKey on a user holding two keys already.

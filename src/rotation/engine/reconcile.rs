@@ -17,6 +17,7 @@ use crate::cloud::CloudError;
 use crate::cloud::model::Written;
 use crate::rotation::action::Confirmation;
 use crate::rotation::error::EngineError;
+use crate::rotation::step::Event;
 use crate::state::steps::MoveStep;
 use crate::state::{Rotation, StepRecord};
 
@@ -108,6 +109,34 @@ impl Engine {
             );
         }
         Ok(performed)
+    }
+
+    /// The admin lost the new key's secret before storing it: records the
+    /// key as lost (back at the CreateKey step, saved), then replaces it as
+    /// [`Engine::replace_lost_key`] does. The confirmation is checked
+    /// before anything is recorded; if the replacement fails, the rotation
+    /// waits at CreateKey, whose look-first finds the lost key again.
+    pub(super) async fn secret_not_stored(
+        &mut self,
+        rotation: &Rotation,
+        confirmation: &Confirmation,
+    ) -> Result<Performed, EngineError> {
+        let MoveStep::ConfirmSecretStored { prepared } = move_step(rotation) else {
+            unreachable!("checked to be the current step");
+        };
+        let target = prepared.new_user.name.clone();
+        if !confirmation.confirms(&target) {
+            return Err(EngineError::ConfirmationMismatch { user: target });
+        }
+        let lost = prepared.new_key.key_id.clone();
+        let summary = format!("Recorded the secret of {lost} as lost");
+        self.commit(
+            &rotation.id,
+            Event::SecretLost(StepRecord::at(self.now())),
+            &summary,
+        )?;
+        let rotation = self.open_rotation(&rotation.user)?;
+        self.replace_lost_key(&rotation, confirmation).await
     }
 
     /// The AccessKey IDs `user` holds now.
