@@ -5,38 +5,16 @@
 //! test running in parallel without a subscriber could make this one miss
 //! events.
 
+#[path = "support/log_capture.rs"]
+mod log_capture;
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use log_capture::LogCapture;
 use support::{Reply, TestServer, client_for, temporary};
-
-/// Collects everything the tracing subscriber writes.
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn logs_name_the_call_but_never_the_secret_token_or_signature() {
-    let logs = LogBuffer::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = LogCapture::start();
 
     let server = TestServer::start(|request| {
         if request.param("Action").as_deref() == Some("ListAccessKeys") {
@@ -50,7 +28,7 @@ async fn logs_name_the_call_but_never_the_secret_token_or_signature() {
     client.list_access_keys("alice").await.unwrap();
     client.get_user("bob").await.unwrap_err();
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     for needle in [
         "ListAccessKeys",
         "alice",

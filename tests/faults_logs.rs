@@ -6,39 +6,18 @@
 //! test running in parallel without a subscriber could make this one miss
 //! events.
 
+#[path = "support/log_capture.rs"]
+mod log_capture;
 mod support;
 
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
+use log_capture::LogCapture;
 use support::{Reply, TestServer, client_for, temporary};
-
-/// Collects everything the tracing subscriber writes.
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn retries_and_unclear_writes_are_logged_without_secrets() {
-    let logs = LogBuffer::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = LogCapture::start();
 
     let tries = AtomicUsize::new(0);
     let server = TestServer::start(move |request| match request.param("Action").as_deref() {
@@ -59,7 +38,7 @@ async fn retries_and_unclear_writes_are_logged_without_secrets() {
     let error = client.create_user("carol", None, None).await.unwrap_err();
     assert!(error.is_ambiguous(), "{error:?}");
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     for needle in [
         "cloud call retried",
         "throttled (Throttling.User)",
