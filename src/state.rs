@@ -7,7 +7,9 @@
 //! on nothing above it (no client calls, no engine, no UI).
 
 pub mod atomic;
+pub mod audit;
 pub mod error;
+pub mod journal;
 pub mod location;
 pub mod parse;
 pub mod schema;
@@ -15,8 +17,10 @@ pub mod steps;
 pub mod store;
 
 pub use error::StateError;
+pub use audit::{AuditEntry, AuditKind, AuditOutcome, audit_path};
+pub use journal::{Intent, WriteCall};
 pub use location::{default_dir, default_path, list_state_files};
 pub use parse::Refusal;
-pub use schema::{Rotation, SCHEMA_VERSION, StateDocument};
+pub use schema::{Rollback, Rotation, SCHEMA_VERSION, StateDocument};
 pub use steps::{Deletion, Progress, StepRecord};
 pub use store::{StateStore, read_document};

@@ -42,6 +42,9 @@ fn rotation(id: &str, user: &str, progress: Progress, started: DateTime<Utc>) ->
         key_id: format!("LTAI-{user}"),
         started_at: started,
         progress,
+        wait_days: 90,
+        pending: None,
+        rollbacks: Vec::new(),
         extra: serde_json::Map::new(),
     }
 }

@@ -429,6 +429,9 @@ mod tests {
             key_id: "LTAI-OLD".to_owned(),
             started_at: at("2026-01-01T00:00:00Z"),
             progress,
+            wait_days: 90,
+            pending: None,
+            rollbacks: Vec::new(),
             extra: serde_json::Map::new(),
         }
     }

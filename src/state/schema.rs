@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::steps::Progress;
+use super::journal::Intent;
+use super::steps::{Progress, StepRecord};
 
 /// The schema version this ramkey writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -76,7 +77,34 @@ pub struct Rotation {
     /// The path and the step it is at.
     #[serde(rename = "path")]
     pub progress: Progress,
+    /// Days between disabling the retired key and deleting it, fixed when the
+    /// rotation starts (`--wait-days` then).
+    // TODO: schema 1 files have no such field; until the migration to schema 2
+    // fills it in (from the disable record and deletion date), it defaults to 90.
+    #[serde(default = "default_wait_days")]
+    pub wait_days: u32,
+    /// The write call in flight: recorded before it is made, cleared in the
+    /// save that records its outcome. Present on start = settle by reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Intent>,
+    /// Every re-enable of the retired key after an application broke.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rollbacks: Vec<Rollback>,
     /// Fields this version does not know; kept as they were.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// The retired key re-enabled after its disable broke an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rollback {
+    /// The UpdateAccessKey Active call (or the finding it was Active again).
+    pub record: StepRecord,
+    /// What the admin said broke.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn default_wait_days() -> u32 {
+    90
 }

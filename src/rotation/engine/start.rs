@@ -42,6 +42,9 @@ impl Engine {
             key_id,
             started_at: self.now(),
             progress,
+            wait_days: self.options.wait_days,
+            pending: None,
+            rollbacks: Vec::new(),
             extra: serde_json::Map::new(),
         };
         self.store.document_mut().rotations.push(rotation);
