@@ -16,8 +16,8 @@ pub mod schema;
 pub mod steps;
 pub mod store;
 
-pub use error::StateError;
 pub use audit::{AuditEntry, AuditKind, AuditOutcome, audit_path};
+pub use error::StateError;
 pub use journal::{Intent, WriteCall};
 pub use location::{default_dir, default_path, list_state_files};
 pub use parse::Refusal;

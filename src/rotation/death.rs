@@ -1,0 +1,97 @@
+//! Test-only death points around every write call, for the kill matrix
+//! (`tests/kill_matrix.rs`): the process sends itself SIGKILL just before or
+//! just after a chosen call, as a crash or a kill -9 would stop it.
+//!
+//! Chosen by `RAMKEY_TEST_DIE_AT=<before|after>:<Action>[#N]`, e.g.
+//! `after:CreateAccessKey` or `before:AttachPolicyToUser#2` (the second such
+//! call of this process). The code exists only in builds with debug
+//! assertions (tests and `cargo run`); release builds compile
+//! [`point`] to nothing and never read the variable.
+
+/// Where around a write call a death point sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The intent is saved; the call has not been sent.
+    Before,
+    /// The call was answered (or settled); its outcome is not yet saved.
+    After,
+}
+
+/// The environment variable that chooses the death point.
+pub const DIE_AT: &str = "RAMKEY_TEST_DIE_AT";
+
+/// Dies here if `RAMKEY_TEST_DIE_AT` names this stage of `action`.
+#[cfg(debug_assertions)]
+pub fn point(stage: Stage, action: &str) {
+    use std::sync::Mutex;
+    static SEEN: Mutex<Vec<(Stage, String)>> = Mutex::new(Vec::new());
+
+    let Ok(wanted) = std::env::var(DIE_AT) else {
+        return;
+    };
+    let Some((wanted_stage, wanted_action, nth)) = parse(&wanted) else {
+        return;
+    };
+    if wanted_stage != stage || wanted_action != action {
+        return;
+    }
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    seen.push((stage, action.to_owned()));
+    let count = seen
+        .iter()
+        .filter(|(s, a)| *s == stage && a == action)
+        .count();
+    if count == nth {
+        tracing::warn!(?stage, action, "test death point reached: SIGKILL");
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
+/// Release builds: no death points.
+#[cfg(not(debug_assertions))]
+#[inline]
+pub fn point(_stage: Stage, _action: &str) {}
+
+/// `before:CreateUser#2` → (Before, "CreateUser", 2); `#N` defaults to 1.
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
+fn parse(text: &str) -> Option<(Stage, &str, usize)> {
+    let (stage, rest) = text.split_once(':')?;
+    let stage = match stage {
+        "before" => Stage::Before,
+        "after" => Stage::After,
+        _ => return None,
+    };
+    let (action, nth) = match rest.split_once('#') {
+        Some((action, nth)) => (action, nth.parse().ok().filter(|n| *n > 0)?),
+        None => (rest, 1),
+    };
+    Some((stage, action, nth))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_death_point() {
+        assert_eq!(
+            parse("before:CreateUser"),
+            Some((Stage::Before, "CreateUser", 1))
+        );
+        assert_eq!(
+            parse("after:AttachPolicyToUser#2"),
+            Some((Stage::After, "AttachPolicyToUser", 2))
+        );
+        for bad in [
+            "",
+            "CreateUser",
+            "during:CreateUser",
+            "after:X#0",
+            "after:X#y",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+}
