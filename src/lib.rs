@@ -2,7 +2,7 @@
 //! admin through retiring one of them, safely and resumably.
 //!
 //! Layers, from the bottom up (each depends only on those above it in this
-//! list): [`clock`] and [`secret`]; [`cloud`] (the signer and the Alibaba Cloud
+//! list): [`clock`], [`secret`] and [`death`] (test-only kill points); [`cloud`] (the signer and the Alibaba Cloud
 //! client); [`sandbox`] (an emulator of the RAM and STS APIs); [`scan`] (who is
 //! flagged and why); [`state`] (the state file); [`rotation`] (the remediation
 //! engine); [`ui`] (the terminal wizard); [`commands`] (one function per
@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod cloud;
 pub mod commands;
+pub mod death;
 pub mod rotation;
 pub mod sandbox;
 pub mod scan;

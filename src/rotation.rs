@@ -8,7 +8,6 @@
 //! Knows nothing of the terminal UI.
 
 pub mod action;
-pub mod death;
 pub mod engine;
 pub mod error;
 pub mod marker;

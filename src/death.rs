@@ -1,14 +1,16 @@
-//! Test-only death points around every write call, for the kill matrix
-//! (`tests/kill_matrix.rs`): the process sends itself SIGKILL just before or
-//! just after a chosen call, as a crash or a kill -9 would stop it.
+//! Test-only death points around every write call and every state-file
+//! rename, for the kill tests (`tests/kill_matrix.rs`): the process sends
+//! itself SIGKILL just before or just after a chosen point, as a crash or a
+//! kill -9 would stop it.
 //!
-//! Chosen by `RAMKEY_TEST_DIE_AT=<before|after>:<Action>[#N]`, e.g.
+//! Chosen by `RAMKEY_TEST_DIE_AT=<before|after>:<Point>[#N]`, e.g.
 //! `after:CreateAccessKey` or `before:AttachPolicyToUser#2` (the second such
-//! call of this process). The code exists only in builds with debug
+//! call of this process). Points are API action names and `rename` (the
+//! state file's atomic replace). Depends on nothing else in the crate. The code exists only in builds with debug
 //! assertions (tests and `cargo run`); release builds compile
 //! [`point`] to nothing and never read the variable.
 
-/// Where around a write call a death point sits.
+/// Where around a write call (or a rename) a death point sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     /// The intent is saved; the call has not been sent.
