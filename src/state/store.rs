@@ -162,7 +162,8 @@ impl StateStore {
     pub fn save(&mut self) -> Result<(), StateError> {
         self.check_writable()?;
         if let Some(backup) = &self.backup {
-            keep_backup(&self.path, backup.from, &backup.bytes)?;
+            let kept = keep_backup(&self.path, backup.from, &backup.bytes)?;
+            tracing::info!(backup = %kept.display(), "kept the older state file before migrating it");
             self.backup = None;
         }
 
