@@ -419,3 +419,19 @@ pub async fn idle_until(world: &World, until: StepKind) {
     }
     assert_eq!(engine.next_step(IDLE_USER), Some(until));
 }
+
+impl World {
+    /// Changes the user's open rotation in the state file, as a test of what
+    /// the engine makes of a state it could have reached. No engine may be
+    /// open on the state file.
+    pub fn edit_rotation(&self, user: &str, edit: impl FnOnce(&mut Rotation)) {
+        let mut store = StateStore::open(&self.state, ACCOUNT).expect("state file opens");
+        edit(
+            store
+                .document_mut()
+                .open_rotation_mut(user)
+                .expect("a rotation in progress"),
+        );
+        store.save().expect("saved");
+    }
+}
