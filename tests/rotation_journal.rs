@@ -13,6 +13,7 @@ use ramkey::state::{AuditKind, AuditOutcome, Progress, WriteCall};
 /// security-audit's key: ReadOnlyAccess, so its writes are refused.
 const AUDITOR_KEY: &str = "LTAI5tso6pJhdOferbDESaGN";
 
+use rotation_support::cutoff::CutOff;
 use rotation_support::{
     IDLE_KEY, IDLE_USER, MOVE_USER, NEW_USER, World, idle_until, move_script, move_until, ok,
     refused,
@@ -663,4 +664,55 @@ async fn an_intent_that_cannot_be_read_back_stays_for_the_next_run() {
 
     let summary = world.engine().reconcile(IDLE_USER).await.unwrap().unwrap();
     assert!(summary.contains("not made"), "{summary}");
+}
+
+#[tokio::test]
+async fn a_write_whose_answer_and_read_back_are_both_lost_keeps_its_intent_as_unknown() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DisableKey).await;
+    let relay = CutOff::after(&world.sandbox.endpoint(), "UpdateAccessKey").await;
+
+    let mut engine = world.engine_with(world.client_via(relay.endpoint()));
+    let error = engine
+        .perform(
+            IDLE_USER,
+            Action::DisableKey(Confirmation::typed(IDLE_USER)),
+        )
+        .await
+        .unwrap_err();
+    assert!(relay.is_cut());
+    assert!(matches!(error, EngineError::Cloud { .. }), "{error}");
+    drop(engine);
+    // It was made, but nobody could tell: the intent stays.
+    assert_eq!(
+        world.key_status(IDLE_USER, IDLE_KEY),
+        Some(KeyStatus::Inactive)
+    );
+    let rotation = world.rotation_on_disk(IDLE_USER);
+    assert!(rotation.pending.is_some());
+    assert_eq!(world.step_on_disk(IDLE_USER), Some(StepKind::DisableKey));
+    let last = world.audit_lines().pop().unwrap();
+    assert_eq!(
+        (last.kind, last.outcome),
+        (AuditKind::Outcome, Some(AuditOutcome::Unknown))
+    );
+    assert_eq!(
+        last.intent.as_deref(),
+        Some(rotation.pending.unwrap().id.as_str())
+    );
+
+    // The next run settles it by reading and never disables twice.
+    let outcome = ok(
+        &mut world.engine(),
+        IDLE_USER,
+        Action::DisableKey(Confirmation::typed(IDLE_USER)),
+    )
+    .await;
+    assert_eq!(outcome.rotation.current, Some(StepKind::DeleteKey));
+    assert_eq!(world.requests_for("UpdateAccessKey"), 1);
+    let settled = world.audit_lines().pop().unwrap();
+    assert_eq!(
+        (settled.kind, settled.outcome),
+        (AuditKind::Settled, Some(AuditOutcome::FoundDone))
+    );
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 
+pub mod cutoff;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -110,6 +112,25 @@ impl World {
             &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
             self.signature,
         )
+    }
+
+    /// A client signing as the caller, calling `endpoint` (a relay in front
+    /// of the sandbox).
+    pub fn client_via(&self, endpoint: &str) -> Client {
+        let credentials = Credentials::new(
+            self.sandbox.caller_access_key_id(),
+            self.sandbox.caller_secret().clone(),
+            None,
+            "test",
+        )
+        .unwrap();
+        let config = ClientConfig {
+            endpoints: Endpoints::single(endpoint).unwrap(),
+            credentials,
+            clock: Arc::new(self.clock.clone()),
+            signature: self.signature,
+        };
+        Client::with_retry(config, Timeouts::default(), no_waiting()).unwrap()
     }
 
     /// A client of a loopback port where nothing listens.
