@@ -183,14 +183,7 @@ impl Engine {
 
     /// The rotation's intent slot in the document.
     pub(super) fn pending_mut(&mut self, rotation_id: &str) -> &mut Option<Intent> {
-        &mut self
-            .store
-            .document_mut()
-            .rotations
-            .iter_mut()
-            .find(|rotation| rotation.id == rotation_id)
-            .expect("the rotation being performed is in the document")
-            .pending
+        &mut self.rotation_mut(rotation_id).pending
     }
 
     /// Saves and audits the intent; refuses the write if either fails.
