@@ -63,6 +63,24 @@ impl StepKind {
         }
     }
 
+    /// The step's name in the audit log, e.g. `confirm_staging`.
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            StepKind::Review => "confirm_review",
+            StepKind::ChooseName => "choose_name",
+            StepKind::CreateUser => "create_user",
+            StepKind::CopyPermissions => "copy_permissions",
+            StepKind::CreateKey => "create_key",
+            StepKind::ConfirmSecretStored => "confirm_secret_stored",
+            StepKind::ConfirmStaging => "confirm_staging",
+            StepKind::ConfirmProduction => "confirm_production",
+            StepKind::DisableKey => "disable_key",
+            StepKind::RecordDeletionDate => "record_deletion_date",
+            StepKind::DeleteKey => "delete_key",
+            StepKind::ReviewPolicies => "review_policies",
+        }
+    }
+
     /// Whether the step changes or removes access (needs the typed user name).
     pub fn is_destructive(self) -> bool {
         matches!(
@@ -162,6 +180,9 @@ pub enum Event {
     KeyDisabled(Disabled),
     /// The retired key is gone.
     KeyDeleted(StepRecord),
+    /// The retired key was re-enabled while it waited for deletion (a
+    /// rollback): back to the step before the disable.
+    KeyReEnabled(StepRecord),
     /// One policy was detached from the original user.
     PolicyDetached(GrantRecord),
     /// The admin finished the policy review.
@@ -183,6 +204,7 @@ impl Event {
             Event::ProductionSwapped(_) => "production swapped",
             Event::KeyDisabled(_) => "key disabled",
             Event::KeyDeleted(_) => "key deleted",
+            Event::KeyReEnabled(_) => "key re-enabled",
             Event::PolicyDetached(_) => "policy detached",
             Event::PoliciesReviewed(_) => "policies reviewed",
         }
@@ -233,6 +255,10 @@ fn advance_idle(step: IdleStep, event: Event) -> Result<IdleStep, Event> {
                 disabled,
                 deleted,
             })
+        }
+        // The review still stands; the disable is undone.
+        (IdleStep::AwaitDeletion { reviewed, .. }, Event::KeyReEnabled(_)) => {
+            Ok(IdleStep::Disable { reviewed })
         }
         (_, event) => Err(event),
     }
@@ -355,6 +381,14 @@ fn advance_retire(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
                 prepared,
                 swap,
                 disabled,
+            })
+        }
+        // Staging still uses the new key; production is what broke.
+        (MoveStep::AwaitDeletion { prepared, swap, .. }, Event::KeyReEnabled(_)) => {
+            Ok(MoveStep::ConfirmProduction {
+                prepared,
+                secret_stored: swap.secret_stored,
+                staging: swap.staging,
             })
         }
         (
@@ -656,6 +690,56 @@ mod tests {
             let current = current_step(&progress);
             let error = advance(progress, event).expect_err("out of order");
             assert_eq!(error.current, current);
+        }
+    }
+
+    #[test]
+    fn a_rollback_goes_back_before_the_disable_keeping_what_came_first() {
+        let idle = Progress::DisableIdle(IdleStep::AwaitDeletion {
+            reviewed: rec(1),
+            disabled: disabled(),
+        });
+        let back = advance(idle, Event::KeyReEnabled(rec(2))).unwrap();
+        assert_eq!(
+            back,
+            Progress::DisableIdle(IdleStep::Disable { reviewed: rec(1) })
+        );
+
+        let Progress::MoveToNewUser(step) = at_confirm_secret("LTAI-NEW") else {
+            unreachable!()
+        };
+        let MoveStep::ConfirmSecretStored { prepared } = *step else {
+            unreachable!()
+        };
+        let waiting = Progress::MoveToNewUser(Box::new(MoveStep::AwaitDeletion {
+            prepared: prepared.clone(),
+            swap: Swap {
+                secret_stored: rec(5),
+                staging: rec(6),
+                production: rec(7),
+            },
+            disabled: disabled(),
+        }));
+        let back = advance(waiting, Event::KeyReEnabled(rec(8))).unwrap();
+        assert_eq!(
+            back,
+            Progress::MoveToNewUser(Box::new(MoveStep::ConfirmProduction {
+                prepared,
+                secret_stored: rec(5),
+                staging: rec(6),
+            }))
+        );
+    }
+
+    #[test]
+    fn a_rollback_fits_only_while_the_key_waits_for_deletion() {
+        for progress in [
+            Progress::DisableIdle(IdleStep::Review),
+            Progress::DisableIdle(IdleStep::Disable { reviewed: rec(1) }),
+            at_confirm_secret("K"),
+        ] {
+            let error = advance(progress, Event::KeyReEnabled(rec(2))).unwrap_err();
+            assert_eq!(error.event, "key re-enabled");
         }
     }
 
