@@ -43,6 +43,12 @@ pub const DAYS_LATER: i64 = 91;
 
 const CALLER_KEY: &str = "LTAI5tKillAdmin000000001";
 
+/// The account's id, as the generated account file has it.
+pub const ACCOUNT_ID: &str = "5100000000000042";
+
+/// A role ramkey's caller may assume, for runs with STS credentials.
+pub const ROTATOR_ROLE: &str = "kill-rotator";
+
 /// Which path a case's user is set up for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathKind {
@@ -105,19 +111,28 @@ pub fn account(path: PathKind, cases: usize) -> Value {
         "UserName": "ramkey-admin", "UserId": "3000000000000001", "CreateDate": "-30d",
         "AccessKeys": [{"AccessKeyId": CALLER_KEY, "AccessKeySecret": "kill-matrix-caller-secret-0001",
                         "Status": "Active", "CreateDate": "-30d", "LastUsedDate": "-10m"}],
-        "Policies": [{"PolicyName": "AliyunRAMFullAccess", "PolicyType": "System", "AttachDate": "-30d"}]
+        "Policies": [
+            {"PolicyName": "AliyunRAMFullAccess", "PolicyType": "System", "AttachDate": "-30d"},
+            {"PolicyName": "AliyunSTSAssumeRoleAccess", "PolicyType": "System", "AttachDate": "-30d"}
+        ]
     })];
     all.extend(users);
     json!({
-        "AccountId": "5100000000000042",
+        "AccountId": ACCOUNT_ID,
         "AccountAlias": "kill-matrix",
         "CallerAccessKeyId": CALLER_KEY,
         "Policies": [
             {"PolicyName": "AliyunRAMFullAccess", "PolicyType": "System"},
+            {"PolicyName": "AliyunSTSAssumeRoleAccess", "PolicyType": "System"},
             {"PolicyName": "ReadOnlyAccess", "PolicyType": "System"},
             {"PolicyName": "deploy-artifacts", "PolicyType": "Custom"}
         ],
         "Groups": [{"GroupName": "deployers", "CreateDate": "-600d"}],
+        "Roles": [{
+            "RoleName": ROTATOR_ROLE, "RoleId": "310000000000000001",
+            "TrustedPrincipals": ["user/ramkey-admin"],
+            "Policies": [{"PolicyName": "AliyunRAMFullAccess", "PolicyType": "System", "AttachDate": "-30d"}]
+        }],
         "Users": all
     })
 }
@@ -227,6 +242,23 @@ impl Driver {
             env,
             extra: Vec::new(),
         }
+    }
+
+    /// Signs with these credentials instead of the sandbox's caller key.
+    #[must_use]
+    pub fn with_credentials(mut self, id: &str, secret: &str, token: Option<&str>) -> Self {
+        self.env.retain(|(name, _)| name == "RAMKEY_ENDPOINT");
+        self.env
+            .push(("ALIBABA_CLOUD_ACCESS_KEY_ID".to_owned(), id.to_owned()));
+        self.env.push((
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET".to_owned(),
+            secret.to_owned(),
+        ));
+        if let Some(token) = token {
+            self.env
+                .push(("ALIBABA_CLOUD_SECURITY_TOKEN".to_owned(), token.to_owned()));
+        }
+        self
     }
 
     /// Adds driver flags to every run (e.g. `--log-file`).
@@ -361,6 +393,30 @@ impl Cloud {
         }
     }
 
+    /// STS credentials for the rotator role: (id, secret, token).
+    pub fn assume_rotator(&self) -> (String, String, String) {
+        let request = ramkey::cloud::sts::AssumeRoleRequest {
+            role_arn: format!("acs:ram::{ACCOUNT_ID}:role/{ROTATOR_ROLE}"),
+            session_name: "kill-matrix".to_owned(),
+            duration_seconds: 3600,
+            policy: None,
+            external_id: None,
+        };
+        let assumed = self
+            .runtime
+            .block_on(self.client.assume_role(&request, "kill matrix"))
+            .unwrap();
+        let credentials = assumed.credentials;
+        let token = credentials
+            .security_token
+            .expect("STS credentials carry a token");
+        (
+            credentials.access_key_id,
+            credentials.secret.expose().to_owned(),
+            token.expose().to_owned(),
+        )
+    }
+
     pub fn user_names(&self) -> BTreeSet<String> {
         let users = self.runtime.block_on(self.client.list_all_users()).unwrap();
         users.into_iter().map(|user| user.user_name).collect()
@@ -454,6 +510,34 @@ pub fn audited_writes(entries: &[AuditEntry]) -> BTreeMap<(String, String), usiz
         }
     }
     counts
+}
+
+/// Every file under `dir`, at any depth.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The files under `dir` whose bytes hold `secret` anywhere.
+pub fn files_holding(dir: &Path, secret: &str) -> Vec<PathBuf> {
+    assert!(secret.len() >= 8, "too short to look for: {secret:?}");
+    files_under(dir)
+        .into_iter()
+        .filter(|file| {
+            let bytes = std::fs::read(file).unwrap();
+            bytes
+                .windows(secret.len())
+                .any(|window| window == secret.as_bytes())
+        })
+        .collect()
 }
 
 /// `text` with every `(from, to)` replaced, for comparing cases.
