@@ -15,19 +15,30 @@
 //! One sandbox per matrix; each case has its own user (`mv-07`, `idle-03`)
 //! and state file, and cases run one after another so the sandbox's log can
 //! be cut per case. Case 0 is the uninterrupted reference run.
+//!
+//! One case goes through the real wizard under a pty: killed just after
+//! CreateAccessKey, started again, it shows the key it has no secret for,
+//! offers to replace it, and the rotation goes on; its trace log and state
+//! hold no secret.
 
 #[path = "support/kill_world.rs"]
 mod kill_world;
+#[path = "support/pty.rs"]
+mod pty;
 #[path = "support/sandbox_process.rs"]
 mod sandbox_process;
+#[path = "support/wizard_steps.rs"]
+mod wizard_steps;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kill_world::{
     CaseUser, Cloud, DAYS_LATER, Driver, DriverRun, PathKind, UserState, WRITES, account,
-    audit_entries, audited_writes, log_since, normalise, start_sandbox, writes_acted,
+    audit_entries, audited_writes, files_holding, log_since, normalise, start_sandbox,
+    writes_acted,
 };
+use pty::{Key, PATIENCE};
 use ramkey::cloud::model::KeyStatus;
 use sandbox_process::SandboxProcess;
 
@@ -119,6 +130,120 @@ fn move_path_killed_around_every_write_whose_answer_is_lost() {
         &MOVE_POINTS,
         &["--reset-after", RESET_EVERY_WRITE],
     );
+}
+
+#[test]
+fn the_wizard_killed_after_creating_the_key_offers_to_replace_it_and_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox(dir.path(), &account(PathKind::Move, 1), &[]);
+    let cloud = Cloud::new(&sandbox);
+    let user = CaseUser::new(PathKind::Move, 0);
+    let new_user = user
+        .new_user
+        .clone()
+        .expect("a move case names its new user");
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state.json");
+    let log = home.path().join("ramkey.log");
+    let log_text = log.display().to_string();
+    let args = ["--log-file", &log_text, "--log-level", "trace"];
+
+    // First run: dies right after CreateAccessKey, before the secret is shown.
+    let mut wizard = wizard_steps::start_wizard(
+        &sandbox,
+        home.path(),
+        &state,
+        &args,
+        &[("RAMKEY_TEST_DIE_AT", "after:CreateAccessKey")],
+    );
+    wizard_steps::open_user(&wizard, &user.name);
+    let moved_key = wizard_steps::start_move(&wizard);
+    wizard_steps::create_user_and_copy(&wizard, &new_user);
+    wizard_steps::ask_for_the_key(&wizard);
+    let status = wizard.wait_exit_status(PATIENCE);
+    assert_eq!(
+        status.signal(),
+        Some("Killed"),
+        "the wizard was not killed at after:CreateAccessKey ({status:?})\n{}",
+        wizard.report()
+    );
+    drop(wizard);
+    ramkey::state::read_document(&state).expect("the state file left by the kill parses");
+    let keys = cloud.user(&new_user).expect("the new user exists").keys;
+    assert_eq!(
+        keys.len(),
+        1,
+        "one key was created before the kill: {keys:?}"
+    );
+    let lost_key = keys[0].0.clone();
+
+    // Second run: the key without a secret is shown and replaced.
+    let mut wizard = wizard_steps::start_wizard(&sandbox, home.path(), &state, &args, &[]);
+    wizard_steps::open_user(&wizard, &user.name);
+    let offer = "The new key's secret is lost";
+    wizard.wait_until("the key step or the offer", PATIENCE, |screen| {
+        screen.contains("Step 4 of 11: Create the new AccessKey") || screen.contains(offer)
+    });
+    if !wizard.screen().contains(offer) {
+        wizard_steps::ask_for_the_key(&wizard);
+    }
+    wizard.wait_for_all(&[offer, &lost_key], PATIENCE);
+    wizard.press(Key::Char('y'));
+    wizard.wait_for(
+        &format!("Type the user name {new_user} to confirm"),
+        PATIENCE,
+    );
+    wizard.type_text(&new_user);
+    wizard.press(Key::Enter);
+    let (new_key, new_secret) = wizard_steps::take_the_secret(&wizard);
+    wizard_steps::confirm_swaps(&wizard);
+    wizard_steps::disable_old_key(&wizard, &user.name);
+    wizard_steps::quit(&mut wizard);
+
+    let new_state = cloud.user(&new_user).expect("the new user");
+    assert_eq!(
+        new_state.keys,
+        vec![(new_key.clone(), KeyStatus::Active)],
+        "the lost key {lost_key} is replaced by the one shown"
+    );
+    assert_ne!(new_key, lost_key);
+    let original = cloud.user(&user.name).expect("the original user");
+    assert!(
+        original
+            .keys
+            .contains(&(moved_key.clone(), KeyStatus::Inactive)),
+        "{original:?}"
+    );
+    assert_eq!(
+        original
+            .keys
+            .iter()
+            .filter(|(_, status)| *status == KeyStatus::Active)
+            .count(),
+        1,
+        "{original:?}"
+    );
+    assert_eq!(
+        cloud
+            .user_names()
+            .iter()
+            .filter(|name| name.starts_with(&user.name))
+            .count(),
+        2
+    );
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("TRACE"),
+        "the wizard's log is not at trace level"
+    );
+    for (what, secret) in [
+        ("caller's secret", sandbox.secret()),
+        ("new secret", &new_secret),
+    ] {
+        let holding = files_holding(home.path(), secret);
+        assert!(holding.is_empty(), "the {what} is on disk in {holding:?}");
+    }
 }
 
 /// The reference run, then every point before and after; fails listing
