@@ -101,7 +101,7 @@ async fn run(args: &Args) -> anyhow::Result<Ended> {
         init_logging(path, &args.log_level)?;
     }
     let mut engine = open_engine(args).await?;
-    settle_earlier_runs(&mut engine, &args.user)?;
+    settle_earlier_runs(&mut engine, &args.user).await?;
     Driver { args, engine }.run().await
 }
 
@@ -122,18 +122,23 @@ async fn open_engine(args: &Args) -> anyhow::Result<Engine> {
         .await
         .context("GetCallerIdentity")?;
     let store = StateStore::open(&args.state, &caller.account_id)?;
-    let engine_clock = SystemClock::new();
-    engine_clock.advance(chrono::Duration::days(args.days_ahead));
-    let clock: Arc<dyn Clock> = Arc::new(engine_clock);
-    Ok(Engine::new(client, store, clock, EngineOptions::default()))
+    let engine = Engine::new(client, store, engine_clock(args), EngineOptions::default());
+    Ok(engine)
+}
+
+/// The system clock, `--days-ahead` days later.
+fn engine_clock(args: &Args) -> Arc<dyn Clock> {
+    let clock = SystemClock::new();
+    clock.advance(chrono::Duration::days(args.days_ahead));
+    Arc::new(clock)
 }
 
 /// What the wizard does on opening: an intent left by a killed run is
-/// settled by reading.
-#[expect(clippy::unnecessary_wraps, reason = "the engine's reconcile will fail")]
-fn settle_earlier_runs(_engine: &mut Engine, _user: &str) -> anyhow::Result<()> {
-    // TODO: call `Engine::reconcile(user)` once branch `journal` adds it;
-    // until then a left-over intent is only met by each step's look-first.
+/// settled by reading (never by calling again).
+async fn settle_earlier_runs(engine: &mut Engine, user: &str) -> anyhow::Result<()> {
+    if let Some(found) = engine.reconcile(user).await? {
+        println!("settled: {found}");
+    }
     Ok(())
 }
 
@@ -159,6 +164,10 @@ impl Driver<'_> {
         // Whether this process holds the new key's secret (it printed it).
         let mut secret_shown = false;
         while let Some(step) = self.engine.next_step(&user) {
+            if let Some(due) = self.deletion_not_due(step) {
+                // The wizard shows the step blocked; nobody asks for it.
+                return Ok(Ended::Waiting(due));
+            }
             let action = match step {
                 StepKind::ConfirmSecretStored if !secret_shown => {
                     // A human who never saw the secret answers "n".
@@ -185,6 +194,16 @@ impl Driver<'_> {
             }
         }
         Ok(Ended::Complete)
+    }
+
+    /// When the old key may be deleted, if `step` is its deletion and that
+    /// is still ahead by the engine's clock.
+    fn deletion_not_due(&self, step: StepKind) -> Option<String> {
+        if step != StepKind::DeleteKey {
+            return None;
+        }
+        let due = self.engine.plan(&self.args.user)?.delete_after?;
+        (engine_clock(self.args).now() < due).then(|| due.to_rfc3339())
     }
 
     /// The action an admin takes at `step` (all but the key's creation).
