@@ -133,6 +133,31 @@ fn move_path_killed_around_every_write_whose_answer_is_lost() {
 }
 
 #[test]
+fn move_path_killed_again_and_again_while_replacing_a_lost_key() {
+    // The key's answer dies; the next run dies right after deleting that
+    // lost key; the one after dies right after creating the replacement,
+    // whose answer dies too; the fourth run replaces that one as well.
+    let kills = [
+        (Point::new("CreateAccessKey", 1, Phase::First), Stage::After),
+        (Point::new("DeleteAccessKey", 1, Phase::First), Stage::After),
+        (Point::new("CreateAccessKey", 1, Phase::First), Stage::After),
+        (
+            Point::new("DeleteAccessKey", 1, Phase::First),
+            Stage::Before,
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox(dir.path(), &account(PathKind::Move, 2), &[]);
+    let cloud = Cloud::new(&sandbox);
+    let world = World {
+        sandbox: &sandbox,
+        cloud: &cloud,
+    };
+    let reference = world.reference(CaseUser::new(PathKind::Move, 0));
+    world.killed_case(&reference, CaseUser::new(PathKind::Move, 1), &kills);
+}
+
+#[test]
 fn the_wizard_killed_after_creating_the_key_offers_to_replace_it_and_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox(dir.path(), &account(PathKind::Move, 1), &[]);
@@ -267,7 +292,7 @@ fn run_matrix(path: PathKind, points: &[Point], faults: &[&str]) {
         let user = CaseUser::new(path, n + 1);
         let die_at = point.die_at(stage);
         let result = catch_unwind(AssertUnwindSafe(|| {
-            world.killed_case(&reference, user, point, stage);
+            world.killed_case(&reference, user, &[(point, stage)]);
         }));
         if let Err(panic) = result {
             let message = panic
@@ -358,52 +383,41 @@ impl World<'_> {
         end
     }
 
-    /// Kills the driver at `point`/`stage`, restarts it until complete, and
-    /// compares with the reference.
-    fn killed_case(&self, reference: &EndState, user: CaseUser, point: Point, stage: Stage) {
-        let die_at = point.die_at(stage);
+    /// Kills the driver at each of `kills` in turn (one run each), restarts
+    /// it until complete, and compares with the reference.
+    fn killed_case(&self, reference: &EndState, user: CaseUser, kills: &[(Point, Stage)]) {
         let before = self.cloud.user_names();
         let case_mark = self.sandbox.stderr_lines().len();
         let driver = Driver::new(self.sandbox, user);
         let mut runs = Runs { runs: Vec::new() };
+        let mut waited = false;
 
-        if point.phase == Phase::AfterWait {
-            let first = driver.run(0, None);
-            let waiting = first.waiting();
-            runs.runs.push(first);
+        for &(point, stage) in kills {
+            if point.phase == Phase::AfterWait && !waited {
+                run_to_the_wait(&driver, &mut runs);
+                waited = true;
+            }
+            let days = match point.phase {
+                Phase::First => 0,
+                Phase::AfterWait => DAYS_LATER,
+            };
+            let die_at = point.die_at(stage);
+            let kill_mark = self.sandbox.stderr_lines().len();
+            let killed = driver.run(days, Some(&die_at));
+            let killed_ok = killed.killed();
+            runs.runs.push(killed);
             assert!(
-                waiting,
-                "first phase did not reach the wait\n{}",
+                killed_ok,
+                "the driver was not killed by SIGKILL at {die_at}\n{}",
                 runs.describe()
             );
+            self.check_died_at(point, stage, kill_mark, &runs);
+            if let Err(error) = ramkey::state::read_document(&driver.state) {
+                panic!("the state file left by the run killed at {die_at} does not parse: {error}");
+            }
         }
-        let days = match point.phase {
-            Phase::First => 0,
-            Phase::AfterWait => DAYS_LATER,
-        };
-        let kill_mark = self.sandbox.stderr_lines().len();
-        let killed = driver.run(days, Some(&die_at));
-        let killed_ok = killed.killed();
-        runs.runs.push(killed);
-        assert!(
-            killed_ok,
-            "the driver was not killed by SIGKILL at {die_at}\n{}",
-            runs.describe()
-        );
-        self.check_died_at(point, stage, kill_mark, &runs);
-        if let Err(error) = ramkey::state::read_document(&driver.state) {
-            panic!("the state file left by the killed run does not parse: {error}");
-        }
-
-        if point.phase == Phase::First {
-            let resumed = driver.run(0, None);
-            let waiting = resumed.waiting();
-            runs.runs.push(resumed);
-            assert!(
-                waiting,
-                "the restarted run did not reach the wait\n{}",
-                runs.describe()
-            );
+        if !waited {
+            run_to_the_wait(&driver, &mut runs);
         }
         let last = driver.run(DAYS_LATER, None);
         let complete = last.complete();
@@ -415,17 +429,20 @@ impl World<'_> {
         );
 
         let end = self.end_state(&driver, &runs, &before, case_mark);
-        if point.action == "CreateAccessKey" && stage == Stage::After {
-            // The CreateAccessKey answer (the only place the secret ever is)
-            // died with the killed process: that key is useless, and the
-            // restarted run deleted it and created another (ReplaceLostKey).
-            assert!(
-                !runs.lost_keys().is_empty(),
-                "the key created by the killed run was not met as lost\n{}",
-                runs.describe()
-            );
-        }
+        // A CreateAccessKey answer (the only place a secret ever is) that
+        // died with a killed process leaves a useless key: the next run met
+        // it as lost, deleted it and created another (ReplaceLostKey).
+        let keys_killed = kills
+            .iter()
+            .filter(|(point, stage)| point.action == "CreateAccessKey" && *stage == Stage::After)
+            .count();
         let lost = runs.lost_keys();
+        assert!(
+            lost.len() >= keys_killed,
+            "{keys_killed} key(s) created by killed runs, but {} met as lost\n{}",
+            lost.len(),
+            runs.describe()
+        );
         if let Some(new_user) = &end.new_user {
             for key in &lost {
                 assert!(
@@ -546,6 +563,18 @@ impl World<'_> {
             audited,
         }
     }
+}
+
+/// Runs the driver (no death point) until it waits for the deletion date.
+fn run_to_the_wait(driver: &Driver, runs: &mut Runs) {
+    let run = driver.run(0, None);
+    let waiting = run.waiting();
+    runs.runs.push(run);
+    assert!(
+        waiting,
+        "the run did not reach the wait for the deletion date\n{}",
+        runs.describe()
+    );
 }
 
 /// The uninterrupted run did what the path is for, and wrote each thing once.
