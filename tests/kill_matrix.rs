@@ -40,6 +40,7 @@ use kill_world::{
 };
 use pty::{Key, PATIENCE};
 use ramkey::cloud::model::KeyStatus;
+use ramkey::state::{AuditKind, AuditOutcome};
 use sandbox_process::SandboxProcess;
 
 /// `--reset-after` for the second matrix: every write's first try is acted
@@ -152,6 +153,7 @@ fn move_path_killed_again_and_again_while_replacing_a_lost_key() {
     let world = World {
         sandbox: &sandbox,
         cloud: &cloud,
+        answers_lost: false,
     };
     let reference = world.reference(CaseUser::new(PathKind::Move, 0));
     world.killed_case(&reference, CaseUser::new(PathKind::Move, 1), &kills);
@@ -284,6 +286,7 @@ fn run_matrix(path: PathKind, points: &[Point], faults: &[&str]) {
     let world = World {
         sandbox: &sandbox,
         cloud: &cloud,
+        answers_lost: !faults.is_empty(),
     };
 
     let reference = world.reference(CaseUser::new(path, 0));
@@ -320,6 +323,8 @@ fn run_matrix(path: PathKind, points: &[Point], faults: &[&str]) {
 struct World<'a> {
     sandbox: &'a SandboxProcess,
     cloud: &'a Cloud,
+    /// Whether the sandbox loses the answer to each write's first try.
+    answers_lost: bool,
 }
 
 /// What one case's rotation left, with its own names replaced by
@@ -380,7 +385,35 @@ impl World<'_> {
         };
         let end = self.end_state(&driver, &runs, &before, mark);
         check_reference(&end, &driver.user);
+        self.check_answers(&driver, &runs);
         end
+    }
+
+    /// The fault switch did what it says: without it every write was
+    /// answered; with it every first try's answer was lost and the write
+    /// found done by reading, and the new key was created twice (the first
+    /// one's secret lost with its answer).
+    fn check_answers(&self, driver: &Driver, runs: &Runs) {
+        let outcomes: Vec<(String, Option<AuditOutcome>)> = audit_entries(&driver.state)
+            .into_iter()
+            .filter(|entry| entry.kind == AuditKind::Outcome)
+            .map(|entry| (entry.action, entry.outcome))
+            .collect();
+        assert!(!outcomes.is_empty(), "the reference audited no outcome");
+        let moved = driver.user.path == PathKind::Move;
+        for (action, outcome) in &outcomes {
+            let expected = if !self.answers_lost {
+                AuditOutcome::Done
+            } else if action == "CreateAccessKey" {
+                // Only the first try is hit: the replacement is answered.
+                continue;
+            } else {
+                AuditOutcome::FoundDone
+            };
+            assert_eq!(outcome, &Some(expected), "{action}: {outcomes:?}");
+        }
+        let lost = usize::from(self.answers_lost && moved);
+        assert_eq!(runs.lost_keys().len(), lost, "{}", runs.describe());
     }
 
     /// Kills the driver at each of `kills` in turn (one run each), restarts
