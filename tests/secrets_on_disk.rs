@@ -70,8 +70,22 @@ fn with_sts_credentials_and_kills_no_secret_or_token_is_left_on_disk() {
 
     // Killed once after the key's creation (its secret dies with the
     // process; the next run replaces that key) and once just before a
-    // state file's rename (its temp file stays behind).
-    let mut runs: Vec<DriverRun> = Vec::new();
+    // state file's rename (its temp file stays behind). Every file is read
+    // after every run, so files a later run tidies away are read too.
+    let home = driver.home.path();
+    let mut secrets = vec![
+        ("the STS secret", secret.clone()),
+        ("the STS token", token.clone()),
+        ("the caller's permanent secret", sandbox.secret().to_owned()),
+    ];
+    let mut look = |run: &DriverRun| {
+        if let Some((_, new_secret)) = run.new_key() {
+            secrets.push(("a new key's secret", new_secret));
+        }
+        for (what, secret) in &secrets {
+            assert_no_secret(home, what, secret);
+        }
+    };
     for die_at in ["after:CreateAccessKey", "before:rename#2"] {
         let run = driver.run(0, Some(die_at));
         assert!(
@@ -79,28 +93,32 @@ fn with_sts_credentials_and_kills_no_secret_or_token_is_left_on_disk() {
             "not killed at {die_at} (the death point is missing)\n{}",
             run.describe()
         );
-        runs.push(run);
+        look(&run);
     }
+    let state_dir = driver.state.parent().unwrap();
+    let left_over: Vec<_> = files_under(state_dir)
+        .into_iter()
+        .filter(|file| {
+            let name = file.file_name().unwrap().to_string_lossy();
+            !["state.json", "state.json.lock", "state.json.audit.jsonl"].contains(&&*name)
+        })
+        .collect();
+    assert!(
+        !left_over.is_empty(),
+        "the kill before the rename left no temp file to read: {:?}",
+        files_under(state_dir)
+    );
     let resumed = driver.run(0, None);
     assert!(resumed.waiting(), "{}", resumed.describe());
+    look(&resumed);
     let last = driver.run(DAYS_LATER, None);
     assert!(last.complete(), "{}", last.describe());
-    runs.extend([resumed, last]);
-    let new_secrets: Vec<String> = runs
-        .iter()
-        .filter_map(DriverRun::new_key)
-        .map(|(_, secret)| secret)
-        .collect();
-    assert!(!new_secrets.is_empty(), "no new key was printed");
-
-    let home = driver.home.path();
+    look(&last);
+    assert!(
+        resumed.new_key().is_some(),
+        "the run after the kills did not replace the lost key"
+    );
     assert_logged_at_trace(home);
-    assert_no_secret(home, "the STS secret", &secret);
-    assert_no_secret(home, "the STS token", &token);
-    assert_no_secret(home, "the caller's permanent secret", sandbox.secret());
-    for new_secret in &new_secrets {
-        assert_no_secret(home, "a new key's secret", new_secret);
-    }
 }
 
 #[test]
