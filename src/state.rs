@@ -13,6 +13,7 @@ pub mod error;
 pub mod journal;
 pub mod keep;
 pub mod location;
+mod lock;
 pub mod migrate;
 pub mod parse;
 pub mod schema;

@@ -5,15 +5,17 @@
 //! only through `crate::clock` (to date the copy of a refused file).
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions, Permissions};
-use std::io::{self, Read as _, Seek as _, Write as _};
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::fs::{self, File, Permissions};
+use std::io;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use super::atomic::{FILE_MODE, create_private_dirs, parent_dir, temp_prefix, write_atomically};
 use super::audit::{AuditEntry, append, audit_path};
 use super::error::StateError;
 use super::keep::{keep_backup, keep_corrupt, sibling};
+pub use super::lock::lock_path;
+use super::lock::take_lock;
 use super::parse::{Loaded, Parsed, Refusal, parse_any};
 use super::schema::{SCHEMA_VERSION, StateDocument};
 use crate::clock::{Clock, SystemClock};
@@ -160,7 +162,8 @@ impl StateStore {
     pub fn save(&mut self) -> Result<(), StateError> {
         self.check_writable()?;
         if let Some(backup) = &self.backup {
-            keep_backup(&self.path, backup.from, &backup.bytes)?;
+            let kept = keep_backup(&self.path, backup.from, &backup.bytes)?;
+            tracing::info!(backup = %kept.display(), "kept the older state file before migrating it");
             self.backup = None;
         }
 
@@ -247,55 +250,6 @@ fn remove_stale_temps(path: &Path) {
         if entry.file_name().to_string_lossy().starts_with(&prefix) {
             let _ = fs::remove_file(entry.path());
         }
-    }
-}
-
-/// The lock file beside the state file: the state file itself is replaced on
-/// every save, so a lock on it would be lost with its old inode.
-pub fn lock_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    parent_dir(path).join(name)
-}
-
-fn take_lock(path: &Path) -> Result<File, StateError> {
-    let lock_path = lock_path(path);
-    let mut lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(FILE_MODE)
-        .open(&lock_path)
-        .map_err(|source| StateError::io("cannot open lock file", &lock_path, source))?;
-
-    match fs4::FileExt::try_lock(&lock) {
-        Ok(()) => {}
-        Err(fs4::TryLockError::WouldBlock) => {
-            return Err(StateError::Locked {
-                path: path.to_path_buf(),
-                holder: holder_of(&mut lock),
-            });
-        }
-        Err(fs4::TryLockError::Error(source)) => {
-            return Err(StateError::io("cannot lock", &lock_path, source));
-        }
-    }
-
-    // Best effort: the pid only improves the message a second ramkey prints.
-    let _ = lock.set_len(0);
-    let _ = write!(lock, "{}", std::process::id());
-    let _ = lock.sync_data();
-    Ok(lock)
-}
-
-fn holder_of(lock: &mut File) -> String {
-    let mut text = String::new();
-    let _ = lock.rewind();
-    let _ = lock.read_to_string(&mut text);
-    match text.trim().parse::<u32>() {
-        Ok(pid) => format!(" (process {pid})"),
-        Err(_) => String::new(),
     }
 }
 
