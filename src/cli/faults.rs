@@ -10,13 +10,15 @@ use crate::sandbox::Schedule;
 
 /// How the sandbox misbehaves; all off unless given.
 ///
-/// A SCHEDULE is `N` (every N-th request), `first:N` or `all`, optionally
-/// followed by `@Action,Action` to count only those actions.
+/// A SCHEDULE is `N` (every N-th request), `first:N`, `all` or `once` (the
+/// first try of each call), optionally followed by `@Action,Action` to count
+/// only those actions.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Fault switches")]
 pub struct FaultArgs {
     /// Answer 400 Throttling.User (with x-acs-retry-after) instead of acting.
-    /// Every SCHEDULE is N (every N-th request), first:N or all, optionally
+    /// Every SCHEDULE is N (every N-th request), first:N, all or once (the
+    /// first try of each call: same action and parameters), optionally
     /// followed by @Action,Action to count only those.
     #[arg(long, value_name = "SCHEDULE")]
     pub throttle: Option<Schedule>,

@@ -82,6 +82,11 @@ pub enum Pattern {
     Every(NonZeroU32),
     /// The first n, then none.
     First(u32),
+    /// The first try of each call (action and parameters), never a try of
+    /// it again: every write can be made unclear once and still succeed
+    /// when ramkey makes it again after looking (a new key's secret is
+    /// only ever in an answer, so `all` would lose every one).
+    OncePerCall,
 }
 
 impl Schedule {
@@ -119,11 +124,13 @@ impl Schedule {
         matches!(self.pattern, Pattern::Every(n) if n.get() >= 2)
     }
 
-    /// Whether the `nth` counted request (1 for the first) is hit.
-    pub fn hits(&self, nth: u64) -> bool {
+    /// Whether the `nth` counted request (1 for the first) is hit;
+    /// `first_try` says whether it is the first try of its call.
+    pub fn hits(&self, nth: u64, first_try: bool) -> bool {
         match self.pattern {
             Pattern::Every(n) => nth % u64::from(n.get()) == 0,
             Pattern::First(n) => nth <= u64::from(n),
+            Pattern::OncePerCall => first_try,
         }
     }
 }
@@ -131,8 +138,9 @@ impl Schedule {
 /// Why a schedule's text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{text}` is not a fault schedule; write N (every N-th request), first:N or all, \
-     optionally followed by @Action,Action (e.g. 3, first:2@ListPoliciesForUser)"
+    "`{text}` is not a fault schedule; write N (every N-th request), first:N, all or once \
+     (the first try of each call), optionally followed by @Action,Action (e.g. 3, \
+     first:2@ListPoliciesForUser, once@CreateUser)"
 )]
 pub struct ScheduleError {
     text: String,
@@ -141,7 +149,7 @@ pub struct ScheduleError {
 impl FromStr for Schedule {
     type Err = ScheduleError;
 
-    /// `3`, `all`, `first:2`, each optionally `@Action,Action`.
+    /// `3`, `all`, `first:2`, `once`, each optionally `@Action,Action`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let error = || ScheduleError {
             text: text.to_owned(),
@@ -149,6 +157,7 @@ impl FromStr for Schedule {
         let (pattern, actions) = text.split_once('@').unwrap_or((text, ""));
         let pattern = match pattern.trim() {
             "all" => Pattern::Every(NonZeroU32::MIN),
+            "once" => Pattern::OncePerCall,
             other => match other.strip_prefix("first:") {
                 Some(n) => Pattern::First(n.parse().map_err(|_| error())?),
                 None => Pattern::Every(other.parse().map_err(|_| error())?),
@@ -176,6 +185,7 @@ impl fmt::Display for Schedule {
             Pattern::Every(n) if n.get() == 1 => f.write_str("all")?,
             Pattern::Every(n) => write!(f, "{n}")?,
             Pattern::First(n) => write!(f, "first:{n}")?,
+            Pattern::OncePerCall => f.write_str("once")?,
         }
         if !self.actions.is_empty() {
             write!(f, "@{}", self.actions.join(","))?;
@@ -196,6 +206,8 @@ mod tests {
             "first:2",
             "first:2@ListPoliciesForUser",
             "4@CreateUser,GetUser",
+            "once",
+            "once@CreateUser,DeleteAccessKey",
         ] {
             let schedule: Schedule = text.parse().unwrap();
             assert_eq!(schedule.to_string(), text);
@@ -218,10 +230,10 @@ mod tests {
     #[test]
     fn every_n_hits_each_n_th_and_first_n_the_first_ones() {
         let every = Schedule::every(3);
-        let hit: Vec<u64> = (1..=9).filter(|&n| every.hits(n)).collect();
+        let hit: Vec<u64> = (1..=9).filter(|&n| every.hits(n, true)).collect();
         assert_eq!(hit, [3, 6, 9]);
         let first = Schedule::first(2);
-        let hit: Vec<u64> = (1..=5).filter(|&n| first.hits(n)).collect();
+        let hit: Vec<u64> = (1..=5).filter(|&n| first.hits(n, true)).collect();
         assert_eq!(hit, [1, 2]);
     }
 

@@ -339,6 +339,24 @@ impl PtyProgram {
         }
     }
 
+    /// Waits for the program to end and returns how it ended, signal included
+    /// (`signal()` is the signal's name, e.g. `Killed` for SIGKILL).
+    pub fn wait_exit_status(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll the program") {
+                self.drain_output(deadline);
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the program did not end within {timeout:?}\n{}",
+                self.report()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// After the program exited: lets the reader take in what it wrote last
     /// (the terminal restore), until the pty closes or stays quiet a moment.
     fn drain_output(&self, deadline: Instant) {

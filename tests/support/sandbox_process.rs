@@ -103,6 +103,17 @@ impl SandboxProcess {
         ]
     }
 
+    /// Every line the sandbox wrote to stderr so far (one per request it
+    /// answered, plus its start-up lines); a test takes `len()` as a mark and
+    /// reads what came after it.
+    pub fn stderr_lines(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.stderr_path)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The end of what the sandbox wrote to stderr, and whether it is still running.
     pub fn diagnostics(&mut self) -> String {
         let status = match self.child.try_wait() {

@@ -63,6 +63,8 @@ struct State {
     just_hit: HashSet<String>,
     /// When the requests let through in the last second arrived.
     recent: VecDeque<DateTime<Utc>>,
+    /// The calls each schedule has counted, for `once` (in [`Slot`] order).
+    tried: [HashSet<String>; 5],
 }
 
 /// The schedules, as indices into [`State::counted`].
@@ -106,7 +108,8 @@ impl Switchboard {
     /// Whether the STS token of a request for `action` runs out now; ask
     /// only for requests signed with a token the sandbox issued.
     pub fn expires_token(&self, action: &str) -> bool {
-        self.lock().tick(Slot::ExpireToken, action, false)
+        // The token's requests are told apart by action only here.
+        self.lock().tick(Slot::ExpireToken, action, action, false)
     }
 
     /// What happens to a request for `action` arriving at `now`; `call`
@@ -115,10 +118,10 @@ impl Switchboard {
     pub fn plan(&self, action: &str, call: &str, now: DateTime<Utc>) -> Plan {
         let mut state = self.lock();
         let spared = state.just_hit.remove(call);
-        let reset_before = state.tick(Slot::ResetBefore, action, spared);
-        let unavailable = state.tick(Slot::Unavailable, action, spared);
-        let throttled = state.tick(Slot::Throttle, action, spared);
-        let reset_after = state.tick(Slot::ResetAfter, action, spared);
+        let reset_before = state.tick(Slot::ResetBefore, action, call, spared);
+        let unavailable = state.tick(Slot::Unavailable, action, call, spared);
+        let throttled = state.tick(Slot::Throttle, action, call, spared);
+        let reset_after = state.tick(Slot::ResetAfter, action, call, spared);
         state.remember_periodic_hit(call, [reset_before, unavailable, throttled, reset_after]);
         let faults = &state.faults;
         let (retry_after, delay) = (faults.retry_after, faults.delay);
@@ -149,7 +152,8 @@ impl Switchboard {
 impl State {
     /// Counts the request if the slot's schedule counts its action (and, for
     /// a periodic one, it is not `spared`); says whether the schedule hits it.
-    fn tick(&mut self, slot: Slot, action: &str, spared: bool) -> bool {
+    /// `call` is the call the request is a try of.
+    fn tick(&mut self, slot: Slot, action: &str, call: &str, spared: bool) -> bool {
         let schedule: Option<&Schedule> = match slot {
             Slot::ResetBefore => self.faults.reset_before_acting.as_ref(),
             Slot::Unavailable => self.faults.unavailable.as_ref(),
@@ -165,7 +169,13 @@ impl State {
         }
         let counted = &mut self.counted[slot as usize];
         *counted += 1;
-        schedule.hits(*counted)
+        let tried = &mut self.tried[slot as usize];
+        // Calls are never forgotten otherwise; a long-running sandbox would grow.
+        if tried.len() >= 10_000 {
+            tried.clear();
+        }
+        let first_try = tried.insert(call.to_owned());
+        schedule.hits(*counted, first_try)
     }
 
     /// Notes `call` when a periodic schedule hit it, so its next try is spared.
@@ -327,6 +337,21 @@ mod tests {
         for _ in 0..3 {
             assert!(always.plan("GetUser", "b", at(0)).before.is_some());
         }
+    }
+
+    #[test]
+    fn once_hits_the_first_try_of_each_call_and_no_try_again() {
+        let board = board(Faults {
+            reset_after_acting: Some("once@CreateAccessKey,DeleteAccessKey".parse().unwrap()),
+            ..Faults::none()
+        });
+        let reset = |action: &str, call: &str| board.plan(action, call, at(0)).reset_after;
+        assert!(reset("CreateAccessKey", "CreateAccessKey?UserName=a"));
+        assert!(!reset("CreateAccessKey", "CreateAccessKey?UserName=a"));
+        assert!(reset("CreateAccessKey", "CreateAccessKey?UserName=b"));
+        assert!(reset("DeleteAccessKey", "DeleteAccessKey?UserName=a"));
+        assert!(!reset("GetUser", "GetUser?UserName=a"), "not counted");
+        assert!(!reset("DeleteAccessKey", "DeleteAccessKey?UserName=a"));
     }
 
     #[test]

@@ -1,0 +1,173 @@
+//! The real wizard's move path, step by step, for the kill tests under a
+//! pty: start it against a sandbox process, open a user, start its move,
+//! create the user and copy every grant, create the key, confirm the swaps.
+//!
+//! Depends on the pty harness (`pty.rs`) and on the wizard's screen texts.
+
+#![allow(dead_code, reason = "each test crate uses part of this harness")]
+
+use std::path::Path;
+
+use super::pty::{Key, PATIENCE, PtyCommand, PtyProgram};
+use super::sandbox_process::SandboxProcess;
+
+/// The findings screen's headline ("1 user holds" or "N users hold" before it).
+pub const FINDINGS: &str = "two Active AccessKeys:";
+
+/// `ramkey --endpoint … --state STATE` plus `args`, signing with the
+/// sandbox's caller key, with `env` added; waits for the findings.
+pub fn start_wizard(
+    sandbox: &SandboxProcess,
+    home: &Path,
+    state: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> PtyProgram {
+    let mut all: Vec<String> = vec![
+        "--endpoint".to_owned(),
+        sandbox.endpoint().to_owned(),
+        "--state".to_owned(),
+        state.display().to_string(),
+    ];
+    all.extend(args.iter().map(|&arg| arg.to_owned()));
+    let command = PtyCommand::ramkey(home, all)
+        .envs([
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", sandbox.access_key_id()),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", sandbox.secret()),
+        ])
+        .envs(env.iter().copied());
+    let wizard = PtyProgram::spawn(&command);
+    wizard.wait_for(FINDINGS, PATIENCE);
+    wizard
+}
+
+/// Moves the findings cursor to `user` and opens its rotation screen.
+pub fn open_user(wizard: &PtyProgram, user: &str) {
+    let row = format!("› {user} ");
+    for _ in 0..20 {
+        let before = selected_row(&wizard.screen());
+        if before.starts_with(&row) {
+            wizard.press(Key::Enter);
+            // The user's screen starts a line with its name (and its
+            // display name, when it has one).
+            let header = format!("{user} ");
+            wizard.wait_until("the user's screen", PATIENCE, |screen| {
+                screen.lines().any(|line| line.starts_with(&header))
+            });
+            return;
+        }
+        wizard.press(Key::Down);
+        wizard.wait_until("the selection to move", PATIENCE, |screen| {
+            selected_row(screen) != before
+        });
+    }
+    panic!("{user} is not in the findings list\n{}", wizard.report());
+}
+
+/// Starts the move of the first key offered and returns that key's id.
+pub fn start_move(wizard: &PtyProgram) -> String {
+    wizard.press(Key::Enter);
+    wizard.wait_for("Start a rotation", PATIENCE);
+    let choice = selected_row(&wizard.screen());
+    let moved_key = choice
+        .strip_prefix("› Move the application using ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no move offered first\n{}", wizard.report()))
+        .to_owned();
+    wizard.press(Key::Enter);
+    wizard.wait_for("Step 1 of 11: Choose the new user's name", PATIENCE);
+    moved_key
+}
+
+/// Takes the suggested name `new_user`, creates the user, copies every grant.
+pub fn create_user_and_copy(wizard: &PtyProgram, new_user: &str) {
+    wizard.press(Key::Enter);
+    wizard.wait_for(&format!("New user name: {new_user}"), PATIENCE);
+    wizard.press(Key::Enter);
+    wizard.wait_for("Step 2 of 11: Create the new user", PATIENCE);
+
+    wizard.press(Key::Enter);
+    wizard.wait_for("Create the user now?", PATIENCE);
+    wizard.press(Key::Char('y'));
+    wizard.wait_for("Step 3 of 11: Copy policies and groups", PATIENCE);
+
+    // Every grant is ticked by default; Enter copies them all.
+    wizard.press(Key::Enter);
+    wizard.wait_for("[x] group  deployers", PATIENCE);
+    wizard.press(Key::Enter);
+    wizard.wait_for("Step 4 of 11: Create the new AccessKey", PATIENCE);
+}
+
+/// At "Create the new AccessKey": Enter, then yes.
+pub fn ask_for_the_key(wizard: &PtyProgram) {
+    wizard.press(Key::Enter);
+    wizard.wait_for("Create the key now?", PATIENCE);
+    wizard.press(Key::Char('y'));
+}
+
+/// The key and secret on screen once it shows them; confirms they are
+/// stored and waits for the next step.
+pub fn take_the_secret(wizard: &PtyProgram) -> (String, String) {
+    wizard.wait_for("AccessKeySecret", PATIENCE);
+    let screen = wizard.screen();
+    let key = field(&screen, "AccessKeyId    :");
+    let secret = field(&screen, "AccessKeySecret:");
+    assert!(!secret.is_empty() && !key.is_empty(), "{}", wizard.report());
+    wizard.press(Key::Char('y'));
+    wizard.wait_for("Step 6 of 11: Confirm staging uses the new key", PATIENCE);
+    wizard.wait_gone(&secret, PATIENCE);
+    (key, secret)
+}
+
+/// Staging and production confirmed.
+pub fn confirm_swaps(wizard: &PtyProgram) {
+    wizard.press(Key::Enter);
+    wizard.wait_for("Is staging running on the new key?", PATIENCE);
+    wizard.press(Key::Char('y'));
+    wizard.wait_for(
+        "Step 7 of 11: Confirm production uses the new key",
+        PATIENCE,
+    );
+    wizard.press(Key::Enter);
+    wizard.wait_for("Is production running on the new key?", PATIENCE);
+    wizard.press(Key::Char('y'));
+    wizard.wait_for("Step 8 of 11: Disable the old key", PATIENCE);
+}
+
+/// Disables the moved key of `user`, typing its name.
+pub fn disable_old_key(wizard: &PtyProgram, user: &str) {
+    wizard.press(Key::Enter);
+    wizard.wait_for(&format!("Type the user name {user} to confirm"), PATIENCE);
+    wizard.type_text(user);
+    wizard.press(Key::Enter);
+    wizard.wait_for("waiting for deletion", PATIENCE);
+}
+
+/// Back to the findings, `q`, and a clean exit.
+pub fn quit(wizard: &mut PtyProgram) {
+    wizard.press(Key::Esc);
+    wizard.wait_for(FINDINGS, PATIENCE);
+    wizard.press(Key::Char('q'));
+    assert_eq!(wizard.wait_exit(PATIENCE), 0, "{}", wizard.report());
+}
+
+/// The line holding the selection mark `›`, trimmed of borders and blanks.
+pub fn selected_row(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|line| line.find('›').map(|at| &line[at..]))
+        .map(|row| row.trim_end_matches(['│', ' ']).to_owned())
+        .next_back()
+        .unwrap_or_default()
+}
+
+/// The first word after `label` on the screen.
+pub fn field(screen: &str, label: &str) -> String {
+    screen
+        .lines()
+        .find_map(|line| line.split_once(label))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .unwrap_or_default()
+        .trim_end_matches('│')
+        .to_owned()
+}
