@@ -194,7 +194,7 @@ fn help_lists_exactly_the_table_keys_of_each_context() {
             .collect();
         let expected: Vec<(String, &str)> = keys::bindings_for(context)
             .chain(keys::bindings_for(Context::Help))
-            .map(|b| (keys::keys_label(b.keys), b.hint))
+            .map(|b| (keys::keys_label(b.keys), b.help))
             .collect();
         assert_eq!(listed, expected, "{context:?}");
     }

@@ -1,6 +1,8 @@
-//! One user's rotation: the step checklist (done with its time, current,
-//! pending) and the selected step's explanation — what it will do, the
-//! exact API call, and what Enter does.
+//! One user's rotation: first what needs the admin's attention (changes
+//! made outside ramkey, a write of an earlier run still in flight), then
+//! the step checklist (done with its time, current, pending) and the
+//! selected step's explanation — what it will do, the exact API call, what
+//! Enter does, rollbacks done and whether the key is the one ramkey uses.
 //!
 //! Step names come from [`super::steps`] and are stable text a test can
 //! wait for. Depends on [`super::app`] (read only), [`super::steps`],
@@ -16,7 +18,7 @@ use super::app::App;
 use super::flow;
 use chrono::{DateTime, Utc};
 
-use super::view::{RotationView, StepKind, StepStatus, StepView, UserView};
+use super::view::{DriftView, RotationView, StepKind, StepStatus, StepView, UserView};
 use super::{steps, text};
 
 /// Draws `user_name`'s rotation into `area`.
@@ -89,9 +91,29 @@ fn render_steps(
     frame: &mut Frame,
     area: Rect,
 ) {
+    let attention = attention_lines(
+        user.drift.as_deref().unwrap_or_default(),
+        rotation.pending.as_deref(),
+        usize::from(area.width).saturating_sub(2),
+    );
+    // Borders around the lines, when there are any.
+    let attention_height = match attention.len() {
+        0 => 0,
+        n => u16::try_from(n + 2).unwrap_or(u16::MAX),
+    };
     let list_height = u16::try_from(rotation.steps.len() + 2).unwrap_or(u16::MAX);
-    let [list_area, detail_area] =
-        Layout::vertical([Constraint::Max(list_height), Constraint::Min(5)]).areas(area);
+    let [attention_area, list_area, detail_area] = Layout::vertical([
+        Constraint::Length(attention_height),
+        Constraint::Max(list_height),
+        Constraint::Min(5),
+    ])
+    .areas(area);
+    if !attention.is_empty() {
+        let block = Block::bordered()
+            .title(" Check first ")
+            .border_style(Style::new().fg(Color::Yellow));
+        frame.render_widget(Paragraph::new(attention).block(block), attention_area);
+    }
 
     let current = rotation.current();
     let width = usize::from(list_area.width).saturating_sub(4);
@@ -114,6 +136,31 @@ fn render_steps(
         let line = action_line(step, is_current, blocked, now);
         render_detail(user, rotation, cursor, line, frame, detail_area);
     }
+}
+
+/// Each change made outside ramkey (what, highlighted, then the advice)
+/// and the write of an earlier run still in flight, wrapped to `width`.
+fn attention_lines(drift: &[DriftView], pending: Option<&str>, width: usize) -> Vec<Line<'static>> {
+    let loud = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    let mut add = |said: &str, style: Style| {
+        lines.extend(
+            text::wrap(said, width)
+                .into_iter()
+                .map(|row| Line::from(row).style(style)),
+        );
+    };
+    for found in drift {
+        add(&format!("Changed outside ramkey: {}", found.what), loud);
+        add(&format!("  {}", found.advice), Style::new());
+    }
+    if let Some(call) = pending {
+        add(
+            &format!("In flight: {call}; will be checked before the next step."),
+            loud,
+        );
+    }
+    lines
 }
 
 /// `✓ Create the new user        2025-06-01 10:02`, `▶ …`, `· …`.
@@ -184,8 +231,34 @@ fn render_detail(
     if let Some(call) = steps::api_call(&step.kind, name) {
         lines.push(Line::from(format!("API: {call}")));
     }
+    if retires_ramkeys_key(user, &step.kind) {
+        lines.push(
+            Line::from(format!(
+                "{} is the key ramkey is using: ramkey will not disable or delete it.",
+                user.keys
+                    .iter()
+                    .find(|key| key.used_by_ramkey)
+                    .map_or("This", |key| key.access_key_id.as_str())
+            ))
+            .bold(),
+        );
+    }
     lines.push(Line::raw(""));
     lines.push(action);
+    if matches!(step.kind, StepKind::DeleteKey { .. }) && rotation.current() == Some(index) {
+        lines.push(Line::raw(
+            "An application broke since the disable? r re-enables the old key.",
+        ));
+    }
+    if rotation.rollbacks > 0 {
+        let times = match rotation.rollbacks {
+            1 => "once".to_owned(),
+            n => format!("{n} times"),
+        };
+        lines.push(Line::raw(format!(
+            "Rolled back {times}: the old key was re-enabled after an application broke."
+        )));
+    }
 
     let title = format!(
         " Step {} of {}: {} ",
@@ -203,4 +276,17 @@ fn render_detail(
             .block(block),
         area,
     );
+}
+
+/// Whether `kind` disables or deletes the key ramkey signs with.
+fn retires_ramkeys_key(user: &UserView, kind: &StepKind) -> bool {
+    let (StepKind::Review { key_id }
+    | StepKind::DisableKey { key_id }
+    | StepKind::DeleteKey { key_id, .. }) = kind
+    else {
+        return false;
+    };
+    user.keys
+        .iter()
+        .any(|key| &key.access_key_id == key_id && key.used_by_ramkey)
 }
