@@ -218,8 +218,9 @@ async fn opening_a_rotation_looks_for_changes_made_outside_ramkey_and_shows_them
     let drift = app.snapshot.user("ops-zhangsan").unwrap().drift.clone();
     assert_eq!(drift.map(|d| d.len()), Some(1));
     let drawn = ui_support::draw(&app, 80, 24);
+    assert!(drawn.contains("Changed outside ramkey"), "{drawn}");
     assert!(
-        drawn.contains("Changed outside ramkey: key LTAI5tZhangBusy00000002"),
+        drawn.contains("• key LTAI5tZhangBusy00000002 was added"),
         "{drawn}"
     );
 }

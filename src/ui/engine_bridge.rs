@@ -758,6 +758,66 @@ mod tests {
     }
 
     #[test]
+    fn a_look_is_no_engine_action_and_a_rollback_carries_the_typed_name_and_reason() {
+        assert_eq!(to_call(Request::CheckDrift), Call::Check);
+        let call = to_call(Request::ReEnableKey {
+            key_id: "K".to_owned(),
+            reason: Some("billing export 403".to_owned()),
+            typed_user: "app-user".to_owned(),
+        });
+        let Call::ReEnableKey {
+            confirmation,
+            reason,
+        } = call
+        else {
+            panic!("{call:?}")
+        };
+        assert!(confirmation.confirms("app-user"));
+        assert_eq!(reason.as_deref(), Some("billing export 403"));
+        assert!(!Request::CheckDrift.writes());
+        assert!(
+            Request::AcknowledgeReview.writes(),
+            "it saves the state file"
+        );
+    }
+
+    #[test]
+    fn what_the_start_settled_is_told_and_a_failure_blocks_that_user() {
+        let results = vec![
+            ("quiet".to_owned(), Ok(None)),
+            (
+                "app".to_owned(),
+                Ok(Some(
+                    "ramkey was interrupted during CreateUser for app-v2".to_owned(),
+                )),
+            ),
+            (
+                "bob".to_owned(),
+                Err(EngineError::NoRotation {
+                    user: "bob".to_owned(),
+                }),
+            ),
+        ];
+        let (settled, unsettled) = settle(results);
+        assert_eq!(
+            settled,
+            vec![
+                Settled::Done {
+                    user: "app".to_owned(),
+                    summary: "ramkey was interrupted during CreateUser for app-v2".to_owned(),
+                },
+                Settled::Failed {
+                    user: "bob".to_owned(),
+                    error: "bob has no rotation in progress; start one from its finding first"
+                        .to_owned(),
+                },
+            ]
+        );
+        assert_eq!(unsettled.keys().collect::<Vec<_>>(), ["bob"]);
+        assert!(unsettled_reason(&unsettled["bob"]).contains("could not check the write"));
+    }
+
+    #[test]
     fn ticked_policies_and_groups_become_grants_with_their_type() {
         let action = to_call(Request::CopyPermissions {
             policies: vec![policy("deploy")],

@@ -236,7 +236,7 @@ pub const TABLE: &[Binding] = &[
     bind(ESC, X::Rotation, C::Back, "back"),
     explained(
         bind(ROLLBACK, X::Rotation, C::Rollback, "roll back"),
-        "application broke: re-enable the old key (while it waits for deletion)",
+        "application broke: re-enable the old key",
     ),
     bind(HELP, X::Rotation, C::Help, "help"),
     quiet(bind(CTRL_C, X::Rotation, C::Interrupt, "quit now")),

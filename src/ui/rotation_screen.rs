@@ -101,16 +101,35 @@ fn render_steps(
         0 => 0,
         n => u16::try_from(n + 2).unwrap_or(u16::MAX),
     };
-    let list_height = u16::try_from(rotation.steps.len() + 2).unwrap_or(u16::MAX);
+    let detail = rotation.steps.get(cursor).map(|step| {
+        let is_current = rotation.current() == Some(cursor);
+        let blocked = rotation.blocked.as_deref().filter(|_| is_current);
+        let action = action_line(step, is_current, blocked, app.snapshot.taken_at);
+        let width = usize::from(area.width).saturating_sub(2);
+        detail_lines(user, rotation, cursor, action, width)
+    });
+    let detail_height = detail.as_ref().map_or(0, |lines| {
+        u16::try_from(lines.len() + 2).unwrap_or(u16::MAX)
+    });
+    let (list_height, detail_height) = heights(
+        area.height.saturating_sub(attention_height),
+        u16::try_from(rotation.steps.len() + 2).unwrap_or(u16::MAX),
+        detail_height,
+    );
     let [attention_area, list_area, detail_area] = Layout::vertical([
         Constraint::Length(attention_height),
-        Constraint::Max(list_height),
-        Constraint::Min(5),
+        Constraint::Length(list_height),
+        Constraint::Length(detail_height),
     ])
     .areas(area);
     if !attention.is_empty() {
+        let title = if user.drift.as_ref().is_some_and(|d| !d.is_empty()) {
+            " Changed outside ramkey: check first "
+        } else {
+            " Check first "
+        };
         let block = Block::bordered()
-            .title(" Check first ")
+            .title(title)
             .border_style(Style::new().fg(Color::Yellow));
         frame.render_widget(Paragraph::new(attention).block(block), attention_area);
     }
@@ -129,13 +148,32 @@ fn render_steps(
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     frame.render_stateful_widget(list, list_area, &mut state);
 
-    if let Some(step) = rotation.steps.get(cursor) {
-        let now = app.snapshot.taken_at;
-        let is_current = rotation.current() == Some(cursor);
-        let blocked = rotation.blocked.as_deref().filter(|_| is_current);
-        let line = action_line(step, is_current, blocked, now);
-        render_detail(user, rotation, cursor, line, frame, detail_area);
+    if let Some(detail) = detail {
+        let lines = detail.fit(usize::from(detail_area.height.saturating_sub(2)));
+        let title = format!(
+            " Step {} of {}: {} ",
+            cursor + 1,
+            rotation.steps.len(),
+            steps::title(&rotation.steps[cursor].kind)
+        );
+        let block = Block::bordered().title(text::truncate(
+            &title,
+            usize::from(detail_area.width).saturating_sub(2),
+        ));
+        frame.render_widget(Paragraph::new(lines).block(block), detail_area);
     }
+}
+
+/// The rows of the step list and of the explanation in `room` rows: the
+/// explanation whole when it can be (it says what Enter does), the list
+/// cut to at least three rows (it scrolls to the selected step), and any
+/// spare rows to the explanation.
+fn heights(room: u16, list: u16, detail: u16) -> (u16, u16) {
+    const LIST_AT_LEAST: u16 = 3;
+    let list = list
+        .min(room.saturating_sub(detail).max(LIST_AT_LEAST))
+        .min(room);
+    (list, room - list)
 }
 
 /// Each change made outside ramkey (what, highlighted, then the advice)
@@ -143,22 +181,26 @@ fn render_steps(
 fn attention_lines(drift: &[DriftView], pending: Option<&str>, width: usize) -> Vec<Line<'static>> {
     let loud = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let mut lines = Vec::new();
-    let mut add = |said: &str, style: Style| {
+    // Rows after the first line up under its text, past `indent`.
+    let mut add = |indent: &str, said: &str, style: Style| {
+        let hang = " ".repeat(text::width(indent));
         lines.extend(
-            text::wrap(said, width)
+            text::wrap(said, width.saturating_sub(hang.len()))
                 .into_iter()
-                .map(|row| Line::from(row).style(style)),
+                .enumerate()
+                .map(|(i, row)| {
+                    let lead = if i == 0 { indent } else { hang.as_str() };
+                    Line::from(format!("{lead}{row}")).style(style)
+                }),
         );
     };
     for found in drift {
-        add(&format!("Changed outside ramkey: {}", found.what), loud);
-        add(&format!("  {}", found.advice), Style::new());
+        add("• ", &found.what, loud);
+        add("  → ", &found.advice, Style::new());
     }
     if let Some(call) = pending {
-        add(
-            &format!("In flight: {call}; will be checked before the next step."),
-            loud,
-        );
+        let said = format!("In flight: {call}; will be checked before the next step.");
+        add("", &said, loud);
     }
     lines
 }
@@ -214,14 +256,16 @@ fn action_line(
     }
 }
 
-fn render_detail(
+/// The explanation of step `index`, wrapped to `width`: what it does, its
+/// API call, whether it touches the key ramkey uses, what Enter (or `r`)
+/// does, and the rollbacks done.
+fn detail_lines(
     user: &UserView,
     rotation: &RotationView,
     index: usize,
     action: Line<'static>,
-    frame: &mut Frame,
-    area: Rect,
-) {
+    width: usize,
+) -> Detail {
     let step = &rotation.steps[index];
     let name = user.user_name.as_str();
     let mut lines: Vec<Line> = steps::explain(&step.kind, name)
@@ -243,6 +287,7 @@ fn render_detail(
             .bold(),
         );
     }
+    let about = lines.len();
     lines.push(Line::raw(""));
     lines.push(action);
     if matches!(step.kind, StepKind::DeleteKey { .. }) && rotation.current() == Some(index) {
@@ -259,23 +304,59 @@ fn render_detail(
             "Rolled back {times}: the old key was re-enabled after an application broke."
         )));
     }
+    let wrap = |lines: &[Line<'static>]| -> Vec<Line<'static>> {
+        lines
+            .iter()
+            .flat_map(|line| wrap_line(line, width))
+            .collect()
+    };
+    Detail {
+        about: wrap(&lines[..about]),
+        then: wrap(&lines[about..]),
+    }
+}
 
-    let title = format!(
-        " Step {} of {}: {} ",
-        index + 1,
-        rotation.steps.len(),
-        steps::title(&step.kind)
-    );
-    let block = Block::bordered().title(text::truncate(
-        &title,
-        usize::from(area.width).saturating_sub(2),
-    ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
+/// A step's explanation, in two parts: what the step does, and what the
+/// admin can do now (Enter, `r`), which stays visible when rows run short.
+struct Detail {
+    about: Vec<Line<'static>>,
+    then: Vec<Line<'static>>,
+}
+
+impl Detail {
+    fn len(&self) -> usize {
+        self.about.len() + self.then.len()
+    }
+
+    /// At most `rows` lines: what the admin can do now whole, what the
+    /// step does cut (ending in `…`) when both do not fit.
+    fn fit(mut self, rows: usize) -> Vec<Line<'static>> {
+        let room = rows.saturating_sub(self.then.len());
+        if self.about.len() > room {
+            self.about.truncate(room);
+            if let Some(last) = self.about.last_mut() {
+                last.spans.push(" …".into());
+            }
+        }
+        self.about.extend(self.then);
+        self.about
+    }
+}
+
+/// `line` broken into rows of at most `width` columns, keeping its style.
+fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let said: String = line
+        .spans
+        .iter()
+        .map(|span| span.content.as_ref())
+        .collect();
+    let rows = text::wrap(&said, width);
+    if rows.is_empty() {
+        return vec![Line::raw("")];
+    }
+    rows.into_iter()
+        .map(|row| Line::from(row).style(line.style))
+        .collect()
 }
 
 /// Whether `kind` disables or deletes the key ramkey signs with.
