@@ -139,6 +139,16 @@ pub struct StatusArgs {
         value_name = "table|json"
     )]
     pub format: OutputFormat,
+
+    /// Print the audit log beside each state file (every write call and
+    /// confirmation) instead of the rotations.
+    #[arg(long, conflicts_with = "ics")]
+    pub history: bool,
+
+    /// Also write an iCalendar file with one event per key awaiting deletion,
+    /// on its deletion date.
+    #[arg(long, value_name = "FILE")]
+    pub ics: Option<PathBuf>,
 }
 
 /// `ramkey sandbox`.
@@ -226,6 +236,25 @@ mod tests {
             assert!(help.contains("--format <table|json>"), "{help}");
             assert!(!help.contains("Possible values"), "{help}");
         }
+    }
+
+    #[test]
+    fn status_takes_history_or_a_calendar_file() {
+        let cli =
+            Cli::try_parse_from(["ramkey", "status", "--history", "--format", "json"]).unwrap();
+        let Some(Command::Status(args)) = cli.command else {
+            panic!("not status");
+        };
+        assert!(args.history && args.ics.is_none() && args.format == OutputFormat::Json);
+
+        let cli = Cli::try_parse_from(["ramkey", "status", "--ics", "due.ics"]).unwrap();
+        let Some(Command::Status(args)) = cli.command else {
+            panic!("not status");
+        };
+        assert_eq!(args.ics.as_deref(), Some(std::path::Path::new("due.ics")));
+        assert!(!args.history);
+
+        assert!(Cli::try_parse_from(["ramkey", "status", "--history", "--ics", "x.ics"]).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! Knows nothing of the terminal UI.
 
 pub mod action;
+pub mod drift;
 pub mod engine;
 pub mod error;
 pub mod marker;
@@ -16,6 +17,7 @@ pub mod step;
 pub mod view;
 
 pub use action::{Action, Confirmation, Outcome, PolicyRef, Start};
+pub use drift::Drift;
 pub use engine::{Engine, EngineOptions, UserPermissions};
 pub use error::EngineError;
 pub use name::{NameError, suggest_name, validate_user_name};

@@ -1,12 +1,15 @@
 //! The state file on disk (BC-18, BC-20): atomic 0600 saves, refusal of every
 //! file that is not this account's ramkey state (kept byte-identical), unknown
 //! fields kept, and the lock. Every test works in its own temporary directory.
+//! Schema versions are in `state_schema.rs`, kills in `state_crash.rs`, the
+//! umask in `state_umask.rs`.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use ramkey::clock::FixedClock;
 use ramkey::cloud::model::PolicyType;
 use ramkey::state::steps::{
     Copied, Detached, Disabled, Grant, GrantRecord, IdleStep, MoveStep, NewKey, NewUser, Prepared,
@@ -171,13 +174,14 @@ fn every_step_survives_a_save_and_a_reopen() {
     assert!(text.contains("REQ-DELETE"), "{text}");
 }
 
+/// BC-20 (c): a current-version file with fields this ramkey does not know.
 #[test]
 fn unknown_fields_survive_a_save() {
     let dir = tempfile::tempdir().unwrap();
     let path = state_path(dir.path());
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     let original = serde_json::json!({
-        "schema_version": 1,
+        "schema_version": 2,
         "account_id": ACCOUNT,
         "annotations": {"owner": "secops", "n": [1, 2]},
         "rotations": [{
@@ -186,6 +190,7 @@ fn unknown_fields_survive_a_save() {
             "key_id": "LTAI-OLD",
             "started_at": "2026-01-01T00:00:00Z",
             "path": {"kind": "disable_idle", "step": "review"},
+            "wait_days": 30,
             "ticket": "SEC-42"
         }]
     });
@@ -200,14 +205,22 @@ fn unknown_fields_survive_a_save() {
     let saved: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
     assert_eq!(saved["annotations"], original["annotations"]);
     assert_eq!(saved["rotations"][0]["ticket"], "SEC-42");
+    assert_eq!(saved["rotations"][0]["wait_days"], 30);
     assert_eq!(saved["rotations"][0]["path"]["step"], "disable");
+    assert!(
+        !dir.path()
+            .join("nested/ramkey")
+            .join(format!("{ACCOUNT}.json.v2.bak"))
+            .exists(),
+        "a current file needs no backup"
+    );
 }
 
 /// A name, the file's bytes, and the refusal expected for them.
 type ForeignFile = (&'static str, Vec<u8>, fn(&Refusal) -> bool);
 
-/// The files BC-18 and BC-20 name, and others that are not ramkey's.
-fn foreign_files() -> Vec<ForeignFile> {
+/// The damaged files BC-18 and BC-20 name, and others that are not ramkey's.
+fn corrupt_files() -> Vec<ForeignFile> {
     vec![
         ("empty", Vec::new(), |r| matches!(r, Refusal::Empty)),
         ("nul-filled", vec![0; 4096], |r| {
@@ -222,56 +235,124 @@ fn foreign_files() -> Vec<ForeignFile> {
             matches!(r, Refusal::NotAnObject)
         }),
         (
-            "no version",
+            "no version (BC-20 d)",
             format!(r#"{{"account_id":"{ACCOUNT}","rotations":[]}}"#).into_bytes(),
             |r| matches!(r, Refusal::NoSchemaVersion),
         ),
         (
-            "newer version",
-            br#"{"schema_version":99,"x_future":{"k":1}}"#.to_vec(),
-            |r| matches!(r, Refusal::NewerSchema(99)),
-        ),
-        (
-            "other account",
-            br#"{"schema_version":1,"account_id":"999","rotations":[]}"#.to_vec(),
-            |r| matches!(r, Refusal::OtherAccount { found } if found == "999"),
+            "version as a string",
+            format!(r#"{{"schema_version":"2","account_id":"{ACCOUNT}"}}"#).into_bytes(),
+            |r| matches!(r, Refusal::BadSchemaVersion(_)),
         ),
         (
             "damaged rotation",
-            format!(r#"{{"schema_version":1,"account_id":"{ACCOUNT}","rotations":[{{"id":1}}]}}"#)
+            format!(r#"{{"schema_version":2,"account_id":"{ACCOUNT}","rotations":[{{"id":1}}]}}"#)
                 .into_bytes(),
+            |r| matches!(r, Refusal::Malformed(_)),
+        ),
+        (
+            "rotation without wait_days",
+            format!(
+                r#"{{"schema_version":2,"account_id":"{ACCOUNT}","rotations":[{{
+                "id":"0123456789ab","user":"u","key_id":"LTAI","started_at":"2026-01-01T00:00:00Z",
+                "path":{{"kind":"disable_idle","step":"review"}}}}]}}"#
+            )
+            .into_bytes(),
             |r| matches!(r, Refusal::Malformed(_)),
         ),
     ]
 }
 
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// BC-18 (b): refused, copied aside, the original kept byte for byte.
 #[test]
-fn files_that_are_not_this_accounts_state_are_refused_and_kept_byte_identical() {
-    for (name, bytes, expected) in foreign_files() {
+fn a_damaged_file_is_copied_aside_refused_and_kept_byte_identical() {
+    let clock = FixedClock::new(at("2026-12-03T13:20:31Z"));
+    for (name, bytes, expected) in corrupt_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         fs::write(&path, &bytes).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
 
-        let error = StateStore::open(&path, ACCOUNT).expect_err(name);
+        let error = StateStore::open_with_clock(&path, ACCOUNT, &clock).expect_err(name);
 
-        let StateError::Refused { reason, .. } = &error else {
-            panic!("{name}: not a refusal: {error}");
+        let StateError::Corrupt { reason, copy, .. } = &error else {
+            panic!("{name}: not refused as damaged: {error}");
         };
         assert!(expected(reason), "{name}: {reason:?}");
-        let message = error.to_string();
-        assert!(message.contains("untouched"), "{name}: {message}");
-        assert!(
-            message.contains("--state") || message.contains("Upgrade"),
-            "{name}: the message must say what to do: {message}"
-        );
-        assert_eq!(fs::read(&path).unwrap(), bytes, "{name}: bytes changed");
-        assert_eq!(mode(&path), 0o644, "{name}: mode changed");
-        assert!(
-            read_document(&path).is_err() || name == "other account",
+        assert_eq!(
+            copy,
+            &dir.path().join("state.json.corrupt-20261203T132031Z"),
             "{name}"
         );
+        assert_eq!(fs::read(copy).unwrap(), bytes, "{name}: the copy differs");
+        assert_eq!(mode(copy), 0o600, "{name}: the copy's mode");
+        assert_eq!(fs::read(&path).unwrap(), bytes, "{name}: bytes changed");
+        assert_eq!(mode(&path), 0o644, "{name}: mode changed");
+
+        let message = error.to_string();
+        for words in [
+            "untouched",
+            "state.json.corrupt-20261203T132031Z",
+            "--state",
+            "backup",
+        ] {
+            assert!(message.contains(words), "{name}: no {words:?} in {message}");
+        }
+
+        // Refused again later: the copy made the first time is named again.
+        let later = FixedClock::new(at("2026-12-04T00:00:00Z"));
+        let again = StateStore::open_with_clock(&path, ACCOUNT, &later).expect_err(name);
+        assert!(
+            matches!(&again, StateError::Corrupt { copy: c, .. } if c == copy),
+            "{again}"
+        );
+
+        // `ramkey status` reads without writing: refused, and no copy.
+        let before = names_in(dir.path());
+        let error = read_document(&path).expect_err(name);
+        assert!(
+            matches!(error, StateError::Refused { .. }),
+            "{name}: {error}"
+        );
+        assert_eq!(names_in(dir.path()), before, "{name}: read_document wrote");
     }
+}
+
+#[test]
+fn another_accounts_file_is_refused_without_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let bytes = br#"{"schema_version":2,"account_id":"999","rotations":[]}"#;
+    fs::write(&path, bytes).unwrap();
+
+    let error = StateStore::open(&path, ACCOUNT).expect_err("another account's file");
+
+    let StateError::Refused { reason, .. } = &error else {
+        panic!("not a refusal: {error}");
+    };
+    assert_eq!(
+        reason,
+        &Refusal::OtherAccount {
+            found: "999".to_owned()
+        }
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("account 999") && message.contains("--state"),
+        "{message}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    assert_eq!(names_in(dir.path()), ["state.json", "state.json.lock"]);
+    assert_eq!(read_document(&path).unwrap().account_id, "999");
 }
 
 #[test]
@@ -298,7 +379,7 @@ fn a_state_file_readable_by_others_is_tightened_and_reported() {
     let path = dir.path().join("state.json");
     fs::write(
         &path,
-        format!(r#"{{"schema_version":1,"account_id":"{ACCOUNT}","rotations":[]}}"#),
+        format!(r#"{{"schema_version":2,"account_id":"{ACCOUNT}","rotations":[]}}"#),
     )
     .unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
@@ -332,40 +413,4 @@ fn saves_leave_no_temp_files_and_replace_the_whole_file() {
         .collect();
     names.sort();
     assert_eq!(names, ["state.json", "state.json.lock"]);
-}
-
-/// The child half of the umask test: runs inside `sh -c 'umask 000; exec ...'`.
-#[test]
-fn umask_child() {
-    let Ok(dir) = std::env::var("RAMKEY_UMASK_CHILD_DIR") else {
-        return; // only meaningful when started by the parent test below
-    };
-    let dir = PathBuf::from(dir);
-
-    // Prove the umask really is open: a plain file comes out world-writable.
-    let probe = dir.join("probe");
-    fs::write(&probe, b"x").unwrap();
-    assert_eq!(mode(&probe), 0o666, "the child did not get umask 000");
-
-    let mut store = StateStore::open(state_path(&dir), ACCOUNT).unwrap();
-    store.save().unwrap();
-}
-
-#[test]
-fn with_an_open_umask_the_file_is_0600_and_its_directories_0700() {
-    let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(r#"umask 000; exec "$0" --exact umask_child --test-threads 1"#)
-        .arg(std::env::current_exe().unwrap())
-        .env("RAMKEY_UMASK_CHILD_DIR", dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success(), "the child test failed");
-
-    let path = state_path(dir.path());
-    assert_eq!(mode(&path), 0o600);
-    assert_eq!(mode(path.parent().unwrap()), 0o700);
-    assert_eq!(mode(path.parent().unwrap().parent().unwrap()), 0o700);
-    assert_eq!(mode(&ramkey::state::store::lock_path(&path)), 0o600);
 }

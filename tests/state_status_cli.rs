@@ -1,13 +1,17 @@
 //! The `ramkey status` binary: reads only the state file, prints each
 //! rotation's next step and the deletions due, refuses (and keeps) a file
-//! that is not ramkey's, and never writes.
+//! that is not ramkey's, and never writes; `--history` prints the audit log,
+//! `--ics FILE` writes the one file asked for.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use ramkey::clock::{Clock as _, SystemClock};
+use ramkey::cloud::model::KeyStatus;
 use ramkey::state::steps::{Copied, Disabled, IdleStep, MoveStep, NewKey, NewUser, Prepared};
-use ramkey::state::{Progress, Rotation, StateStore, StepRecord};
+use ramkey::state::{
+    AuditEntry, AuditKind, AuditOutcome, Progress, Rotation, StateStore, StepRecord, WriteCall,
+};
 use serde_json::Value;
 
 const ACCOUNT: &str = "5123874409316254";
@@ -247,4 +251,294 @@ fn another_json_file_in_the_default_directory_is_still_reported() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("notes.json"), "{}", run.stderr);
     assert_eq!(std::fs::read(&stray).unwrap(), b"{}");
+}
+
+fn audit_some_writes(path: &Path) {
+    let mut store = StateStore::open(path, ACCOUNT).unwrap();
+    let at: DateTime<Utc> = "2026-01-02T03:04:05Z".parse().unwrap();
+    let call = WriteCall::UpdateAccessKey {
+        user_name: "billing-exporter".into(),
+        access_key_id: "LTAI-billing-exporter".into(),
+        status: KeyStatus::Inactive,
+    };
+    let intent = AuditEntry::intent(at, "aaaaaaaaaaaa", "billing-exporter", "i-1", &call);
+    let outcome = AuditEntry {
+        kind: AuditKind::Outcome,
+        outcome: Some(AuditOutcome::Done),
+        request_id: Some("REQ-DISABLE".into()),
+        detail: Some("disabled; may be deleted from 2026-04-02".into()),
+        ..intent.clone()
+    };
+    store.audit(&intent).unwrap();
+    store.audit(&outcome).unwrap();
+}
+
+#[test]
+fn history_prints_the_audit_log_as_a_table() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("elsewhere.json");
+    write_state(&path);
+    audit_some_writes(&path);
+    let log = ramkey::state::audit_path(&path);
+    let before = std::fs::read(&log).unwrap();
+
+    let run = ramkey(
+        home.path(),
+        &["status", "--history", "--state", path.to_str().unwrap()],
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with(&log.display().to_string()),
+        "{}",
+        run.stdout
+    );
+    for words in [
+        "TIME",
+        "USER",
+        "KIND",
+        "ACTION",
+        "TARGET",
+        "OUTCOME",
+        "REQUEST ID",
+        "DETAIL",
+    ] {
+        assert!(lines[1].contains(words), "no {words} in {:?}", lines[1]);
+    }
+    let intent: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(
+        intent[..4],
+        [
+            "2026-01-02T03:04:05Z",
+            "billing-exporter",
+            "intent",
+            "UpdateAccessKey"
+        ]
+    );
+    for words in [
+        "outcome",
+        "key LTAI-billing-exporter of billing-exporter (Inactive)",
+        "done",
+        "REQ-DISABLE",
+        "disabled; may be deleted from 2026-04-02",
+    ] {
+        assert!(lines[3].contains(words), "no {words:?} in {:?}", lines[3]);
+    }
+    assert_eq!(std::fs::read(&log).unwrap(), before, "status wrote the log");
+}
+
+#[test]
+fn history_as_json_lists_the_entries_and_reports_a_torn_line() {
+    let home = tempfile::tempdir().unwrap();
+    let path = default_state_file(home.path());
+    write_state(&path);
+    audit_some_writes(&path);
+    let log = ramkey::state::audit_path(&path);
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.extend_from_slice(br#"{"at":"2026-01-02T03:04:06Z","rotation":"aaa"#);
+    std::fs::write(&log, &bytes).unwrap();
+
+    let run = ramkey(home.path(), &["status", "--history", "--format", "json"]);
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 unreadable line(s)") && run.stderr.contains("line 3"),
+        "{}",
+        run.stderr
+    );
+    let history: Value = serde_json::from_str(&run.stdout).unwrap();
+    let file = &history["histories"][0];
+    assert_eq!(file["state_file"], path.to_str().unwrap());
+    assert_eq!(file["unreadable_lines"], serde_json::json!([3]));
+    let entries = file["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["kind"], "intent");
+    assert_eq!(entries[1]["outcome"], "done");
+    assert_eq!(entries[1]["request_id"], "REQ-DISABLE");
+}
+
+#[test]
+fn history_without_a_log_says_nothing_is_recorded() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("state.json");
+    write_state(&path);
+
+    let run = ramkey(
+        home.path(),
+        &["status", "--history", "--state", path.to_str().unwrap()],
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("nothing recorded yet"),
+        "{}",
+        run.stdout
+    );
+    assert!(!ramkey::state::audit_path(&path).exists());
+}
+
+/// Unfolds RFC 5545 content lines.
+fn unfold(text: &str) -> String {
+    text.replace("\r\n ", "")
+}
+
+#[test]
+fn ics_writes_one_event_per_key_awaiting_deletion() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("state.json");
+    write_state(&path);
+    let calendar = home.path().join("due.ics");
+
+    let run = ramkey(
+        home.path(),
+        &[
+            "status",
+            "--state",
+            path.to_str().unwrap(),
+            "--ics",
+            calendar.to_str().unwrap(),
+        ],
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("wrote 2 deletion reminder(s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("Deletions due now:"),
+        "the status still prints"
+    );
+    let raw = std::fs::read_to_string(&calendar).unwrap();
+    assert!(raw.split("\r\n").all(|line| line.len() <= 75), "{raw}");
+    assert!(!raw.replace("\r\n", "").contains('\n'), "bare LF");
+    let text = unfold(&raw);
+    assert!(
+        text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 2, "{text}");
+    for rotation in ["aaaaaaaaaaaa", "bbbbbbbbbbbb"] {
+        let uid = format!("UID:ramkey-{ACCOUNT}-{rotation}-delete@ramkey\r\n");
+        assert!(text.contains(&uid), "no {uid:?} in {text}");
+    }
+    assert!(
+        !text.contains("cccccccccccc"),
+        "ci-deployer is not disabled yet"
+    );
+    let now = SystemClock::new().now();
+    let due = (now - Duration::days(1)).format("%Y%m%d");
+    assert!(
+        text.contains(&format!("DTSTART;VALUE=DATE:{due}\r\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("SUMMARY:ramkey: delete AccessKey LTAI-billing-exporter of RAM user billing-exporter\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Run ramkey to re-check the key's last use and delete it"),
+        "{text}"
+    );
+
+    // Written again, the events keep their UIDs: a calendar updates them.
+    let again = ramkey(
+        home.path(),
+        &[
+            "status",
+            "--state",
+            path.to_str().unwrap(),
+            "--ics",
+            calendar.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let uids = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("UID:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        uids(&unfold(&std::fs::read_to_string(&calendar).unwrap())),
+        uids(&text)
+    );
+}
+
+#[test]
+fn an_older_file_is_shown_migrated_and_left_as_it_was() {
+    let home = tempfile::tempdir().unwrap();
+    // Not the home directory itself: the log file goes there.
+    let work = home.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let path = work.join("state.json");
+    let v1 = format!(
+        r#"{{"schema_version":1,"account_id":"{ACCOUNT}","rotations":[{{"id":"0123456789ab",
+        "user":"app-user","key_id":"LTAI-OLD","started_at":"2024-01-01T00:00:00Z",
+        "path":{{"kind":"disable_idle","step":"await_deletion",
+        "reviewed":{{"at":"2024-01-02T03:00:00Z"}},
+        "disabled":{{"record":{{"at":"2024-01-02T03:04:05Z","request_ids":["REQ-1"]}},
+        "delete_after":"2024-04-01T03:04:05Z"}}}}}}]}}"#
+    );
+    std::fs::write(&path, &v1).unwrap();
+
+    let run = ramkey(home.path(), &["status", "--state", path.to_str().unwrap()]);
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("older layout (schema_version 1)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("Deletions due now:\n    LTAI-OLD of app-user (since 2024-04-01)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), v1);
+    assert_eq!(
+        std::fs::read_dir(&work).unwrap().count(),
+        1,
+        "status wrote a file"
+    );
+}
+
+#[test]
+fn a_newer_file_is_shown_with_a_note_and_not_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("state.json");
+    std::fs::write(&path, br#"{"schema_version":99,"x_future":{"k":1}}"#).unwrap();
+
+    let run = ramkey(home.path(), &["status", "--state", path.to_str().unwrap()]);
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("newer ramkey (schema_version 99)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("no rotations"), "{}", run.stdout);
+}
+
+#[test]
+fn a_damaged_file_is_refused_without_a_copy() {
+    let home = tempfile::tempdir().unwrap();
+    // Not the home directory itself: the log file goes there.
+    let work = home.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let path = work.join("state.json");
+    std::fs::write(&path, vec![0_u8; 4096]).unwrap();
+
+    let run = ramkey(home.path(), &["status", "--state", path.to_str().unwrap()]);
+
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("NUL"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_dir(&work).unwrap().count(),
+        1,
+        "status wrote a file"
+    );
 }

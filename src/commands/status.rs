@@ -1,5 +1,10 @@
 //! `ramkey status`: the rotations in progress, their next step and the
-//! deletions due, read from the state file(s) only. No network, no writes.
+//! deletions due, read from the state file(s) only; `--history` prints the
+//! audit logs, `--ics FILE` also writes a calendar of the deletion dates.
+//! No network, and no writes but the calendar asked for.
+
+mod history;
+mod ics;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -14,14 +19,17 @@ use super::demo::world_path;
 use crate::cli::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::rotation::{RotationView, StepStatus, rotation_view};
-use crate::state::{self, StateDocument};
+use crate::state::{self, Loaded, StateDocument};
 
 /// One state file's rotations, as `--format json` prints them.
 #[derive(Debug, Serialize)]
 struct FileStatus {
     path: PathBuf,
     account_id: String,
+    schema_version: u32,
     rotations: Vec<RotationStatus>,
+    #[serde(skip)]
+    reminders: Vec<ics::Reminder>,
 }
 
 #[derive(Debug, Serialize)]
@@ -33,19 +41,25 @@ struct RotationStatus {
 }
 
 /// Prints every rotation of `--state PATH`, or of each file in the default
-/// state directory.
+/// state directory (or their audit logs, with `--history`).
 pub fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let now = SystemClock::new().now().trunc_subsecs(0);
     let files = match &global.state {
         Some(path) => vec![path.clone()],
         None => default_files()?,
     };
+    if args.history {
+        return print_history(&files, args.format, now);
+    }
 
     let mut statuses = Vec::new();
     let mut refused = false;
     for path in files {
-        match state::read_document(&path) {
-            Ok(document) => statuses.push(file_status(&path, document, now)),
+        match state::inspect(&path) {
+            Ok(parsed) => {
+                report_schema(&path, &parsed.loaded);
+                statuses.push(file_status(&path, parsed.document, now));
+            }
             Err(error) => {
                 eprintln!("ramkey: {error}");
                 refused = true;
@@ -53,19 +67,79 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    if let Some(calendar) = &args.ics {
+        write_calendar(calendar, &statuses, now)?;
+    }
     let text = match args.format {
         OutputFormat::Table => render_table(&statuses, now),
         OutputFormat::Json => render_json(&statuses, now)?,
     };
+    print(&text)?;
+    Ok(exit_code(refused))
+}
+
+fn print_history(
+    files: &[PathBuf],
+    format: OutputFormat,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ExitCode> {
+    let (histories, failed) = history::read_all(files);
+    let text = match format {
+        OutputFormat::Table => history::render_table(&histories),
+        OutputFormat::Json => history::render_json(&histories, now)?,
+    };
+    print(&text)?;
+    Ok(exit_code(failed))
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
-        .context("cannot write the status to stdout")?;
-    Ok(if refused {
+        .context("cannot write the status to stdout")
+}
+
+fn exit_code(failed: bool) -> ExitCode {
+    if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// Says on stderr when a file is not in this ramkey's schema: it is shown
+/// all the same (migrated in memory, or read as far as it can be).
+fn report_schema(path: &Path, loaded: &Loaded) {
+    match loaded {
+        Loaded::Current => {}
+        Loaded::Migrated { from, .. } => eprintln!(
+            "ramkey: {} is in an older layout (schema_version {from}); shown as migrated, \
+             unchanged on disk (the wizard migrates it, keeping a .v{from}.bak copy)",
+            path.display()
+        ),
+        Loaded::Newer { version } => eprintln!(
+            "ramkey: {} was written by a newer ramkey (schema_version {version}); shown as far \
+             as this version can read it; the wizard will open it read-only",
+            path.display()
+        ),
+    }
+}
+
+/// Writes the calendar of every rotation awaiting deletion, atomically, 0600.
+fn write_calendar(path: &Path, statuses: &[FileStatus], now: DateTime<Utc>) -> anyhow::Result<()> {
+    let reminders: Vec<ics::Reminder> = statuses
+        .iter()
+        .flat_map(|status| status.reminders.iter().cloned())
+        .collect();
+    let text = ics::calendar(&reminders, now);
+    state::atomic::write_atomically(path, text.as_bytes())
+        .with_context(|| format!("cannot write the calendar {}", path.display()))?;
+    eprintln!(
+        "ramkey: wrote {} deletion reminder(s) to {}",
+        reminders.len(),
+        path.display()
+    );
+    Ok(())
 }
 
 fn default_files() -> anyhow::Result<Vec<PathBuf>> {
@@ -91,6 +165,7 @@ fn without_demo_sandboxes(files: Vec<PathBuf>) -> Vec<PathBuf> {
 }
 
 fn file_status(path: &Path, document: StateDocument, now: DateTime<Utc>) -> FileStatus {
+    let reminders = ics::reminders(&document);
     let rotations = document
         .rotations
         .iter()
@@ -106,7 +181,9 @@ fn file_status(path: &Path, document: StateDocument, now: DateTime<Utc>) -> File
     FileStatus {
         path: path.to_path_buf(),
         account_id: document.account_id,
+        schema_version: document.schema_version,
         rotations,
+        reminders,
     }
 }
 

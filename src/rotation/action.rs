@@ -46,6 +46,16 @@ pub enum Action {
     DisableKey(Confirmation),
     /// Delete the retired key (once due).
     DeleteKey(Confirmation),
+    /// Roll back: re-enable the retired key while it waits for deletion
+    /// (an application broke after the disable). The idle path goes back to
+    /// "disable", the move path to "confirm production"; the rollback is
+    /// recorded in the rotation. The confirmation must name the flagged user.
+    ReEnableKey {
+        /// The typed user name.
+        confirmation: Confirmation,
+        /// What the admin says broke, for the record.
+        reason: Option<String>,
+    },
     /// Detach these policies from the original user (maybe none) and finish.
     DetachPolicies {
         /// The policies to detach.
@@ -71,7 +81,7 @@ impl Action {
             Action::ConfirmStaging => StepKind::ConfirmStaging,
             Action::ConfirmProduction => StepKind::ConfirmProduction,
             Action::DisableKey(_) => StepKind::DisableKey,
-            Action::DeleteKey(_) => StepKind::DeleteKey,
+            Action::DeleteKey(_) | Action::ReEnableKey { .. } => StepKind::DeleteKey,
             Action::DetachPolicies { .. } => StepKind::ReviewPolicies,
         })
     }
@@ -92,6 +102,7 @@ impl Action {
             Action::ConfirmProduction => "confirm production",
             Action::DisableKey(_) => "disable the key",
             Action::DeleteKey(_) => "delete the key",
+            Action::ReEnableKey { .. } => "re-enable the key (roll back)",
             Action::DetachPolicies { .. } => "detach policies",
         }
     }

@@ -1,15 +1,22 @@
 //! The engine: performs one admin [`Action`] at a time against the cloud and
 //! records its outcome in the state file before returning.
 //!
-//! Every create looks first (GetUser, ListAccessKeys) so a retry never creates
-//! twice, and a write whose answer was lost is looked for before it is made
-//! again (`reconcile.rs`); every destructive action checks the typed user name and refuses the
-//! key ramkey signs with. A failed call leaves the rotation at its step.
+//! Every write goes through the journal (`journal.rs`): intent saved and
+//! audited, call, outcome committed with the step. Before every step a
+//! left-over intent is settled by reading (`reconcile.rs`) and the facts the
+//! step acts on are checked for drift (`drift.rs`). Every create looks first
+//! (GetUser, ListAccessKeys) so a retry never creates twice; every
+//! destructive action checks the typed user name and refuses the key ramkey
+//! signs with. A failed call leaves the rotation at its step.
 //! Knows nothing of the terminal UI.
 
 mod build;
+mod drift;
+mod journal;
+mod lost_key;
 mod reconcile;
 mod retire;
+mod rollback;
 mod start;
 
 use std::path::Path;
@@ -25,7 +32,7 @@ use crate::clock::Clock;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
 use crate::cloud::{Client, CloudError};
 use crate::scan::{self, ScanOptions, ScanReport};
-use crate::state::{Rotation, StateStore, StepRecord};
+use crate::state::{AuditEntry, AuditKind, Rotation, StateStore, StepRecord};
 
 /// The engine's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,19 +176,26 @@ impl Engine {
         Ok(UserPermissions { policies, groups })
     }
 
+    /// Why the state file may not be changed, when it is open read-only.
+    pub fn read_only(&self) -> Option<String> {
+        // TODO: `self.store.read_only()` once the `statefile` branch that adds
+        // it is merged; until then every state file this ramkey opens is
+        // writable (a newer schema is refused, not opened read-only).
+        None
+    }
+
     /// Performs one decision of the admin for `user`'s rotation.
     ///
-    /// Refuses an action that is not the current step's. On success the
-    /// state file already holds the step.
+    /// First settles a left-over intent by reading, and refuses an action
+    /// whose facts drifted or that is not the current step's. On success
+    /// the state file already holds the step.
     pub async fn perform(&mut self, user: &str, action: Action) -> Result<Outcome, EngineError> {
+        self.refuse_read_only()?;
         let performed = match action {
-            Action::Start(start) => self.start(user, start).await?,
-            action => {
-                let rotation = self.open_rotation(user)?;
-                check_step(&rotation, &action)?;
-                self.perform_step(&rotation, action).await?
-            }
+            Action::Start(start) => self.start(user, start).await,
+            action => self.perform_open(user, action).await,
         };
+        let performed = performed.map_err(|error| self.own_key_disabled(error, user))?;
         let rotation = self
             .plan(user)
             .expect("a performed action leaves a rotation");
@@ -190,6 +204,29 @@ impl Engine {
             rotation,
             new_key: performed.new_key,
         })
+    }
+
+    async fn perform_open(&mut self, user: &str, action: Action) -> Result<Performed, EngineError> {
+        let before = self.open_rotation(user)?;
+        let settled = self.reconcile(user).await?;
+        let fits = |engine: &Self| {
+            let open = engine.store.document().open_rotation(user);
+            open.is_some_and(|rotation| check_step(rotation, &action).is_ok())
+        };
+        if let Some(summary) = &settled {
+            // The earlier run's write was this very step, found done.
+            if check_step(&before, &action).is_ok() && !fits(self) {
+                return Ok(Performed::said(summary.clone()));
+            }
+        }
+
+        let rotation = self.open_rotation(user)?;
+        check_step(&rotation, &action)?;
+        let mut performed = self.perform_step(&rotation, action).await?;
+        if let Some(summary) = settled {
+            performed.summary = format!("{summary}. {}", performed.summary);
+        }
+        Ok(performed)
     }
 
     async fn perform_step(
@@ -222,23 +259,78 @@ impl Engine {
                 "Production swap confirmed",
             ),
             Action::DisableKey(confirmation) => {
-                check_confirmation(rotation, &confirmation)?;
+                self.typed(rotation, &confirmation, "disable_key", None)?;
                 self.disable_key(rotation).await
             }
             Action::DeleteKey(confirmation) => {
-                check_confirmation(rotation, &confirmation)?;
+                self.typed(rotation, &confirmation, "delete_key", None)?;
                 self.delete_key(rotation).await
+            }
+            Action::ReEnableKey {
+                confirmation,
+                reason,
+            } => {
+                self.typed(rotation, &confirmation, "re_enable_key", reason.clone())?;
+                self.re_enable_key(rotation, reason).await
             }
             Action::DetachPolicies {
                 policies,
                 confirmation,
             } => {
                 if !policies.is_empty() {
-                    check_confirmation(rotation, &confirmation)?;
+                    self.typed(rotation, &confirmation, "detach_policies", None)?;
                 }
                 self.detach_policies(rotation, policies).await
             }
         }
+    }
+
+    /// Checks the typed user name and audits the confirmation.
+    fn typed(
+        &mut self,
+        rotation: &Rotation,
+        confirmation: &Confirmation,
+        action: &str,
+        detail: Option<String>,
+    ) -> Result<(), EngineError> {
+        self.refuse_own_key_step(rotation, action)?;
+        check_confirmation(rotation, confirmation)?;
+        let target = format!("key {} of {}", rotation.key_id, rotation.user);
+        self.audit_confirmation(rotation, action, &target, detail);
+        Ok(())
+    }
+
+    /// Refuses, before the confirmation is even audited, a disable or
+    /// delete of the key ramkey signs with.
+    fn refuse_own_key_step(&self, rotation: &Rotation, action: &str) -> Result<(), EngineError> {
+        match action {
+            "disable_key" => self.refuse_own_key(&rotation.key_id, "disabling"),
+            "delete_key" => self.refuse_own_key(&rotation.key_id, "deleting"),
+            _ => Ok(()),
+        }
+    }
+
+    /// Audits an admin's confirmation (`action` names it).
+    pub(super) fn audit_confirmation(
+        &mut self,
+        rotation: &Rotation,
+        action: &str,
+        target: &str,
+        detail: Option<String>,
+    ) {
+        let entry = AuditEntry {
+            at: self.now(),
+            rotation: rotation.id.clone(),
+            user: rotation.user.clone(),
+            kind: AuditKind::Confirmation,
+            action: action.to_owned(),
+            target: target.to_owned(),
+            intent: None,
+            request_id: None,
+            outcome: None,
+            detail,
+        };
+        self.audit_best_effort(&entry);
     }
 
     /// Records an admin's confirmation.
@@ -250,18 +342,15 @@ impl Engine {
     ) -> Result<Performed, EngineError> {
         let record = StepRecord::at(self.now());
         self.commit(&rotation.id, event(record), summary)?;
+        let action = current_step(&rotation.progress).map_or("confirm", |step| step.audit_name());
+        let target = format!("rotation of {}", rotation.user);
+        self.audit_confirmation(rotation, action, &target, None);
         Ok(Performed::said(summary))
     }
 
     /// Applies `event` to the rotation and saves the state file.
     fn commit(&mut self, rotation_id: &str, event: Event, done: &str) -> Result<(), EngineError> {
-        let rotation = self
-            .store
-            .document_mut()
-            .rotations
-            .iter_mut()
-            .find(|rotation| rotation.id == rotation_id)
-            .expect("the rotation being performed is in the document");
+        let rotation = self.rotation_mut(rotation_id);
         rotation.progress = advance(rotation.progress.clone(), event)?;
         self.store
             .save()
@@ -269,6 +358,49 @@ impl Engine {
                 done: done.to_owned(),
                 source,
             })
+    }
+
+    /// The rotation with this id in the document, for changing.
+    fn rotation_mut(&mut self, rotation_id: &str) -> &mut Rotation {
+        self.store
+            .document_mut()
+            .rotations
+            .iter_mut()
+            .find(|rotation| rotation.id == rotation_id)
+            .expect("the rotation being performed is in the document")
+    }
+
+    /// Refuses any change while the state file is open read-only.
+    fn refuse_read_only(&self) -> Result<(), EngineError> {
+        match self.read_only() {
+            Some(reason) => Err(EngineError::ReadOnly { reason }),
+            None => Ok(()),
+        }
+    }
+
+    /// A call refused because ramkey's own key is disabled
+    /// (`InvalidAccessKeyId.Inactive`) stops everything, with a plain message.
+    fn own_key_disabled(&self, error: EngineError, user: &str) -> EngineError {
+        let EngineError::Cloud { doing, source } = error else {
+            return error;
+        };
+        if source.code() != Some(OWN_KEY_DISABLED) {
+            return EngineError::Cloud { doing, source };
+        }
+        let at = self
+            .store
+            .document()
+            .latest_rotation(user)
+            .map(|rotation| {
+                let step = current_step(&rotation.progress).map_or("complete", StepKind::title);
+                format!(" (the rotation of {user} is at \"{step}\")")
+            })
+            .unwrap_or_default();
+        EngineError::OwnKeyDisabled {
+            doing: format!("{doing}{at}"),
+            key_id: self.ramkey_key_id().to_owned(),
+            source,
+        }
     }
 
     fn open_rotation(&self, user: &str) -> Result<Rotation, EngineError> {
@@ -334,6 +466,9 @@ fn check_confirmation(rotation: &Rotation, typed: &Confirmation) -> Result<(), E
 fn cloud(doing: String) -> impl FnOnce(CloudError) -> EngineError {
     move |source| EngineError::Cloud { doing, source }
 }
+
+/// The code of any call signed with a disabled AccessKey.
+const OWN_KEY_DISABLED: &str = "InvalidAccessKeyId.Inactive";
 
 /// Whether the error is the API saying the user does not exist.
 fn is_no_such_user(error: &CloudError) -> bool {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::drift::Drift;
 use super::name::NameError;
 use super::step::{OutOfOrder, StepKind};
 use crate::cloud::CloudError;
@@ -79,8 +80,11 @@ pub enum EngineError {
 
     /// The key is the one ramkey signs its own calls with.
     #[error(
-        "ramkey is signing its own calls with {key_id}; {action} it would cut ramkey off half-way. \
-         Restart ramkey with another credential (preferably STS) and resume this rotation"
+        "ramkey is signing its own calls with {key_id}; {action} it would cut ramkey off \
+         half-way. Restart ramkey with another credential, preferably STS: a RamRoleArn \
+         profile in ~/.aliyun/config.json (or a ram_role_arn section in \
+         ~/.alibabacloud/credentials) chosen with --profile NAME, see docs/credentials.md; \
+         then resume this rotation"
     )]
     OwnKey {
         /// The key.
@@ -88,6 +92,39 @@ pub enum EngineError {
         /// `disabling` or `deleting`.
         action: &'static str,
     },
+
+    /// The key ramkey signs with was refused as disabled
+    /// (`InvalidAccessKeyId.Inactive`): someone disabled it outside ramkey.
+    #[error(
+        "{doing}: the AccessKey ramkey signs with, {key_id}, is disabled \
+         (InvalidAccessKeyId.Inactive), so ramkey can make no more calls. Nothing more was \
+         done; the state file records every step completed so far. Restart ramkey with \
+         another credential, preferably STS (a RamRoleArn profile with --profile NAME, see \
+         docs/credentials.md), and resume"
+    )]
+    OwnKeyDisabled {
+        /// What ramkey was doing, and where the rotation stands.
+        doing: String,
+        /// The key ramkey signs with.
+        key_id: String,
+        /// The refusal.
+        #[source]
+        source: CloudError,
+    },
+
+    /// The state file is open read-only: no action may be performed.
+    #[error(
+        "the state file is open read-only ({reason}); ramkey makes no changes, in the cloud \
+         or in the file, while it is"
+    )]
+    ReadOnly {
+        /// Why (e.g. written by a newer ramkey).
+        reason: String,
+    },
+
+    /// A fact the step acts on was changed outside ramkey.
+    #[error("{}. {} Not going on with this step", .0.describe(), .0.advice())]
+    Drifted(Drift),
 
     /// The new user's name breaks RAM's rule.
     #[error(transparent)]
@@ -239,9 +276,20 @@ impl EngineError {
     /// message, RequestId, hint).
     pub fn cloud(&self) -> Option<&CloudError> {
         match self {
-            EngineError::Cloud { source, .. } | EngineError::KeyLimit { source, .. } => {
-                Some(source)
-            }
+            EngineError::Cloud { source, .. }
+            | EngineError::KeyLimit { source, .. }
+            | EngineError::OwnKeyDisabled { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl EngineError {
+    /// The drift behind this refusal, when a change made outside ramkey
+    /// stopped the step.
+    pub fn drift(&self) -> Option<&Drift> {
+        match self {
+            EngineError::Drifted(drift) => Some(drift),
             _ => None,
         }
     }

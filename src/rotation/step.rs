@@ -63,6 +63,24 @@ impl StepKind {
         }
     }
 
+    /// The step's name in the audit log, e.g. `confirm_staging`.
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            StepKind::Review => "confirm_review",
+            StepKind::ChooseName => "choose_name",
+            StepKind::CreateUser => "create_user",
+            StepKind::CopyPermissions => "copy_permissions",
+            StepKind::CreateKey => "create_key",
+            StepKind::ConfirmSecretStored => "confirm_secret_stored",
+            StepKind::ConfirmStaging => "confirm_staging",
+            StepKind::ConfirmProduction => "confirm_production",
+            StepKind::DisableKey => "disable_key",
+            StepKind::RecordDeletionDate => "record_deletion_date",
+            StepKind::DeleteKey => "delete_key",
+            StepKind::ReviewPolicies => "review_policies",
+        }
+    }
+
     /// Whether the step changes or removes access (needs the typed user name).
     pub fn is_destructive(self) -> bool {
         matches!(
@@ -162,6 +180,9 @@ pub enum Event {
     KeyDisabled(Disabled),
     /// The retired key is gone.
     KeyDeleted(StepRecord),
+    /// The retired key was re-enabled while it waited for deletion (a
+    /// rollback): back to the step before the disable.
+    KeyReEnabled(StepRecord),
     /// One policy was detached from the original user.
     PolicyDetached(GrantRecord),
     /// The admin finished the policy review.
@@ -183,6 +204,7 @@ impl Event {
             Event::ProductionSwapped(_) => "production swapped",
             Event::KeyDisabled(_) => "key disabled",
             Event::KeyDeleted(_) => "key deleted",
+            Event::KeyReEnabled(_) => "key re-enabled",
             Event::PolicyDetached(_) => "policy detached",
             Event::PoliciesReviewed(_) => "policies reviewed",
         }
@@ -233,6 +255,10 @@ fn advance_idle(step: IdleStep, event: Event) -> Result<IdleStep, Event> {
                 disabled,
                 deleted,
             })
+        }
+        // The review still stands; the disable is undone.
+        (IdleStep::AwaitDeletion { reviewed, .. }, Event::KeyReEnabled(_)) => {
+            Ok(IdleStep::Disable { reviewed })
         }
         (_, event) => Err(event),
     }
@@ -355,6 +381,14 @@ fn advance_retire(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
                 prepared,
                 swap,
                 disabled,
+            })
+        }
+        // Staging still uses the new key; production is what broke.
+        (MoveStep::AwaitDeletion { prepared, swap, .. }, Event::KeyReEnabled(_)) => {
+            Ok(MoveStep::ConfirmProduction {
+                prepared,
+                secret_stored: swap.secret_stored,
+                staging: swap.staging,
             })
         }
         (

@@ -12,7 +12,7 @@ use super::marker;
 use super::name::suggest_name;
 use super::step::{IDLE_STEPS, MOVE_STEPS, StepKind, current_step};
 use crate::state::steps::{IdleStep, MoveStep};
-use crate::state::{Deletion, Progress, Rotation, StepRecord};
+use crate::state::{Deletion, Intent, Progress, Rotation, StepRecord};
 
 /// Which remediation a rotation follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -101,6 +101,13 @@ pub struct RotationView {
     pub new_user: Option<String>,
     /// The new key (move path), once created.
     pub new_key_id: Option<String>,
+    /// A write call of an earlier run whose outcome is not known yet, in
+    /// words; ramkey settles it by reading before the next step.
+    pub pending: Option<String>,
+    /// Days between disabling the retired key and deleting it.
+    pub wait_days: u32,
+    /// How many times the retired key was re-enabled (rolled back).
+    pub rollbacks: usize,
 }
 
 impl RotationView {
@@ -161,7 +168,22 @@ pub fn rotation_view(
             .map(|d| d.delete_after),
         new_user,
         new_key_id,
+        pending: rotation.pending.as_ref().map(describe_intent),
+        wait_days: rotation.wait_days,
+        rollbacks: rotation.rollbacks.len(),
     }
+}
+
+/// `CreateUser for user app-v2, recorded 2026-01-02 03:04 UTC: not known
+/// whether it was made; ramkey checks by reading before going on`.
+pub fn describe_intent(intent: &Intent) -> String {
+    format!(
+        "{} for {}, recorded {}: not known whether it was made; ramkey checks by reading \
+         before going on",
+        intent.call.action(),
+        intent.call.target(),
+        intent.at.format("%Y-%m-%d %H:%M UTC")
+    )
 }
 
 fn status(
@@ -402,7 +424,8 @@ fn explain(
 fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
     let calls = format!(
         "GetAccessKeyLastUsed checks {key} was not used after it was disabled, then \
-         DeleteAccessKey UserName={user} UserAccessKeyId={key} (type {user} to confirm)."
+         DeleteAccessKey UserName={user} UserAccessKeyId={key} (type {user} to confirm). \
+         {RECYCLE_BIN} {CLOUD_CONFIG}"
     );
     match deletion {
         Some(deletion) => format!(
@@ -412,6 +435,14 @@ fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
         None => calls,
     }
 }
+
+/// What becomes of a deleted key.
+pub const RECYCLE_BIN: &str =
+    "A deleted key stays in RAM's recycle bin for 30 days, where it can be restored.";
+
+/// Why a compliance report flags the key meanwhile.
+pub const CLOUD_CONFIG: &str = "While the disabled key waits, Cloud Config's rule for \
+     disabled AccessKeys flags it as non-compliant; that is expected until it is deleted.";
 
 #[cfg(test)]
 mod tests {

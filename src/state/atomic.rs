@@ -3,7 +3,7 @@
 //!
 //! Order: unique temp file in the same directory, created 0600 with O_EXCL →
 //! write → fsync → rename over the target → fsync the directory. Depends on
-//! nothing else in the crate but the error type.
+//! nothing else in the crate but the error type and the test death points.
 
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::Write as _;
@@ -11,6 +11,7 @@ use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt 
 use std::path::{Path, PathBuf};
 
 use super::error::StateError;
+use crate::death::{self, Stage};
 
 /// Mode of state files, lock files and temp files.
 pub const FILE_MODE: u32 = 0o600;
@@ -26,11 +27,31 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
         let _ = fs::remove_file(&temp);
         return Err(error);
     }
+    // Test-only kill points (no code in release builds): the crash tests
+    // check that a death on either side of the rename leaves a whole file.
+    death::point(Stage::Before, "rename");
     if let Err(source) = fs::rename(&temp, path) {
         let _ = fs::remove_file(&temp);
         return Err(StateError::io("cannot rename into place", path, source));
     }
+    death::point(Stage::After, "rename");
     sync_dir(&dir)
+}
+
+/// Writes `bytes` as a new file at `path`, durably and mode 0600, never
+/// replacing anything: fails with `AlreadyExists` (as [`StateError::Io`]) if
+/// `path` exists. A crash leaves either no file or the whole file.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    let temp = temp_path(path);
+    if let Err(error) = write_temp(&temp, bytes) {
+        let _ = fs::remove_file(&temp);
+        return Err(error);
+    }
+    // A hard link, unlike a rename, refuses an existing target.
+    let linked = fs::hard_link(&temp, path);
+    let _ = fs::remove_file(&temp);
+    linked.map_err(|source| StateError::io("cannot create", path, source))?;
+    sync_dir(&parent_dir(path))
 }
 
 fn write_temp(temp: &Path, bytes: &[u8]) -> Result<(), StateError> {
@@ -51,7 +72,8 @@ fn write_temp(temp: &Path, bytes: &[u8]) -> Result<(), StateError> {
         .map_err(|source| StateError::io("cannot flush to disk", temp, source))
 }
 
-fn sync_dir(dir: &Path) -> Result<(), StateError> {
+/// Flushes a directory's entries (a created or renamed name) to disk.
+pub fn sync_dir(dir: &Path) -> Result<(), StateError> {
     File::open(dir)
         .and_then(|handle| handle.sync_all())
         .map_err(|source| StateError::io("cannot flush directory", dir, source))
@@ -59,12 +81,17 @@ fn sync_dir(dir: &Path) -> Result<(), StateError> {
 
 /// A name no other writer uses: the target's, hidden, with a random suffix.
 fn temp_path(path: &Path) -> PathBuf {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    parent_dir(path).join(format!("{}{}", temp_prefix(path), &suffix[..12]))
+}
+
+/// How the names of `path`'s temp files begin: `.<name>.tmp-`.
+pub fn temp_prefix(path: &Path) -> String {
     let name = path.file_name().map_or_else(
         || "state".into(),
         |name| name.to_string_lossy().into_owned(),
     );
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    parent_dir(path).join(format!(".{name}.tmp-{}", &suffix[..12]))
+    format!(".{name}.tmp-")
 }
 
 /// The directory holding `path` (`.` for a bare file name).
@@ -123,6 +150,30 @@ mod tests {
         assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, FILE_MODE);
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_an_existing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copy");
+
+        write_new(&path, b"first").unwrap();
+        let error = write_new(&path, b"second").unwrap_err();
+
+        assert!(
+            matches!(&error, StateError::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+            "{error}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            FILE_MODE
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "temp file left behind"
+        );
     }
 
     #[test]

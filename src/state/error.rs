@@ -17,6 +17,35 @@ pub enum StateError {
         reason: Refusal,
     },
 
+    /// The file is damaged or not ramkey's at all: left untouched, refused,
+    /// and a copy of its bytes kept aside.
+    #[error(
+        "refusing state file {path}: {reason}. ramkey left it untouched, kept a copy of it as \
+         {copy}, and will make no change in the account. {}", reason.advice()
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// Why it was refused.
+        reason: Refusal,
+        /// The copy of its bytes.
+        copy: PathBuf,
+    },
+
+    /// The file was opened read-only (written by a newer ramkey); nothing
+    /// may be saved or logged.
+    #[error(
+        "state file {path} is open read-only: {reason}. No changes will be made, to it or \
+         in the account. Upgrade ramkey to the version that wrote it (or a later one) to \
+         go on with these rotations."
+    )]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+        /// Why it is read-only.
+        reason: String,
+    },
+
     /// Another process holds the lock.
     #[error(
         "state file {path} is in use by another ramkey{holder}; finish or quit that one first \

@@ -12,7 +12,7 @@ use super::journal::Intent;
 use super::steps::{Progress, StepRecord};
 
 /// The schema version this ramkey writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole state file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,10 +78,8 @@ pub struct Rotation {
     #[serde(rename = "path")]
     pub progress: Progress,
     /// Days between disabling the retired key and deleting it, fixed when the
-    /// rotation starts (`--wait-days` then).
-    // TODO: schema 1 files have no such field; until the migration to schema 2
-    // fills it in (from the disable record and deletion date), it defaults to 90.
-    #[serde(default = "default_wait_days")]
+    /// rotation starts (`--wait-days` then). Schema 1 had no such field:
+    /// `state::migrate` fills it in from the disable record.
     pub wait_days: u32,
     /// The write call in flight: recorded before it is made, cleared in the
     /// save that records its outcome. Present on start = settle by reading.
@@ -103,8 +101,4 @@ pub struct Rollback {
     /// What the admin said broke.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-}
-
-fn default_wait_days() -> u32 {
-    90
 }

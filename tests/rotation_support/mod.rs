@@ -4,6 +4,8 @@
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 
+pub mod cutoff;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,14 +13,20 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::model::KeyStatus;
+use ramkey::cloud::model::PolicyType;
 use ramkey::cloud::retry::NoSleep;
 use ramkey::cloud::{
     Client, ClientConfig, Credentials, Endpoints, Retry, SignatureVersion, Timeouts,
 };
-use ramkey::rotation::{Action, Engine, EngineError, EngineOptions, Outcome, StepKind};
+use ramkey::rotation::{
+    Action, Confirmation, Engine, EngineError, EngineOptions, Outcome, PolicyRef, Start, StepKind,
+};
 use ramkey::sandbox::{self, Account, SandboxHandle};
 use ramkey::secret::Secret;
-use ramkey::state::{StateStore, read_document};
+use ramkey::state::steps::Grant;
+use ramkey::state::{
+    AuditEntry, Intent, Rotation, StateStore, WriteCall, audit_path, read_document,
+};
 
 /// The demo account's id.
 pub const ACCOUNT: &str = "5123874409316254";
@@ -104,6 +112,25 @@ impl World {
             &(Arc::new(self.clock.clone()) as Arc<dyn Clock>),
             self.signature,
         )
+    }
+
+    /// A client signing as the caller, calling `endpoint` (a relay in front
+    /// of the sandbox).
+    pub fn client_via(&self, endpoint: &str) -> Client {
+        let credentials = Credentials::new(
+            self.sandbox.caller_access_key_id(),
+            self.sandbox.caller_secret().clone(),
+            None,
+            "test",
+        )
+        .unwrap();
+        let config = ClientConfig {
+            endpoints: Endpoints::single(endpoint).unwrap(),
+            credentials,
+            clock: Arc::new(self.clock.clone()),
+            signature: self.signature,
+        };
+        Client::with_retry(config, Timeouts::default(), no_waiting()).unwrap()
     }
 
     /// A client of a loopback port where nothing listens.
@@ -237,4 +264,195 @@ pub async fn refused(
         "a refused {name} changed the state file"
     );
     error
+}
+
+/// The demo account's move-path user, the key that moves, the new user's name.
+pub const MOVE_USER: &str = "ci-deployer";
+pub const MOVED_KEY: &str = "LTAI5tta73aMlWBWNXMqU75Y";
+pub const NEW_USER: &str = "ci-deployer-v2";
+/// The demo account's idle-path user and its idle key.
+pub const IDLE_USER: &str = "billing-exporter";
+pub const IDLE_KEY: &str = "LTAI5tHYcNLlk2r7wbVdZbSe";
+
+impl World {
+    /// A fresh engine with these options.
+    pub fn engine_with_options(&self, options: EngineOptions) -> Engine {
+        let store = StateStore::open(&self.state, ACCOUNT).expect("state file opens");
+        Engine::new(
+            self.client.clone(),
+            store,
+            Arc::new(self.clock.clone()),
+            options,
+        )
+    }
+
+    /// Leaves `call` as the user's write in flight, as a run that died
+    /// between saving the intent and recording the outcome would.
+    /// No engine may be open on the state file.
+    pub fn leave_intent(&self, user: &str, call: WriteCall) -> Intent {
+        let mut store = StateStore::open(&self.state, ACCOUNT).expect("state file opens");
+        let intent = Intent {
+            id: "0000intent01".to_owned(),
+            call,
+            at: self.now(),
+        };
+        store
+            .document_mut()
+            .open_rotation_mut(user)
+            .expect("a rotation in progress")
+            .pending = Some(intent.clone());
+        store.save().expect("saved");
+        intent
+    }
+
+    /// The user's latest rotation as the state file on disk has it.
+    pub fn rotation_on_disk(&self, user: &str) -> Rotation {
+        read_document(&self.state)
+            .expect("state file reads")
+            .latest_rotation(user)
+            .expect("a rotation")
+            .clone()
+    }
+
+    /// How many requests for `action` the sandbox has seen.
+    pub fn requests_for(&self, action: &str) -> usize {
+        self.sandbox
+            .requests()
+            .iter()
+            .filter(|request| request.action == action)
+            .count()
+    }
+
+    /// How many write requests (of any write action) the sandbox has seen.
+    pub fn write_requests(&self) -> usize {
+        WRITES.iter().map(|action| self.requests_for(action)).sum()
+    }
+
+    /// The audit log's lines.
+    pub fn audit_lines(&self) -> Vec<AuditEntry> {
+        let text = std::fs::read_to_string(audit_path(&self.state)).unwrap_or_default();
+        text.lines()
+            .map(|line| serde_json::from_str(line).expect("an audit line"))
+            .collect()
+    }
+}
+
+/// Every RAM write action.
+pub const WRITES: [&str; 7] = [
+    "CreateUser",
+    "CreateAccessKey",
+    "UpdateAccessKey",
+    "DeleteAccessKey",
+    "AttachPolicyToUser",
+    "DetachPolicyFromUser",
+    "AddUserToGroup",
+];
+
+/// The grants the move-path tests copy.
+pub fn grants_to_copy() -> Vec<Grant> {
+    vec![
+        Grant::Policy {
+            policy_name: "AliyunContainerRegistryFullAccess".to_owned(),
+            policy_type: PolicyType::System,
+        },
+        Grant::Policy {
+            policy_name: "ci-deploy-artifacts".to_owned(),
+            policy_type: PolicyType::Custom,
+        },
+        Grant::Group {
+            group_name: "deployers".to_owned(),
+        },
+    ]
+}
+
+/// The move path's actions in order, each with the step it performs.
+pub fn move_script() -> Vec<(Option<StepKind>, Action)> {
+    let typed = || Confirmation::typed(MOVE_USER);
+    vec![
+        (
+            None,
+            Action::Start(Start::MoveToNewUser {
+                key_id: MOVED_KEY.to_owned(),
+            }),
+        ),
+        (
+            Some(StepKind::ChooseName),
+            Action::SetName(NEW_USER.to_owned()),
+        ),
+        (Some(StepKind::CreateUser), Action::CreateUser),
+        (
+            Some(StepKind::CopyPermissions),
+            Action::CopyPermissions(grants_to_copy()),
+        ),
+        (Some(StepKind::CreateKey), Action::CreateKey),
+        (
+            Some(StepKind::ConfirmSecretStored),
+            Action::ConfirmSecretStored,
+        ),
+        (Some(StepKind::ConfirmStaging), Action::ConfirmStaging),
+        (Some(StepKind::ConfirmProduction), Action::ConfirmProduction),
+        (Some(StepKind::DisableKey), Action::DisableKey(typed())),
+        (Some(StepKind::DeleteKey), Action::DeleteKey(typed())),
+        (
+            Some(StepKind::ReviewPolicies),
+            Action::DetachPolicies {
+                policies: vec![PolicyRef {
+                    policy_name: "ci-deploy-artifacts".to_owned(),
+                    policy_type: PolicyType::Custom,
+                }],
+                confirmation: typed(),
+            },
+        ),
+    ]
+}
+
+/// Runs the move path until the rotation waits at `until` (advancing the
+/// clock past the wait before the deletion).
+pub async fn move_until(world: &World, until: StepKind) {
+    let mut engine = world.engine();
+    for (step, action) in move_script() {
+        if step.is_some() && engine.next_step(MOVE_USER) == Some(until) {
+            return;
+        }
+        if step == Some(StepKind::DeleteKey) {
+            world.advance(Duration::days(91));
+        }
+        ok(&mut engine, MOVE_USER, action).await;
+    }
+    panic!("the move path never waited at {until:?}");
+}
+
+/// Runs the idle path until the rotation waits at `until`.
+pub async fn idle_until(world: &World, until: StepKind) {
+    let mut engine = world.engine();
+    let script = [
+        Action::Start(Start::DisableIdle {
+            key_id: IDLE_KEY.to_owned(),
+        }),
+        Action::ConfirmReview,
+        Action::DisableKey(Confirmation::typed(IDLE_USER)),
+    ];
+    for action in script {
+        if engine.next_step(IDLE_USER) == Some(until) {
+            return;
+        }
+        ok(&mut engine, IDLE_USER, action).await;
+    }
+    assert_eq!(engine.next_step(IDLE_USER), Some(until));
+}
+
+impl World {
+    /// Changes the user's open rotation in the state file, as a test of what
+    /// the engine makes of a state it could have reached. No engine may be
+    /// open on the state file.
+    pub fn edit_rotation(&self, user: &str, edit: impl FnOnce(&mut Rotation)) {
+        let mut store = StateStore::open(&self.state, ACCOUNT).expect("state file opens");
+        edit(
+            store
+                .document_mut()
+                .open_rotation_mut(user)
+                .expect("a rotation in progress"),
+        );
+        store.save().expect("saved");
+    }
 }

@@ -4,18 +4,17 @@
 
 use std::collections::HashSet;
 
-use futures::FutureExt as _;
-
-use super::reconcile::Settled;
+use super::drift::or_new_user_gone;
+use super::journal::{Found, Made, Returned};
 use super::{Engine, Performed, cloud, is_no_such_user};
 use crate::cloud::CloudError;
-use crate::cloud::model::{AttachedPolicy, GroupMembership, RamUser};
+use crate::cloud::model::{AttachedPolicy, GroupMembership, RamUser, Written};
 use crate::rotation::error::EngineError;
 use crate::rotation::marker;
 use crate::rotation::name::validate_user_name;
 use crate::rotation::step::Event;
 use crate::state::steps::{Grant, GrantRecord, LostKey, MoveStep, NewKey};
-use crate::state::{Progress, Rotation, StepRecord};
+use crate::state::{Progress, Rotation, StepRecord, WriteCall};
 
 impl Engine {
     pub(super) async fn set_name(
@@ -33,8 +32,10 @@ impl Engine {
         }
 
         let summary = format!("The new user will be {name}");
+        let target = format!("new user {name}");
         let record = StepRecord::at(self.now());
         self.commit(&rotation.id, Event::Named { name, record }, &summary)?;
+        self.audit_confirmation(rotation, "choose_name", &target, None);
         Ok(Performed::said(summary))
     }
 
@@ -46,60 +47,44 @@ impl Engine {
             .new_user_name()
             .expect("CreateUser comes after the name")
             .to_owned();
-        let comments = marker::comments(&rotation.user, &rotation.id);
 
-        let (user_id, record, summary) = match self.find_own_user(&name, rotation).await? {
-            Some(existing) => (
-                Some(existing.user_id),
-                StepRecord::found_done(self.now(), "found, created earlier by this rotation"),
-                format!("{name} was already created by this rotation; carrying on"),
-            ),
-            None => self.create_user_once(&name, &comments, rotation).await?,
+        if let Some(existing) = self.find_own_user(&name, rotation).await? {
+            let summary = format!("{name} was already created by this rotation; carrying on");
+            let record =
+                StepRecord::found_done(self.now(), "found, created earlier by this rotation");
+            let user_id = Some(existing.user_id).filter(|id| !id.is_empty());
+            self.commit(
+                &rotation.id,
+                Event::UserCreated { user_id, record },
+                &summary,
+            )?;
+            return Ok(Performed::said(summary));
+        }
+
+        let call = WriteCall::CreateUser {
+            user_name: name.clone(),
+        };
+        let journaled = self.write(rotation, call).await?;
+        let (user_id, summary) = match &journaled.made {
+            Made::Answered {
+                returned: Returned::User(user),
+                ..
+            }
+            | Made::Found(Found::User(user)) => {
+                (Some(user.user_id.clone()), created(&name, &journaled.made))
+            }
+            _ => (None, created(&name, &journaled.made)),
         };
         let user_id = user_id.filter(|id| !id.is_empty());
-        self.commit(
-            &rotation.id,
-            Event::UserCreated { user_id, record },
-            &summary,
-        )?;
+        let record = journaled.made.record(self.now());
+        let event = Event::UserCreated { user_id, record };
+        self.commit_write(rotation, event, &summary, &journaled)?;
         Ok(Performed::said(summary))
-    }
-
-    /// CreateUser; if its answer is lost, GetUser (and ramkey's mark) tells
-    /// whether it was made.
-    async fn create_user_once(
-        &self,
-        name: &str,
-        comments: &str,
-        rotation: &Rotation,
-    ) -> Result<(Option<String>, StepRecord, String), EngineError> {
-        let settled = self
-            .settle(
-                &format!("creating the user {name}"),
-                || self.client.create_user(name, None, Some(comments)).boxed(),
-                || self.find_own_user(name, rotation).boxed(),
-            )
-            .await?;
-        Ok(match settled {
-            Settled::Written(written) => (
-                Some(written.value.user_id),
-                StepRecord::written(self.now(), written.request_id),
-                format!("Created the user {name}"),
-            ),
-            Settled::Found(user) => (
-                Some(user.user_id),
-                StepRecord::found_done(
-                    self.now(),
-                    "created; its answer was lost, found by GetUser",
-                ),
-                format!("Created the user {name} (its answer was lost; found it by looking)"),
-            ),
-        })
     }
 
     /// The user of this name if this rotation made it; a user someone else
     /// made is refused.
-    async fn find_own_user(
+    pub(super) async fn find_own_user(
         &self,
         name: &str,
         rotation: &Rotation,
@@ -132,7 +117,10 @@ impl Engine {
         for grant in &chosen {
             check_held(&rotation.user, &original.policies, &original.groups, grant)?;
         }
-        let present = self.permissions(&target).await?;
+        let present = self
+            .permissions(&target)
+            .await
+            .map_err(or_new_user_gone(&target))?;
         let already: HashSet<Grant> = copied.iter().map(|g| g.grant.clone()).collect();
 
         let mut request_ids: Vec<String> = copied
@@ -140,18 +128,18 @@ impl Engine {
             .flat_map(|g| g.record.request_ids.clone())
             .collect();
         for grant in chosen.into_iter().filter(|g| !already.contains(g)) {
-            let record = if holds(&present.policies, &present.groups, &grant) {
-                StepRecord::found_done(self.now(), "already granted")
-            } else {
-                self.grant(&target, &grant).await?
-            };
-            request_ids.extend(record.request_ids.clone());
             let done = format!("Granted {} to {target}", describe(&grant));
-            self.commit(
-                &rotation.id,
-                Event::GrantCopied(GrantRecord { grant, record }),
-                &done,
-            )?;
+            if holds(&present.policies, &present.groups, &grant) {
+                let record = StepRecord::found_done(self.now(), "already granted");
+                let event = Event::GrantCopied(GrantRecord { grant, record });
+                self.commit(&rotation.id, event, &done)?;
+                continue;
+            }
+            let journaled = self.grant(rotation, &target, &grant).await?;
+            let record = journaled.made.record(self.now());
+            request_ids.extend(record.request_ids.clone());
+            let event = Event::GrantCopied(GrantRecord { grant, record });
+            self.commit_write(rotation, event, &done, &journaled)?;
         }
 
         let summary = format!("Copied the chosen policies and groups to {target}");
@@ -189,7 +177,10 @@ impl Engine {
         let target = new_user.name.clone();
         let replaces = lost_note(lost_keys);
 
-        let existing = self.key_ids_of(&target).await?;
+        let existing = self
+            .key_ids_of(&target)
+            .await
+            .map_err(or_new_user_gone(&target))?;
         if !existing.is_empty() {
             return Err(EngineError::UnrecordedKeys {
                 user: target,
@@ -197,27 +188,36 @@ impl Engine {
             });
         }
 
-        let settled = self
-            .settle(
-                &format!("creating an AccessKey for {target}"),
-                || self.client.create_access_key(&target).boxed(),
-                || self.keys_found(&target).boxed(),
-            )
-            .await;
-        let settled = match settled {
+        let call = WriteCall::CreateAccessKey {
+            user_name: target.clone(),
+        };
+        let journaled = match self.write(rotation, call).await {
             Err(EngineError::Cloud { doing, source }) if source.code() == Some(KEY_LIMIT) => {
                 return Err(self.key_limit(&target, doing, source).await);
             }
             other => other?,
         };
-        let written = match settled {
-            Settled::Written(written) => written,
-            Settled::Found(key_ids) => {
+        let written = match &journaled.made {
+            Made::Answered {
+                request_id,
+                returned: Returned::Key(key),
+            } => Written {
+                value: key.clone(),
+                request_id: request_id.clone(),
+            },
+            Made::Found(Found::Keys(key_ids)) => {
+                let key_ids = key_ids.clone();
+                let detail = format!(
+                    "{} found on {target} without its secret (the answer was lost)",
+                    key_ids.join(", ")
+                );
+                self.close_intent(rotation, &journaled, Some(detail))?;
                 return Err(EngineError::SecretLost {
                     user: target,
                     key_ids,
                 });
             }
+            _ => unreachable!("CreateAccessKey answers a key or is found as keys"),
         };
         let mut created = StepRecord::written(self.now(), written.request_id);
         created.request_ids.splice(0..0, earlier_writes);
@@ -230,7 +230,7 @@ impl Engine {
             "Created {} for {target}; store its secret now, it is shown only once",
             new_key.key_id
         );
-        self.commit(&rotation.id, Event::KeyCreated(new_key), &summary)?;
+        self.commit_write(rotation, Event::KeyCreated(new_key), &summary, &journaled)?;
         Ok(Performed {
             summary,
             new_key: Some(written.value),
@@ -238,7 +238,7 @@ impl Engine {
     }
 
     /// GetUser, with "no such user" as `None`.
-    async fn find_user(&self, name: &str) -> Result<Option<RamUser>, EngineError> {
+    pub(super) async fn find_user(&self, name: &str) -> Result<Option<RamUser>, EngineError> {
         match self.client.get_user(name).await {
             Ok(user) => Ok(Some(user)),
             Err(error) if is_no_such_user(&error) => Ok(None),
@@ -248,32 +248,40 @@ impl Engine {
         }
     }
 
-    async fn grant(&self, target: &str, grant: &Grant) -> Result<StepRecord, EngineError> {
-        let doing = format!("granting {} to {target}", describe(grant));
-        let write = || match grant {
+    async fn grant(
+        &mut self,
+        rotation: &Rotation,
+        target: &str,
+        grant: &Grant,
+    ) -> Result<super::journal::Journaled, EngineError> {
+        let user_name = target.to_owned();
+        let call = match grant {
             Grant::Policy {
                 policy_name,
                 policy_type,
-            } => self
-                .client
-                .attach_policy_to_user(target, *policy_type, policy_name)
-                .boxed(),
-            Grant::Group { group_name } => {
-                self.client.add_user_to_group(target, group_name).boxed()
-            }
+            } => WriteCall::AttachPolicyToUser {
+                user_name,
+                policy_name: policy_name.clone(),
+                policy_type: *policy_type,
+            },
+            Grant::Group { group_name } => WriteCall::AddUserToGroup {
+                user_name,
+                group_name: group_name.clone(),
+            },
         };
-        let look = || self.granted(target, grant).boxed();
-        let settled = self.settle(&doing, write, look).await?;
-        Ok(self.record_of(settled))
+        self.write(rotation, call).await
     }
 
     /// `Some` once `target` holds `grant`.
-    async fn granted(&self, target: &str, grant: &Grant) -> Result<Option<()>, EngineError> {
+    pub(super) async fn granted(
+        &self,
+        target: &str,
+        grant: &Grant,
+    ) -> Result<Option<()>, EngineError> {
         let present = self.permissions(target).await?;
         Ok(holds(&present.policies, &present.groups, grant).then_some(()))
     }
 
-    /// The keys `user` holds, when it holds any.
     /// The refusal of a key over the limit, with the keys holding the
     /// slots (listed now: keys created between the check and the create).
     /// The plain refusal if they cannot be listed.
@@ -289,11 +297,6 @@ impl Engine {
                 EngineError::Cloud { doing, source }
             }
         }
-    }
-
-    async fn keys_found(&self, user: &str) -> Result<Option<Vec<String>>, EngineError> {
-        let key_ids = self.key_ids_of(user).await?;
-        Ok(Some(key_ids).filter(|ids| !ids.is_empty()))
     }
 }
 
@@ -311,6 +314,32 @@ fn lost_note(lost_keys: &[LostKey]) -> Option<String> {
         "replaces {}, whose secret was lost before it was stored",
         ids.join(", ")
     ))
+}
+
+/// The summary of a CreateUser that took effect.
+fn created(name: &str, made: &Made) -> String {
+    match made {
+        Made::Answered { .. } => format!("Created the user {name}"),
+        Made::Found(_) => {
+            format!("Created the user {name} (its answer was lost; found it by looking)")
+        }
+    }
+}
+
+/// Keys of the new user that the rotation has no record of (not a lost key
+/// it means to delete).
+pub(super) fn unrecorded_keys(rotation: &Rotation, key_ids: Vec<String>) -> Vec<String> {
+    let lost: Vec<&str> = match move_step(rotation) {
+        MoveStep::CreateKey { lost_keys, .. } => lost_keys
+            .iter()
+            .map(|lost| lost.key.key_id.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
+    key_ids
+        .into_iter()
+        .filter(|id| !lost.contains(&id.as_str()))
+        .collect()
 }
 
 /// The code of CreateAccessKey on a user holding two keys already.

@@ -1,151 +1,349 @@
-//! Writes whose answer may be lost. The client hands back a write that ended
-//! without a clear answer (timeout, reset, 5xx, a body that does not parse)
-//! as ambiguous and never repeats it; here the engine looks (GetUser with
-//! ramkey's mark, ListAccessKeys, the user's policies and groups) and then
-//! either records what it found or makes the write once more.
+//! Settling a write whose outcome ramkey does not know, by reading only:
+//! GetUser and ramkey's mark for CreateUser (a user of that name that is not
+//! this rotation's is never adopted), ListAccessKeys for keys, the user's
+//! policies and groups for grants. Never by calling the write again.
 //!
-//! A key found this way has no secret (only CreateAccessKey's answer
-//! carries it), so it is useless: [`Engine::replace_lost_key`] deletes it
-//! and creates a new one, once the admin confirms.
+//! Used twice: by the journal when a write's answer is lost, and for an
+//! intent left by an earlier run (the process died, or the network failed
+//! twice) before every step and from [`Engine::reconcile`]. Found done, the
+//! step's event is committed with a `found_done` record; not made, the
+//! intent is cleared; either way a `settled` line is audited.
 
-use futures::FutureExt as _;
-use futures::future::BoxFuture;
+use chrono::Duration;
 
-use super::build::move_step;
-use super::{Engine, Performed, cloud};
-use crate::cloud::CloudError;
-use crate::cloud::model::Written;
-use crate::rotation::action::Confirmation;
+use super::build::{move_step, unrecorded_keys};
+use super::journal::{EntryExt as _, Found};
+use super::{Engine, cloud};
+use crate::cloud::model::KeyStatus;
+use crate::rotation::action::PolicyRef;
 use crate::rotation::error::EngineError;
 use crate::rotation::step::Event;
-use crate::state::steps::MoveStep;
-use crate::state::{Rotation, StepRecord};
+use crate::rotation::view::describe_intent;
+use crate::state::steps::{Disabled, Grant, GrantRecord, MoveStep};
+use crate::state::{AuditKind, AuditOutcome, Intent, Rollback, Rotation, StepRecord, WriteCall};
 
-/// How a write whose answer may have been lost ended.
-pub(super) enum Settled<W, F> {
-    /// The write was answered.
-    Written(W),
-    /// Its answer was lost, and looking found it done.
-    Found(F),
-}
+/// The note of a step settled after an interrupted run.
+const SETTLED: &str = "settled after an interrupted run: found done by reading";
 
 impl Engine {
-    /// Makes `write`; if it ends ambiguously, `look`s whether it took effect
-    /// (`Some`: found done) and makes it once more only if not.
+    /// Settles `user`'s left-over intent, if it has one: `Some` says what
+    /// was found, `None` means there was nothing to settle.
     ///
-    /// Boxed futures rather than async closures: the engine's futures must
-    /// be `Send` for the UI's worker task, which async closures cannot
-    /// promise through a generic bound yet.
-    pub(super) async fn settle<'a, W, F>(
+    /// Reads only; the state file records the finding. A read that fails
+    /// leaves the intent for next time.
+    pub async fn reconcile(&mut self, user: &str) -> Result<Option<String>, EngineError> {
+        let Some(rotation) = self.store.document().open_rotation(user).cloned() else {
+            return Ok(None);
+        };
+        let Some(intent) = rotation.pending.clone() else {
+            return Ok(None);
+        };
+        self.refuse_read_only()?;
+        let settled = self.settle_intent(&rotation, &intent).await;
+        settled
+            .map(Some)
+            .map_err(|error| self.own_key_disabled(error, user))
+    }
+
+    /// [`Engine::reconcile`] for every open rotation with an intent.
+    pub async fn reconcile_all(&mut self) -> Vec<(String, Result<Option<String>, EngineError>)> {
+        let users: Vec<String> = self
+            .store
+            .document()
+            .rotations
+            .iter()
+            .filter(|rotation| rotation.pending.is_some() && !rotation.progress.is_complete())
+            .map(|rotation| rotation.user.clone())
+            .collect();
+        let mut settled = Vec::new();
+        for user in users {
+            let result = self.reconcile(&user).await;
+            settled.push((user, result));
+        }
+        settled
+    }
+
+    /// Reads whether `call` took effect: `Some` when it did.
+    pub(super) async fn look(
         &self,
-        doing: &str,
-        write: impl Fn() -> BoxFuture<'a, Result<W, CloudError>> + Send,
-        look: impl FnOnce() -> BoxFuture<'a, Result<Option<F>, EngineError>> + Send,
-    ) -> Result<Settled<W, F>, EngineError> {
-        match write().await {
-            Ok(written) => return Ok(Settled::Written(written)),
-            Err(error) if error.is_ambiguous() => {
-                tracing::warn!(doing, %error, "looking whether the write took effect");
+        rotation: &Rotation,
+        call: &WriteCall,
+    ) -> Result<Option<Found>, EngineError> {
+        Ok(match call {
+            WriteCall::CreateUser { user_name } => self
+                .find_own_user(user_name, rotation)
+                .await?
+                .map(Found::User),
+            WriteCall::AttachPolicyToUser {
+                user_name,
+                policy_name,
+                policy_type,
+            } => {
+                let grant = Grant::Policy {
+                    policy_name: policy_name.clone(),
+                    policy_type: *policy_type,
+                };
+                self.granted(user_name, &grant).await?.map(|()| Found::Done)
             }
-            Err(error) => return Err(cloud(doing.to_owned())(error)),
-        }
-        if let Some(found) = look().await? {
-            tracing::info!(doing, "the write had taken effect; recorded as found");
-            return Ok(Settled::Found(found));
-        }
-        tracing::info!(doing, "the write had not taken effect; making it once more");
-        write()
-            .await
-            .map(Settled::Written)
-            .map_err(cloud(doing.to_owned()))
+            WriteCall::AddUserToGroup {
+                user_name,
+                group_name,
+            } => {
+                let grant = Grant::Group {
+                    group_name: group_name.clone(),
+                };
+                self.granted(user_name, &grant).await?.map(|()| Found::Done)
+            }
+            WriteCall::CreateAccessKey { user_name } => {
+                let keys = unrecorded_keys(rotation, self.key_ids_of(user_name).await?);
+                Some(keys).filter(|keys| !keys.is_empty()).map(Found::Keys)
+            }
+            WriteCall::UpdateAccessKey {
+                user_name,
+                access_key_id,
+                status,
+            } => self
+                .key_has_status(user_name, access_key_id, *status)
+                .await?
+                .then_some(Found::Done),
+            WriteCall::DeleteAccessKey {
+                user_name,
+                access_key_id,
+            } => self
+                .key_deleted(user_name, access_key_id)
+                .await?
+                .map(|()| Found::Done),
+            WriteCall::DetachPolicyFromUser {
+                user_name,
+                policy_name,
+                policy_type,
+            } => {
+                let policy = PolicyRef {
+                    policy_name: policy_name.clone(),
+                    policy_type: *policy_type,
+                };
+                self.policy_detached(user_name, &policy)
+                    .await?
+                    .map(|()| Found::Done)
+            }
+        })
     }
 
-    /// The step record of a settled write that answers only a RequestId.
-    pub(super) fn record_of(&self, settled: Settled<Written<()>, ()>) -> StepRecord {
-        match settled {
-            Settled::Written(written) => StepRecord::written(self.now(), written.request_id),
-            Settled::Found(()) => {
-                StepRecord::found_done(self.now(), "its answer was lost; found done on looking")
-            }
-        }
-    }
-
-    /// Deletes the new user's keys ramkey has no secret for (the answer to
-    /// their CreateAccessKey was lost), then creates its key afresh. The
-    /// admin confirms by typing the new user's name.
-    pub(super) async fn replace_lost_key(
+    async fn settle_intent(
         &mut self,
         rotation: &Rotation,
-        confirmation: &Confirmation,
-    ) -> Result<Performed, EngineError> {
-        let MoveStep::CreateKey { new_user, .. } = move_step(rotation) else {
-            unreachable!("checked to be the current step");
-        };
-        let target = new_user.name.clone();
-        if !confirmation.confirms(&target) {
-            return Err(EngineError::ConfirmationMismatch { user: target });
+        intent: &Intent,
+    ) -> Result<String, EngineError> {
+        let what = describe_intent(intent);
+        match self.look(rotation, &intent.call).await {
+            Ok(Some(found)) => self.settle_found(rotation, intent, found),
+            Ok(None) => {
+                let summary = format!(
+                    "{} of an earlier run was not made; the step will make it when you run it",
+                    intent.call.action()
+                );
+                self.settle_not_made(rotation, intent, &summary)?;
+                Ok(summary)
+            }
+            // Someone else's user of the name: ours was never made.
+            Err(EngineError::NameTaken { name }) => {
+                let summary = format!(
+                    "CreateUser of an earlier run was not made: a user named {name} exists that \
+                     this rotation did not create; choose another name"
+                );
+                self.settle_not_made(rotation, intent, &summary)?;
+                Ok(summary)
+            }
+            Err(error) => {
+                tracing::warn!(%error, what, "cannot settle the intent yet");
+                Err(error)
+            }
         }
-
-        let lost = self.key_ids_of(&target).await?;
-        let mut request_ids = Vec::new();
-        for key_id in &lost {
-            self.refuse_own_key(key_id, "deleting")?;
-            let settled = self
-                .settle(
-                    &format!("deleting the lost key {key_id} of {target}"),
-                    || self.client.delete_access_key(&target, key_id).boxed(),
-                    || self.key_deleted(&target, key_id).boxed(),
-                )
-                .await?;
-            request_ids.extend(self.record_of(settled).request_ids);
-        }
-
-        let mut performed = self.create_key_after(rotation, request_ids).await?;
-        if !lost.is_empty() {
-            performed.summary = format!(
-                "Deleted the lost key {} of {target}. {}",
-                lost.join(", "),
-                performed.summary
-            );
-        }
-        Ok(performed)
     }
 
-    /// The admin lost the new key's secret before storing it: records the
-    /// key as lost (back at the CreateKey step, saved), then replaces it as
-    /// [`Engine::replace_lost_key`] does. The confirmation is checked
-    /// before anything is recorded; if the replacement fails, the rotation
-    /// waits at CreateKey, whose look-first finds the lost key again.
-    pub(super) async fn secret_not_stored(
+    /// The intent's change is there: commit its step (if it moves one).
+    fn settle_found(
         &mut self,
         rotation: &Rotation,
-        confirmation: &Confirmation,
-    ) -> Result<Performed, EngineError> {
-        let MoveStep::ConfirmSecretStored { prepared } = move_step(rotation) else {
-            unreachable!("checked to be the current step");
-        };
-        let target = prepared.new_user.name.clone();
-        if !confirmation.confirms(&target) {
-            return Err(EngineError::ConfirmationMismatch { user: target });
+        intent: &Intent,
+        found: Found,
+    ) -> Result<String, EngineError> {
+        let now = self.now();
+        let (event, summary) = found_event(rotation, intent, found, now);
+        self.pending_mut(&rotation.id).take();
+        match event {
+            Some(Settlement::Step(event)) => self.commit(&rotation.id, event, &summary)?,
+            Some(Settlement::Rollback(record)) => {
+                self.rotation_mut(&rotation.id).rollbacks.push(Rollback {
+                    record: record.clone(),
+                    reason: None,
+                });
+                self.commit(&rotation.id, Event::KeyReEnabled(record), &summary)?;
+            }
+            None => self.save_settlement(&summary)?,
         }
-        let lost = prepared.new_key.key_id.clone();
-        let summary = format!("Recorded the secret of {lost} as lost");
-        self.commit(
-            &rotation.id,
-            Event::SecretLost(StepRecord::at(self.now())),
-            &summary,
-        )?;
-        let rotation = self.open_rotation(&rotation.user)?;
-        self.replace_lost_key(&rotation, confirmation).await
+        let entry = self
+            .entry(rotation, AuditKind::Settled, intent)
+            .outcome(AuditOutcome::FoundDone, Some(summary.clone()));
+        self.audit_best_effort(&entry);
+        Ok(summary)
     }
 
-    /// The AccessKey IDs `user` holds now.
-    pub(super) async fn key_ids_of(&self, user: &str) -> Result<Vec<String>, EngineError> {
+    fn settle_not_made(
+        &mut self,
+        rotation: &Rotation,
+        intent: &Intent,
+        summary: &str,
+    ) -> Result<(), EngineError> {
+        self.pending_mut(&rotation.id).take();
+        self.save_settlement(summary)?;
+        let entry = self
+            .entry(rotation, AuditKind::Settled, intent)
+            .outcome(AuditOutcome::NotMade, Some(summary.to_owned()));
+        self.audit_best_effort(&entry);
+        Ok(())
+    }
+
+    fn save_settlement(&mut self, summary: &str) -> Result<(), EngineError> {
+        self.store
+            .save()
+            .map_err(|source| EngineError::NotRecorded {
+                done: summary.to_owned(),
+                source,
+            })
+    }
+
+    /// Whether `key_id` of `user` exists with `status`.
+    async fn key_has_status(
+        &self,
+        user: &str,
+        key_id: &str,
+        status: KeyStatus,
+    ) -> Result<bool, EngineError> {
         let keys = self
             .client
             .list_access_keys(user)
             .await
             .map_err(cloud(format!("listing the keys of {user}")))?;
-        Ok(keys.into_iter().map(|key| key.access_key_id).collect())
+        Ok(keys
+            .iter()
+            .any(|key| key.access_key_id == key_id && key.status == status))
+    }
+}
+
+/// What a found-done intent records.
+enum Settlement {
+    /// The step's event.
+    Step(Event),
+    /// The retired key re-enabled: a rollback.
+    Rollback(StepRecord),
+}
+
+/// The event (if any) of an intent found done, and what to tell the admin.
+fn found_event(
+    rotation: &Rotation,
+    intent: &Intent,
+    found: Found,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Option<Settlement>, String) {
+    let record = StepRecord::found_done(now, SETTLED);
+    let action = intent.call.action();
+    let made = format!("{action} of an earlier run was found made; recorded");
+    match (&intent.call, found) {
+        (WriteCall::CreateUser { .. }, Found::User(user)) => {
+            let user_id = Some(user.user_id).filter(|id| !id.is_empty());
+            (
+                Some(Settlement::Step(Event::UserCreated { user_id, record })),
+                made,
+            )
+        }
+        (WriteCall::AttachPolicyToUser { .. } | WriteCall::AddUserToGroup { .. }, _) => {
+            let grant = grant_of(&intent.call);
+            let event = grant
+                .filter(|grant| !already_copied(rotation, grant))
+                .map(|grant| Settlement::Step(Event::GrantCopied(GrantRecord { grant, record })));
+            (event, made)
+        }
+        (WriteCall::CreateAccessKey { user_name }, Found::Keys(key_ids)) => (
+            None,
+            format!(
+                "CreateAccessKey of an earlier run made {} for {user_name}, but its secret was \
+                 lost with that run: replace the lost key (typing {user_name})",
+                key_ids.join(", ")
+            ),
+        ),
+        (
+            WriteCall::UpdateAccessKey {
+                status: KeyStatus::Inactive,
+                ..
+            },
+            _,
+        ) => {
+            // The disable happened at most now: counting the wait from now
+            // never deletes early.
+            let delete_after = now + Duration::days(i64::from(rotation.wait_days));
+            let disabled = Disabled {
+                record,
+                delete_after,
+            };
+            (Some(Settlement::Step(Event::KeyDisabled(disabled))), made)
+        }
+        (
+            WriteCall::UpdateAccessKey {
+                status: KeyStatus::Active,
+                ..
+            },
+            _,
+        ) => (Some(Settlement::Rollback(record)), made),
+        (WriteCall::DeleteAccessKey { access_key_id, .. }, _)
+            if *access_key_id == rotation.key_id =>
+        {
+            (Some(Settlement::Step(Event::KeyDeleted(record))), made)
+        }
+        (WriteCall::DeleteAccessKey { access_key_id, .. }, _) => (
+            None,
+            format!("the lost key {access_key_id} was found deleted by an earlier run"),
+        ),
+        (
+            WriteCall::DetachPolicyFromUser {
+                policy_name,
+                policy_type,
+                ..
+            },
+            _,
+        ) => {
+            let grant = Grant::Policy {
+                policy_name: policy_name.clone(),
+                policy_type: *policy_type,
+            };
+            let event = Event::PolicyDetached(GrantRecord { grant, record });
+            (Some(Settlement::Step(event)), made)
+        }
+        (_, _) => (None, made),
+    }
+}
+
+/// The grant an attach or group call makes.
+fn grant_of(call: &WriteCall) -> Option<Grant> {
+    match call {
+        WriteCall::AttachPolicyToUser {
+            policy_name,
+            policy_type,
+            ..
+        } => Some(Grant::Policy {
+            policy_name: policy_name.clone(),
+            policy_type: *policy_type,
+        }),
+        WriteCall::AddUserToGroup { group_name, .. } => Some(Grant::Group {
+            group_name: group_name.clone(),
+        }),
+        _ => None,
+    }
+}
+
+fn already_copied(rotation: &Rotation, grant: &Grant) -> bool {
+    match move_step(rotation) {
+        MoveStep::CopyPermissions { copied, .. } => copied.iter().any(|g| &g.grant == grant),
+        _ => true,
     }
 }

@@ -2,18 +2,19 @@
 //! shows no use since, and (move path) detach the original user's policies
 //! the admin picks. Never the key ramkey signs with.
 
-use chrono::Duration;
-use futures::FutureExt as _;
+use chrono::{DateTime, Duration, Utc};
 
 use super::build::{describe, move_step};
 use super::{Engine, Performed, cloud};
 use crate::cloud::model::{AccessKey, KeyStatus};
 use crate::rotation::action::PolicyRef;
+use crate::rotation::drift::Drift;
 use crate::rotation::error::EngineError;
 use crate::rotation::step::Event;
+use crate::rotation::view::{CLOUD_CONFIG, RECYCLE_BIN};
 use crate::scan::{Verdict, classify_key};
 use crate::state::steps::{Disabled, GrantRecord, MoveStep};
-use crate::state::{Progress, Rotation, StepRecord};
+use crate::state::{Progress, Rotation, StepRecord, WriteCall};
 
 impl Engine {
     pub(super) async fn disable_key(
@@ -22,40 +23,44 @@ impl Engine {
     ) -> Result<Performed, EngineError> {
         let (user, key_id) = (&rotation.user, &rotation.key_id);
         self.refuse_own_key(key_id, "disabling")?;
+        self.refuse_retiring_without_fallback(rotation).await?;
 
-        let key = self.current_key(user, key_id).await?;
+        let key = self.find_key(user, key_id).await?.ok_or_else(|| {
+            EngineError::Drifted(Drift::RetiredKeyGone {
+                user: user.clone(),
+                key_id: key_id.clone(),
+            })
+        })?;
         if matches!(rotation.progress, Progress::DisableIdle(_)) {
             self.check_still_idle(&key, user).await?;
         }
 
-        let record = if key.status == KeyStatus::Inactive {
-            StepRecord::found_done(self.now(), "already Inactive")
-        } else {
-            let settled = self
-                .settle(
-                    &format!("disabling {key_id} of {user}"),
-                    || {
-                        let inactive = KeyStatus::Inactive;
-                        self.client
-                            .update_access_key(user, key_id, inactive)
-                            .boxed()
-                    },
-                    || self.key_disabled(user, key_id).boxed(),
-                )
-                .await?;
-            self.record_of(settled)
+        let summary = |record: &StepRecord| {
+            let delete_after = delete_after(record, rotation.wait_days);
+            format!(
+                "Disabled {key_id} of {user}; it may be deleted from {}. {CLOUD_CONFIG}",
+                delete_after.format("%Y-%m-%d %H:%M UTC")
+            )
         };
-        let delete_after = record.at + Duration::days(i64::from(self.options.wait_days));
-        let summary = format!(
-            "Disabled {key_id} of {user}; it may be deleted from {}",
-            delete_after.format("%Y-%m-%d %H:%M UTC")
-        );
-        let disabled = Disabled {
-            record,
-            delete_after,
+        if key.status == KeyStatus::Inactive {
+            let record = StepRecord::found_done(self.now(), "already Inactive");
+            let done = summary(&record);
+            let event = Event::KeyDisabled(disabled(record, rotation.wait_days));
+            self.commit(&rotation.id, event, &done)?;
+            return Ok(Performed::said(done));
+        }
+
+        let call = WriteCall::UpdateAccessKey {
+            user_name: user.clone(),
+            access_key_id: key_id.clone(),
+            status: KeyStatus::Inactive,
         };
-        self.commit(&rotation.id, Event::KeyDisabled(disabled), &summary)?;
-        Ok(Performed::said(summary))
+        let journaled = self.write(rotation, call).await?;
+        let record = journaled.made.record(self.now());
+        let done = summary(&record);
+        let event = Event::KeyDisabled(disabled(record, rotation.wait_days));
+        self.commit_write(rotation, event, &done, &journaled)?;
+        Ok(Performed::said(done))
     }
 
     pub(super) async fn delete_key(
@@ -75,28 +80,34 @@ impl Engine {
             });
         }
 
-        let record = match self.find_key(user, key_id).await? {
-            None => StepRecord::found_done(self.now(), "already deleted"),
+        let summary = format!("Deleted {key_id} of {user}. {RECYCLE_BIN}");
+        match self.find_key(user, key_id).await? {
+            None => {
+                let record = StepRecord::found_done(
+                    self.now(),
+                    "found gone: deleted outside ramkey before this step",
+                );
+                self.commit(&rotation.id, Event::KeyDeleted(record), &summary)?;
+                return Ok(Performed::said(summary));
+            }
             Some(key) if key.status == KeyStatus::Active => {
                 return Err(EngineError::KeyReEnabled {
                     key_id: key_id.clone(),
                 });
             }
-            Some(_) => {
-                self.check_unused_since(user, key_id, deletion.disabled_at)
-                    .await?;
-                let settled = self
-                    .settle(
-                        &format!("deleting {key_id} of {user}"),
-                        || self.client.delete_access_key(user, key_id).boxed(),
-                        || self.key_deleted(user, key_id).boxed(),
-                    )
-                    .await?;
-                self.record_of(settled)
-            }
+            Some(_) => {}
+        }
+
+        self.refuse_retiring_without_fallback(rotation).await?;
+        self.check_unused_since(user, key_id, deletion.disabled_at)
+            .await?;
+        let call = WriteCall::DeleteAccessKey {
+            user_name: user.clone(),
+            access_key_id: key_id.clone(),
         };
-        let summary = format!("Deleted {key_id} of {user}");
-        self.commit(&rotation.id, Event::KeyDeleted(record), &summary)?;
+        let journaled = self.write(rotation, call).await?;
+        let record = journaled.made.record(self.now());
+        self.commit_write(rotation, Event::KeyDeleted(record), &summary, &journaled)?;
         Ok(Performed::said(summary))
     }
 
@@ -130,19 +141,24 @@ impl Engine {
             .flat_map(|g| g.record.request_ids.clone())
             .collect();
         for policy in chosen.iter().filter(|p| !already.contains(&p.grant())) {
-            let record = if is_attached(policy) {
-                self.detach(user, policy).await?
-            } else {
-                StepRecord::found_done(self.now(), "already detached")
-            };
-            request_ids.extend(record.request_ids.clone());
             let grant = policy.grant();
             let done = format!("Detached {} from {user}", describe(&grant));
-            self.commit(
-                &rotation.id,
-                Event::PolicyDetached(GrantRecord { grant, record }),
-                &done,
-            )?;
+            if !is_attached(policy) {
+                let record = StepRecord::found_done(self.now(), "already detached");
+                let event = Event::PolicyDetached(GrantRecord { grant, record });
+                self.commit(&rotation.id, event, &done)?;
+                continue;
+            }
+            let call = WriteCall::DetachPolicyFromUser {
+                user_name: user.clone(),
+                policy_name: policy.policy_name.clone(),
+                policy_type: policy.policy_type,
+            };
+            let journaled = self.write(rotation, call).await?;
+            let record = journaled.made.record(self.now());
+            request_ids.extend(record.request_ids.clone());
+            let event = Event::PolicyDetached(GrantRecord { grant, record });
+            self.commit_write(rotation, event, &done, &journaled)?;
         }
 
         let summary = match chosen.len() {
@@ -157,21 +173,8 @@ impl Engine {
         Ok(Performed::said(summary))
     }
 
-    async fn detach(&self, user: &str, policy: &PolicyRef) -> Result<StepRecord, EngineError> {
-        let doing = format!("detaching {} from {user}", describe(&policy.grant()));
-        let write = || {
-            let (policy_type, name) = (policy.policy_type, &policy.policy_name);
-            self.client
-                .detach_policy_from_user(user, policy_type, name)
-                .boxed()
-        };
-        let look = || self.policy_detached(user, policy).boxed();
-        let settled = self.settle(&doing, write, look).await?;
-        Ok(self.record_of(settled))
-    }
-
     /// `Some` once `policy` is no longer attached to `user`.
-    async fn policy_detached(
+    pub(super) async fn policy_detached(
         &self,
         user: &str,
         policy: &PolicyRef,
@@ -181,14 +184,6 @@ impl Engine {
             .iter()
             .any(|p| p.policy_name == policy.policy_name && p.policy_type == policy.policy_type);
         Ok((!still).then_some(()))
-    }
-
-    /// `Some` once `key_id` of `user` is Inactive.
-    async fn key_disabled(&self, user: &str, key_id: &str) -> Result<Option<()>, EngineError> {
-        let key = self.find_key(user, key_id).await?;
-        Ok(key
-            .filter(|key| key.status == KeyStatus::Inactive)
-            .map(drop))
     }
 
     /// `Some` once `user` no longer holds `key_id`.
@@ -201,22 +196,17 @@ impl Engine {
     }
 
     /// ListAccessKeys, looking for one key.
-    async fn find_key(&self, user: &str, key_id: &str) -> Result<Option<AccessKey>, EngineError> {
+    pub(super) async fn find_key(
+        &self,
+        user: &str,
+        key_id: &str,
+    ) -> Result<Option<AccessKey>, EngineError> {
         let keys = self
             .client
             .list_access_keys(user)
             .await
             .map_err(cloud(format!("listing the keys of {user}")))?;
         Ok(keys.into_iter().find(|key| key.access_key_id == key_id))
-    }
-
-    async fn current_key(&self, user: &str, key_id: &str) -> Result<AccessKey, EngineError> {
-        self.find_key(user, key_id)
-            .await?
-            .ok_or_else(|| EngineError::KeyNotFound {
-                user: user.to_owned(),
-                key_id: key_id.to_owned(),
-            })
     }
 
     /// The evidence may have changed since the review: check again.
@@ -261,5 +251,17 @@ impl Engine {
             .get_access_key_last_used(user, key_id)
             .await
             .map_err(cloud(format!("reading when {key_id} was last used")))
+    }
+}
+
+/// The disable time plus the rotation's own waiting period.
+fn delete_after(record: &StepRecord, wait_days: u32) -> DateTime<Utc> {
+    record.at + Duration::days(i64::from(wait_days))
+}
+
+fn disabled(record: StepRecord, wait_days: u32) -> Disabled {
+    Disabled {
+        delete_after: delete_after(&record, wait_days),
+        record,
     }
 }

@@ -53,6 +53,9 @@ impl Engine {
             self.store.document_mut().rotations.pop();
             return Err(error.into());
         }
+        let started = self.open_rotation(user)?;
+        let target = format!("key {} of {user}", started.key_id);
+        self.audit_confirmation(&started, "start", &target, Some(summary.clone()));
         Ok(Performed::said(summary))
     }
 

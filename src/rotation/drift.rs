@@ -1,0 +1,277 @@
+//! Drift: changes made outside ramkey (in the console, by a colleague, by a
+//! script) to the facts a rotation relies on. Drift is shown to the admin and
+//! never overwritten; a step that would act on a drifted fact refuses.
+//!
+//! Pure: [`compare`] takes what the engine read from the cloud and the
+//! persisted rotation. No I/O, no clock.
+
+use crate::cloud::model::{AccessKey, AttachedPolicy, GroupMembership, KeyStatus};
+use crate::state::steps::{Grant, IdleStep, MoveStep};
+use crate::state::{Progress, Rotation};
+
+/// One change made outside ramkey.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Drift {
+    /// The retired key is Active while the state says it is disabled.
+    KeyReEnabled {
+        /// The flagged user.
+        user: String,
+        /// The retired key.
+        key_id: String,
+    },
+    /// The retired key was deleted outside ramkey before its step.
+    RetiredKeyGone {
+        /// The flagged user.
+        user: String,
+        /// The retired key.
+        key_id: String,
+    },
+    /// A policy or group ramkey copied is no longer on the new user.
+    GrantRemoved {
+        /// The new user.
+        user: String,
+        /// The grant, e.g. `policy ReadOnlyAccess (System)`.
+        what: String,
+    },
+    /// The new user ramkey created no longer exists.
+    NewUserGone {
+        /// The new user.
+        user: String,
+    },
+    /// A key on the new user that ramkey has no record of: its secret was
+    /// lost in a crash, or a third party added it.
+    UnrecordedKey {
+        /// The new user.
+        user: String,
+        /// The key.
+        key_id: String,
+    },
+    /// The new key was disabled or deleted outside ramkey.
+    NewKeyNotActive {
+        /// The new user.
+        user: String,
+        /// The new key.
+        key_id: String,
+    },
+}
+
+impl Drift {
+    /// What changed, in one sentence.
+    pub fn describe(&self) -> String {
+        match self {
+            Drift::KeyReEnabled { user, key_id } => format!(
+                "{key_id} of {user} is Active again, though ramkey disabled it: someone \
+                 re-enabled it outside ramkey"
+            ),
+            Drift::RetiredKeyGone { user, key_id } => format!(
+                "{key_id} of {user} no longer exists: it was deleted outside ramkey before \
+                 this rotation's step"
+            ),
+            Drift::GrantRemoved { user, what } => format!(
+                "{user} no longer has {what}, which ramkey copied to it: it was removed \
+                 outside ramkey"
+            ),
+            Drift::NewUserGone { user } => format!(
+                "the new user {user}, created by this rotation, no longer exists: it was \
+                 deleted outside ramkey"
+            ),
+            Drift::UnrecordedKey { user, key_id } => format!(
+                "{user} holds {key_id}, which ramkey has no record of: its secret was lost \
+                 (an earlier run stopped right after creating it) or someone else added it"
+            ),
+            Drift::NewKeyNotActive { user, key_id } => format!(
+                "the new key {key_id} of {user} is not Active any more: it was disabled or \
+                 deleted outside ramkey"
+            ),
+        }
+    }
+
+    /// What the admin should do about it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            Drift::KeyReEnabled { .. } => {
+                "Something may need the old key again: find out why before disabling it \
+                 again; ramkey will not delete an Active key"
+            }
+            Drift::RetiredKeyGone { .. } => {
+                "Nothing is left to disable or delete; check the application still works \
+                 and that the key is in RAM's recycle bin if you need it back"
+            }
+            Drift::GrantRemoved { .. } => {
+                "The application on the new user may lack permissions: attach it again in \
+                 the RAM console, or confirm the removal was meant"
+            }
+            Drift::NewUserGone { .. } => {
+                "The application cannot use the new user: do not retire the old key; \
+                 restore the user from RAM's recycle bin or start a new rotation"
+            }
+            Drift::UnrecordedKey { .. } => {
+                "A key whose secret nobody holds is a liability: delete it (ramkey offers \
+                 \"replace the lost key\" while the new key is being created), or find out \
+                 who added it"
+            }
+            Drift::NewKeyNotActive { .. } => {
+                "The application cannot sign with the new key: re-enable it in the RAM \
+                 console before retiring the old key"
+            }
+        }
+    }
+}
+
+/// What the engine read from the cloud to look for drift.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// The flagged user's keys.
+    pub old_keys: Vec<AccessKey>,
+    /// The new user, when the rotation has one: `None` when it does not
+    /// exist any more.
+    pub new_user: Option<NewUserObserved>,
+}
+
+/// The new user as read from the cloud.
+#[derive(Debug, Clone, Default)]
+pub struct NewUserObserved {
+    /// Its keys.
+    pub keys: Vec<AccessKey>,
+    /// Its policies.
+    pub policies: Vec<AttachedPolicy>,
+    /// Its groups.
+    pub groups: Vec<GroupMembership>,
+}
+
+/// The drift between the rotation's record and what was observed.
+///
+/// `new_user_expected` says the rotation has created its new user (so
+/// `observed.new_user == None` means it is gone).
+pub fn compare(rotation: &Rotation, observed: &Observed) -> Vec<Drift> {
+    let mut drift = retired_key_drift(rotation, &observed.old_keys);
+    if let Progress::MoveToNewUser(step) = &rotation.progress {
+        if let Some(name) = created_user(step) {
+            match &observed.new_user {
+                None => drift.push(Drift::NewUserGone {
+                    user: name.to_owned(),
+                }),
+                Some(seen) => drift.extend(new_user_drift(step, name, seen)),
+            }
+        }
+    }
+    drift
+}
+
+/// The retired key: gone before its deletion, or Active after its disable.
+fn retired_key_drift(rotation: &Rotation, keys: &[AccessKey]) -> Vec<Drift> {
+    let (user, key_id) = (rotation.user.clone(), rotation.key_id.clone());
+    let key = keys.iter().find(|key| key.access_key_id == key_id);
+    let deleted = rotation
+        .progress
+        .deletion()
+        .is_some_and(|d| d.deleted_at.is_some());
+    if deleted {
+        return Vec::new();
+    }
+    match key {
+        None => vec![Drift::RetiredKeyGone { user, key_id }],
+        Some(key) if key.status == KeyStatus::Active && is_disabled(&rotation.progress) => {
+            vec![Drift::KeyReEnabled { user, key_id }]
+        }
+        Some(_) => Vec::new(),
+    }
+}
+
+/// Whether the state says the retired key is disabled (and not deleted).
+fn is_disabled(progress: &Progress) -> bool {
+    match progress {
+        Progress::DisableIdle(step) => matches!(step, IdleStep::AwaitDeletion { .. }),
+        Progress::MoveToNewUser(step) => matches!(**step, MoveStep::AwaitDeletion { .. }),
+    }
+}
+
+/// The new user's name once CreateUser is done.
+fn created_user(step: &MoveStep) -> Option<&str> {
+    match step {
+        MoveStep::ChooseName | MoveStep::CreateUser { .. } => None,
+        _ => step.new_user_name(),
+    }
+}
+
+fn new_user_drift(step: &MoveStep, name: &str, seen: &NewUserObserved) -> Vec<Drift> {
+    let mut drift = Vec::new();
+    for grant in copied_grants(step) {
+        if !holds(seen, grant) {
+            drift.push(Drift::GrantRemoved {
+                user: name.to_owned(),
+                what: describe_grant(grant),
+            });
+        }
+    }
+
+    let known = known_keys(step);
+    for key in &seen.keys {
+        if !known.contains(&key.access_key_id.as_str()) {
+            drift.push(Drift::UnrecordedKey {
+                user: name.to_owned(),
+                key_id: key.access_key_id.clone(),
+            });
+        }
+    }
+
+    if let Some(new_key) = step.new_key_id() {
+        let active = seen
+            .keys
+            .iter()
+            .any(|key| key.access_key_id == new_key && key.status == KeyStatus::Active);
+        if !active {
+            drift.push(Drift::NewKeyNotActive {
+                user: name.to_owned(),
+                key_id: new_key.to_owned(),
+            });
+        }
+    }
+    drift
+}
+
+/// The grants the rotation copied (or has copied so far).
+fn copied_grants(step: &MoveStep) -> Vec<&Grant> {
+    let records = match step {
+        MoveStep::CopyPermissions { copied, .. } => copied.as_slice(),
+        MoveStep::CreateKey { copied, .. } => copied.grants.as_slice(),
+        _ => step
+            .prepared()
+            .map_or(&[][..], |prepared| prepared.copied.grants.as_slice()),
+    };
+    records.iter().map(|record| &record.grant).collect()
+}
+
+/// The new user's keys ramkey knows: the new key, and lost keys it still
+/// means to delete.
+fn known_keys(step: &MoveStep) -> Vec<&str> {
+    let mut known: Vec<&str> = step.new_key_id().into_iter().collect();
+    if let MoveStep::CreateKey { lost_keys, .. } = step {
+        known.extend(lost_keys.iter().map(|lost| lost.key.key_id.as_str()));
+    }
+    known
+}
+
+fn holds(seen: &NewUserObserved, grant: &Grant) -> bool {
+    match grant {
+        Grant::Policy {
+            policy_name,
+            policy_type,
+        } => seen
+            .policies
+            .iter()
+            .any(|p| &p.policy_name == policy_name && p.policy_type == *policy_type),
+        Grant::Group { group_name } => seen.groups.iter().any(|g| &g.group_name == group_name),
+    }
+}
+
+/// `policy ReadOnlyAccess (System)` or `group Dev-Team`.
+pub fn describe_grant(grant: &Grant) -> String {
+    match grant {
+        Grant::Policy {
+            policy_name,
+            policy_type,
+        } => format!("policy {policy_name} ({})", policy_type.as_str()),
+        Grant::Group { group_name } => format!("group {group_name}"),
+    }
+}
