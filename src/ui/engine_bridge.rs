@@ -11,8 +11,6 @@
 //! screen opens and after each action. Depends on [`crate::rotation`],
 //! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
-mod journal_api;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -68,14 +66,6 @@ pub enum Call {
     /// Look for changes made outside ramkey, and settle a write an earlier
     /// run left in flight if that failed on start (reads only).
     Check,
-    /// Re-enable the old key.
-    // TODO: becomes `Perform(Action::ReEnableKey { .. })` with the journal's engine.
-    ReEnableKey {
-        /// The typed user name.
-        confirmation: Confirmation,
-        /// What broke.
-        reason: Option<String>,
-    },
 }
 
 impl EngineBackend {
@@ -89,7 +79,7 @@ impl EngineBackend {
             doing: "scanning the account".to_owned(),
             source,
         })?;
-        let (settled, unsettled) = settle(journal_api::reconcile_all(&mut engine).await);
+        let (settled, unsettled) = settle(engine.reconcile_all().await);
         let mut listed: Vec<Listed> = report.flagged.iter().map(listed_from_finding).collect();
         for rotation in engine.rotations() {
             let known = listed.iter().any(|l| l.user == rotation.user);
@@ -145,7 +135,7 @@ impl EngineBackend {
             state_file: self.state_path(),
             demo,
             identity: identity(caller, &report, demo),
-            read_only: journal_api::read_only(&self.engine),
+            read_only: self.engine.read_only(),
         }
     }
 
@@ -173,7 +163,7 @@ impl EngineBackend {
     }
 
     fn rotation_view(&self, plan: &rotation::RotationView, now: DateTime<Utc>) -> RotationView {
-        let wait_days = journal_api::wait_days(plan, &self.engine);
+        let wait_days = plan.wait_days;
         let due = plan
             .delete_after
             .unwrap_or(now + Duration::days(i64::from(wait_days)));
@@ -185,7 +175,7 @@ impl EngineBackend {
                 status: step_status(&step.status),
             })
             .collect();
-        let pending = journal_api::pending(plan);
+        let pending = plan.pending.clone();
         // A failed settle blocks the step only while the intent is still there.
         let unsettled = self
             .unsettled
@@ -198,7 +188,7 @@ impl EngineBackend {
             blocked: unsettled.or_else(|| plan.blocked.clone()),
             pending,
             wait_days,
-            rollbacks: journal_api::rollbacks(plan),
+            rollbacks: plan.rollbacks,
         }
     }
 
@@ -273,10 +263,6 @@ impl EngineBackend {
         let outcome = match to_call(effect.request) {
             Call::Check => return self.check(&user).await,
             Call::Perform(action) => self.engine.perform(&user, action).await?,
-            Call::ReEnableKey {
-                confirmation,
-                reason,
-            } => journal_api::re_enable_key(&mut self.engine, &user, confirmation, reason).await?,
         };
         // The engine settles any earlier write before it performs a step.
         self.unsettled.remove(&user);
@@ -304,7 +290,7 @@ impl EngineBackend {
     async fn check(&mut self, user: &str) -> Result<Performed, EngineError> {
         let mut said = Vec::new();
         if self.unsettled.contains_key(user) {
-            match journal_api::reconcile(&mut self.engine, user).await {
+            match self.engine.reconcile(user).await {
                 Ok(summary) => {
                     self.unsettled.remove(user);
                     said.extend(summary);
@@ -335,12 +321,14 @@ impl EngineBackend {
             self.drift.remove(user);
             return Ok(0);
         }
-        let found: Vec<DriftView> = journal_api::drift(&self.engine, user)
+        let found: Vec<DriftView> = self
+            .engine
+            .drift(user)
             .await?
-            .into_iter()
-            .map(|found| DriftView {
-                what: found.what,
-                advice: found.advice,
+            .iter()
+            .map(|drift| DriftView {
+                what: drift.describe(),
+                advice: drift.advice().to_owned(),
             })
             .collect();
         let count = found.len();
@@ -370,12 +358,10 @@ pub fn to_call(request: Request) -> Call {
         Request::CheckDrift => return Call::Check,
         Request::ReEnableKey {
             reason, typed_user, ..
-        } => {
-            return Call::ReEnableKey {
-                confirmation: Confirmation::typed(typed_user),
-                reason,
-            };
-        }
+        } => Action::ReEnableKey {
+            confirmation: Confirmation::typed(typed_user),
+            reason,
+        },
         Request::Start { path, key_id } => Action::Start(match path {
             PathKind::DisableIdle => rotation::Start::DisableIdle { key_id },
             PathKind::MoveToNewUser => rotation::Start::MoveToNewUser { key_id },
@@ -765,10 +751,10 @@ mod tests {
             reason: Some("billing export 403".to_owned()),
             typed_user: "app-user".to_owned(),
         });
-        let Call::ReEnableKey {
+        let Call::Perform(Action::ReEnableKey {
             confirmation,
             reason,
-        } = call
+        }) = call
         else {
             panic!("{call:?}")
         };
