@@ -499,9 +499,7 @@ impl App {
         let passages = [
             summary.to_owned(),
             format!(
-                "{key_id} of {user} is Active again. Rollbacks in this rotation so far: \
-                 {rollbacks}. Disable it again only once the application that broke uses \
-                 another key."
+                "{key_id} of {user} is Active. Rollbacks in this rotation so far: {rollbacks}."
             ),
         ];
         Dialog::Notice(Notice::new(

@@ -356,7 +356,8 @@ pub fn rollback_dialog(user: &UserView) -> Result<Dialog, String> {
 fn re_enable_confirm(user: &str, key_id: &str, reason: Option<&str>) -> TypedConfirm {
     let mut body = vec![
         format!("Set {key_id} of {user} to Active: requests signed with it work again."),
-        "It is not deleted while it is Active; the rotation screen then shows what is next."
+        "The rotation goes back to before the disable: disable it again once the \
+         application is fixed."
             .to_owned(),
     ];
     if let Some(reason) = reason {
