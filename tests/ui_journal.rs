@@ -557,3 +557,20 @@ fn disabling_the_key_ramkey_is_using_is_refused_with_the_engines_message() {
         "{drawn}"
     );
 }
+
+#[test]
+fn the_key_ramkey_is_using_is_marked_in_the_findings_list() {
+    let app = alice_signing();
+    both("own_key_findings", &app);
+    let drawn = draw(&app, 80, 24);
+    let row = drawn
+        .lines()
+        .find(|line| line.contains("LTAI5tAliceIdle000000001"))
+        .expect("the key's row");
+    assert!(row.contains("idle"), "{row}");
+    // Short enough that the last use still shows at 80 columns.
+    assert!(
+        row.contains("ramkey's own key · last used 2024-11-02"),
+        "{row}"
+    );
+}

@@ -177,7 +177,7 @@ fn key_line(key: &KeyView, width: usize) -> String {
     );
     // The marker before the date: the date is what may be cut.
     let used = if key.used_by_ramkey {
-        format!("the key ramkey is using · {used}")
+        format!("ramkey's own key · {used}")
     } else {
         used
     };
