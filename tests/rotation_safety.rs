@@ -405,3 +405,58 @@ async fn a_key_limit_is_audited_as_failed_not_retried_and_explains_slots() {
     );
     assert!(world.rotation_on_disk(MOVE_USER).pending.is_none());
 }
+
+#[tokio::test]
+async fn a_read_only_state_file_refuses_every_action_before_any_call() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DisableKey).await;
+    world.leave_intent(
+        IDLE_USER,
+        WriteCall::UpdateAccessKey {
+            user_name: IDLE_USER.to_owned(),
+            access_key_id: IDLE_KEY.to_owned(),
+            status: KeyStatus::Inactive,
+        },
+    );
+    // As written by a newer ramkey.
+    let mut file: serde_json::Value = serde_json::from_slice(&world.state_bytes()).unwrap();
+    file["schema_version"] = serde_json::json!(99);
+    std::fs::write(&world.state, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+    let bytes = world.state_bytes();
+    let audit_lines = world.audit_lines().len();
+    let requests = world.sandbox.requests().len();
+
+    let mut engine = world.engine();
+    let reason = engine.read_only().expect("read-only");
+    assert!(reason.contains("99"), "{reason}");
+    let actions = [
+        Action::DisableKey(Confirmation::typed(IDLE_USER)),
+        Action::Start(Start::MoveToNewUser {
+            key_id: MOVED_KEY.to_owned(),
+        }),
+        Action::ConfirmReview,
+    ];
+    for (user, action) in [IDLE_USER, MOVE_USER, IDLE_USER].into_iter().zip(actions) {
+        let error = engine.perform(user, action).await.unwrap_err();
+        assert!(matches!(error, EngineError::ReadOnly { .. }), "{error}");
+        assert!(error.to_string().contains("read-only"), "{error}");
+    }
+    let error = engine.reconcile(IDLE_USER).await.unwrap_err();
+    assert!(matches!(error, EngineError::ReadOnly { .. }), "{error}");
+    assert!(matches!(
+        engine.reconcile_all().await[..],
+        [(_, Err(EngineError::ReadOnly { .. }))]
+    ));
+    assert_eq!(
+        world.sandbox.requests().len(),
+        requests,
+        "an API call was made"
+    );
+
+    // Reading is still fine: drift and the plan.
+    assert_eq!(engine.drift(IDLE_USER).await.unwrap(), []);
+    assert!(engine.plan(IDLE_USER).unwrap().pending.is_some());
+    drop(engine);
+    assert_eq!(world.state_bytes(), bytes);
+    assert_eq!(world.audit_lines().len(), audit_lines);
+}

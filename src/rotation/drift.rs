@@ -139,10 +139,9 @@ pub struct NewUserObserved {
     pub groups: Vec<GroupMembership>,
 }
 
-/// The drift between the rotation's record and what was observed.
-///
-/// `new_user_expected` says the rotation has created its new user (so
-/// `observed.new_user == None` means it is gone).
+/// The drift between the rotation's record and what was observed. Once the
+/// rotation has created its new user, `observed.new_user == None` means the
+/// user is gone.
 pub fn compare(rotation: &Rotation, observed: &Observed) -> Vec<Drift> {
     let mut drift = retired_key_drift(rotation, &observed.old_keys);
     if let Progress::MoveToNewUser(step) = &rotation.progress {
@@ -273,5 +272,182 @@ pub fn describe_grant(grant: &Grant) -> String {
             policy_type,
         } => format!("policy {policy_name} ({})", policy_type.as_str()),
         Grant::Group { group_name } => format!("group {group_name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::cloud::model::PolicyType;
+    use crate::state::StepRecord;
+    use crate::state::steps::{Copied, Disabled, LostKey, NewKey, NewUser};
+
+    fn at() -> DateTime<Utc> {
+        "2026-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    fn rotation(progress: Progress) -> Rotation {
+        Rotation {
+            id: "0123456789ab".to_owned(),
+            user: "app".to_owned(),
+            key_id: "OLD".to_owned(),
+            started_at: at(),
+            progress,
+            wait_days: 90,
+            pending: None,
+            rollbacks: Vec::new(),
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    fn key(id: &str, status: KeyStatus) -> AccessKey {
+        AccessKey {
+            access_key_id: id.to_owned(),
+            status,
+            create_date: None,
+        }
+    }
+
+    fn new_user() -> NewUser {
+        NewUser {
+            name: "app-v2".to_owned(),
+            user_id: None,
+            named: StepRecord::at(at()),
+            created: StepRecord::at(at()),
+        }
+    }
+
+    fn awaiting(deleted: bool) -> Progress {
+        let reviewed = StepRecord::at(at());
+        let disabled = Disabled {
+            record: StepRecord::at(at()),
+            delete_after: at(),
+        };
+        Progress::DisableIdle(if deleted {
+            IdleStep::Complete {
+                reviewed,
+                disabled,
+                deleted: StepRecord::at(at()),
+            }
+        } else {
+            IdleStep::AwaitDeletion { reviewed, disabled }
+        })
+    }
+
+    #[test]
+    fn a_retired_key_is_expected_inactive_while_it_waits_and_gone_once_deleted() {
+        let active = Observed {
+            old_keys: vec![key("OLD", KeyStatus::Active)],
+            new_user: None,
+        };
+        assert!(matches!(
+            compare(&rotation(awaiting(false)), &active)[..],
+            [Drift::KeyReEnabled { .. }]
+        ));
+        let inactive = Observed {
+            old_keys: vec![key("OLD", KeyStatus::Inactive)],
+            new_user: None,
+        };
+        assert_eq!(compare(&rotation(awaiting(false)), &inactive), []);
+        // Deleted by the rotation: its absence is no drift.
+        assert_eq!(compare(&rotation(awaiting(true)), &Observed::default()), []);
+        // Before the disable an Active key is expected.
+        let review = rotation(Progress::DisableIdle(IdleStep::Review));
+        assert_eq!(compare(&review, &active), []);
+        assert!(matches!(
+            compare(&review, &Observed::default())[..],
+            [Drift::RetiredKeyGone { .. }]
+        ));
+    }
+
+    #[test]
+    fn a_lost_key_waiting_for_its_replacement_is_known_and_any_other_is_not() {
+        let lost = LostKey {
+            key: NewKey {
+                key_id: "LOST".to_owned(),
+                created: StepRecord::at(at()),
+            },
+            reported: StepRecord::at(at()),
+        };
+        let grant = Grant::Policy {
+            policy_name: "P".to_owned(),
+            policy_type: PolicyType::Custom,
+        };
+        let step = MoveStep::CreateKey {
+            new_user: new_user(),
+            copied: Copied {
+                grants: vec![crate::state::steps::GrantRecord {
+                    grant,
+                    record: StepRecord::at(at()),
+                }],
+                record: StepRecord::at(at()),
+            },
+            lost_keys: vec![lost],
+        };
+        let observed = Observed {
+            old_keys: vec![key("OLD", KeyStatus::Active)],
+            new_user: Some(NewUserObserved {
+                keys: vec![
+                    key("LOST", KeyStatus::Active),
+                    key("ELSE", KeyStatus::Active),
+                ],
+                policies: Vec::new(),
+                groups: Vec::new(),
+            }),
+        };
+        let drift = compare(
+            &rotation(Progress::MoveToNewUser(Box::new(step))),
+            &observed,
+        );
+        assert_eq!(
+            drift,
+            [
+                Drift::GrantRemoved {
+                    user: "app-v2".to_owned(),
+                    what: "policy P (Custom)".to_owned(),
+                },
+                Drift::UnrecordedKey {
+                    user: "app-v2".to_owned(),
+                    key_id: "ELSE".to_owned(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn every_drift_says_what_changed_and_what_to_do() {
+        let all = [
+            Drift::KeyReEnabled {
+                user: "u".into(),
+                key_id: "K".into(),
+            },
+            Drift::RetiredKeyGone {
+                user: "u".into(),
+                key_id: "K".into(),
+            },
+            Drift::GrantRemoved {
+                user: "u".into(),
+                what: "group G".into(),
+            },
+            Drift::NewUserGone { user: "u".into() },
+            Drift::UnrecordedKey {
+                user: "u".into(),
+                key_id: "K".into(),
+            },
+            Drift::NewKeyNotActive {
+                user: "u".into(),
+                key_id: "K".into(),
+            },
+        ];
+        for drift in all {
+            assert!(drift.describe().contains('u'), "{drift:?}");
+            assert!(
+                drift.describe().contains("outside ramkey")
+                    || drift.describe().contains("no record")
+            );
+            assert!(drift.advice().len() > 20, "{drift:?}");
+        }
     }
 }

@@ -178,10 +178,7 @@ impl Engine {
 
     /// Why the state file may not be changed, when it is open read-only.
     pub fn read_only(&self) -> Option<String> {
-        // TODO: `self.store.read_only()` once the `statefile` branch that adds
-        // it is merged; until then every state file this ramkey opens is
-        // writable (a newer schema is refused, not opened read-only).
-        None
+        self.store.read_only().map(str::to_owned)
     }
 
     /// Performs one decision of the admin for `user`'s rotation.

@@ -694,6 +694,56 @@ mod tests {
     }
 
     #[test]
+    fn a_rollback_goes_back_before_the_disable_keeping_what_came_first() {
+        let idle = Progress::DisableIdle(IdleStep::AwaitDeletion {
+            reviewed: rec(1),
+            disabled: disabled(),
+        });
+        let back = advance(idle, Event::KeyReEnabled(rec(2))).unwrap();
+        assert_eq!(
+            back,
+            Progress::DisableIdle(IdleStep::Disable { reviewed: rec(1) })
+        );
+
+        let Progress::MoveToNewUser(step) = at_confirm_secret("LTAI-NEW") else {
+            unreachable!()
+        };
+        let MoveStep::ConfirmSecretStored { prepared } = *step else {
+            unreachable!()
+        };
+        let waiting = Progress::MoveToNewUser(Box::new(MoveStep::AwaitDeletion {
+            prepared: prepared.clone(),
+            swap: Swap {
+                secret_stored: rec(5),
+                staging: rec(6),
+                production: rec(7),
+            },
+            disabled: disabled(),
+        }));
+        let back = advance(waiting, Event::KeyReEnabled(rec(8))).unwrap();
+        assert_eq!(
+            back,
+            Progress::MoveToNewUser(Box::new(MoveStep::ConfirmProduction {
+                prepared,
+                secret_stored: rec(5),
+                staging: rec(6),
+            }))
+        );
+    }
+
+    #[test]
+    fn a_rollback_fits_only_while_the_key_waits_for_deletion() {
+        for progress in [
+            Progress::DisableIdle(IdleStep::Review),
+            Progress::DisableIdle(IdleStep::Disable { reviewed: rec(1) }),
+            at_confirm_secret("K"),
+        ] {
+            let error = advance(progress, Event::KeyReEnabled(rec(2))).unwrap_err();
+            assert_eq!(error.event, "key re-enabled");
+        }
+    }
+
+    #[test]
     fn a_complete_rotation_takes_no_more_events() {
         let done = Progress::DisableIdle(IdleStep::Complete {
             reviewed: rec(1),

@@ -216,7 +216,8 @@ fn blocked(
     if touches_key && ramkey_key_id == Some(rotation.key_id.as_str()) {
         return Some(format!(
             "ramkey is signing its own calls with {}; restart ramkey with another \
-             credential (preferably STS) to {} it",
+             credential, preferably STS (a RamRoleArn profile, --profile NAME; see \
+             docs/credentials.md), to {} it",
             rotation.key_id,
             if kind == StepKind::DisableKey {
                 "disable"
@@ -425,7 +426,8 @@ fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
     let calls = format!(
         "GetAccessKeyLastUsed checks {key} was not used after it was disabled, then \
          DeleteAccessKey UserName={user} UserAccessKeyId={key} (type {user} to confirm). \
-         {RECYCLE_BIN} {CLOUD_CONFIG}"
+         {RECYCLE_BIN} {CLOUD_CONFIG} If an application broke, roll back instead: \
+         UpdateAccessKey Status=Active re-enables it."
     );
     match deletion {
         Some(deletion) => format!(

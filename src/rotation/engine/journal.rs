@@ -10,19 +10,13 @@
 //! Knows nothing of which step a call belongs to: callers turn what it made
 //! into their step's event.
 
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
-
 use crate::cloud::model::{NewAccessKey, RamUser};
 use crate::cloud::{Client, CloudError};
 use crate::death::{self, Stage};
 use crate::rotation::error::EngineError;
 use crate::rotation::marker;
 use crate::rotation::step::Event;
-use crate::state::{
-    AuditEntry, AuditKind, AuditOutcome, Intent, Rotation, StateError, StepRecord, WriteCall,
-    audit_path,
-};
+use crate::state::{AuditEntry, AuditKind, AuditOutcome, Intent, Rotation, StepRecord, WriteCall};
 
 use super::{Engine, cloud};
 
@@ -155,24 +149,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Appends one line to the audit log.
-    // TODO: switch to `StateStore::audit` (and its read-only refusal) once the
-    // `statefile` branch that adds it is merged; until then the line is
-    // written here, the same way: appended, 0600, synced.
+    /// Appends one line to the audit log beside the state file.
     pub(super) fn audit(&mut self, entry: &AuditEntry) -> Result<(), EngineError> {
-        let path = audit_path(self.store.path());
-        let io = |source| StateError::io("cannot append to the audit log", &path, source);
-        let mut line = serde_json::to_vec(entry).map_err(StateError::from)?;
-        line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io)?;
-        file.write_all(&line).map_err(io)?;
-        file.sync_data().map_err(io)?;
-        Ok(())
+        self.store.audit(entry).map_err(EngineError::from)
     }
 
     /// Audits a line whose loss must not undo what was already done: the
@@ -204,14 +183,7 @@ impl Engine {
 
     /// The rotation's intent slot in the document.
     pub(super) fn pending_mut(&mut self, rotation_id: &str) -> &mut Option<Intent> {
-        &mut self
-            .store
-            .document_mut()
-            .rotations
-            .iter_mut()
-            .find(|rotation| rotation.id == rotation_id)
-            .expect("the rotation being performed is in the document")
-            .pending
+        &mut self.rotation_mut(rotation_id).pending
     }
 
     /// Saves and audits the intent; refuses the write if either fails.

@@ -316,8 +316,10 @@ fn found_event(
                 policy_name: policy_name.clone(),
                 policy_type: *policy_type,
             };
-            let event = Event::PolicyDetached(GrantRecord { grant, record });
-            (Some(Settlement::Step(event)), made)
+            let event = (!already_detached(rotation, &grant)).then_some(Settlement::Step(
+                Event::PolicyDetached(GrantRecord { grant, record }),
+            ));
+            (event, made)
         }
         (_, _) => (None, made),
     }
@@ -338,6 +340,13 @@ fn grant_of(call: &WriteCall) -> Option<Grant> {
             group_name: group_name.clone(),
         }),
         _ => None,
+    }
+}
+
+fn already_detached(rotation: &Rotation, grant: &Grant) -> bool {
+    match move_step(rotation) {
+        MoveStep::ReviewPolicies { detached, .. } => detached.iter().any(|g| &g.grant == grant),
+        _ => true,
     }
 }
 
