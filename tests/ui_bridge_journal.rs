@@ -165,3 +165,36 @@ async fn r_re_enables_the_old_key_once_and_the_rotation_counts_it() {
         Some("invoice export gets 403")
     );
 }
+
+#[tokio::test]
+async fn a_state_file_of_a_newer_schema_shows_the_banner_and_nothing_is_written() {
+    let world = World::demo().await;
+    let bytes = br#"{"schema_version":99,"x_future":{"k":1}}"#;
+    let dir = world.state.parent().expect("a directory");
+    std::fs::create_dir_all(dir).expect("state directory");
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("0700");
+    std::fs::write(&world.state, bytes).expect("state file written");
+    std::fs::set_permissions(
+        &world.state,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("0600");
+
+    let (mut app, mut backend) = wizard(&world).await;
+    let why = app.header.read_only.clone().expect("read-only");
+    assert!(why.contains("schema_version 99"), "{why}");
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("READ-ONLY"), "{drawn}");
+    assert!(drawn.contains("Nothing will be changed"), "{drawn}");
+
+    open_idle_user(&mut app, &mut backend).await;
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(app.dialog.is_none(), "no dialog leads to a write");
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("nothing was changed"), "{notice}");
+    assert!(draw(&app, 80, 24).contains("READ-ONLY"));
+
+    assert_eq!(world.write_requests(), 0);
+    assert_eq!(std::fs::read(&world.state).expect("state file"), bytes);
+}
