@@ -1,5 +1,6 @@
-//! What Enter on a step opens, and what each dialog's answer leads to: the
-//! next dialog, or the engine request that performs the step.
+//! What Enter on a step opens (and `r`, the rollback), and what each
+//! dialog's answer leads to: the next dialog, or the engine request that
+//! performs the step. Also the notice of what the start settled.
 //!
 //! Every dialog is paired with what follows it ([`Dialog`]), so an answer
 //! can only lead where that dialog was opened to go. Pure: no I/O, no

@@ -48,15 +48,6 @@ impl Notice {
         }
     }
 
-    /// Every paragraph's text, for tests and logs.
-    pub fn text(&self) -> String {
-        self.paragraphs
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
     /// Scrolls, or closes on Enter and Esc.
     pub fn handle(&mut self, input: &Input) -> Reply<()> {
         match input {
