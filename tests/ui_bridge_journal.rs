@@ -198,3 +198,28 @@ async fn a_state_file_of_a_newer_schema_shows_the_banner_and_nothing_is_written(
     assert_eq!(world.write_requests(), 0);
     assert_eq!(std::fs::read(&world.state).expect("state file"), bytes);
 }
+
+#[tokio::test]
+async fn a_change_made_while_the_screen_was_open_stops_the_step_and_joins_the_panel() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world.advance(chrono::Duration::days(91));
+    let (mut app, mut backend) = wizard(&world).await;
+    open_idle_user(&mut app, &mut backend).await;
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Active)
+        .await
+        .expect("re-enabled outside ramkey");
+
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    type_text(&mut app, IDLE_USER);
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(app.context(), Context::Error, "{:?}", app.dialog);
+    assert_eq!(world.requests_for("DeleteAccessKey"), 0, "never deleted");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("Changed outside ramkey"), "{drawn}");
+    assert!(drawn.contains("is Active again"), "{drawn}");
+}

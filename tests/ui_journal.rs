@@ -278,6 +278,7 @@ fn a_failed_look_shows_the_error() {
         request_id: Some("REQ-T".to_owned()),
         hint: None,
         offer: None,
+        drift: None,
     })));
     assert_eq!(app.context(), Context::Error);
 }
@@ -573,4 +574,31 @@ fn the_key_ramkey_is_using_is_marked_in_the_findings_list() {
         row.contains("ramkey's own key · last used 2024-11-02"),
         "{row}"
     );
+}
+
+#[test]
+fn a_step_stopped_by_a_change_outside_ramkey_adds_it_to_the_panel() {
+    let mut app = opened_with(BOB, Vec::new());
+    app.snapshot.taken_at = at("2025-09-01T00:00:00Z"); // due
+    tap(&mut app, &[KeyCode::Enter]);
+    type_text(&mut app, "bob");
+    let effects = tap(&mut app, &[KeyCode::Enter]);
+    assert_eq!(effects.len(), 1, "the delete was asked for");
+    app.update(Msg::Performed(Err(ErrorView {
+        doing: format!("Re-checking and deleting key {BOB_KEY}: not done."),
+        code: None,
+        message: format!("{BOB_KEY} is Active again: someone re-enabled it outside ramkey"),
+        request_id: None,
+        hint: None,
+        offer: None,
+        drift: Some(vec![re_enabled_in_console()]),
+    })));
+    assert_eq!(app.context(), Context::Error);
+    tap(&mut app, &[KeyCode::Enter]);
+    let drawn = draw(&app, 80, 24);
+    assert!(
+        drawn.contains("Changed outside ramkey: check first"),
+        "{drawn}"
+    );
+    assert!(drawn.contains("of bob is Active again"), "{drawn}");
 }

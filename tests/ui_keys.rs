@@ -372,6 +372,7 @@ fn an_error_shows_in_a_dialog_and_closes_with_enter() {
         request_id: Some("REQ-1".to_owned()),
         hint: None,
         offer: None,
+        drift: None,
     })));
     assert!(!app.is_pending());
     assert_eq!(app.context(), Context::Error);

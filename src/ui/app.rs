@@ -19,7 +19,8 @@ use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::view::{
-    Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot, UserView,
+    DriftView, Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot,
+    UserView,
 };
 
 /// Why the wizard ended.
@@ -438,6 +439,9 @@ impl App {
                 self.notice = Some(performed.notice);
             }
             Err(error) => {
+                if let Some(drift) = &error.drift {
+                    self.note_drift(&user, drift);
+                }
                 let dialog = match &error.offer {
                     Some(offer) => flow::offer_dialog(&error, offer),
                     None => Dialog::Error(ErrorDialog::new(error)),
@@ -486,6 +490,20 @@ impl App {
             }
             Some(command) => self.on_screen_command(command),
             _ => None,
+        }
+    }
+
+    /// Changes made outside ramkey known after `user`'s step failed join
+    /// the panel above the steps, which shows them after the error closes.
+    fn note_drift(&mut self, user: &str, drift: &[DriftView]) {
+        let Some(view) = self.snapshot.users.iter_mut().find(|u| u.user_name == user) else {
+            return;
+        };
+        let known = view.drift.get_or_insert_with(Vec::new);
+        for found in drift {
+            if !known.contains(found) {
+                known.push(found.clone());
+            }
         }
     }
 

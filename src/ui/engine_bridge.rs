@@ -340,14 +340,23 @@ impl EngineBackend {
 impl Backend for EngineBackend {
     async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
         let doing = super::app::describe(&effect);
-        self.run(effect).await.map_err(|error| {
-            let mut view = error_view(&doing, &error);
-            if view.code.as_deref() == Some(TOKEN_EXPIRED) {
-                let report = self.engine.client().credential_report();
-                view.hint = Some(expired_token_hint(&report, &self.state_path()));
-            }
-            view
-        })
+        let user = effect.user.clone();
+        let error = match self.run(effect).await {
+            Ok(performed) => return Ok(performed),
+            Err(error) => error,
+        };
+        let mut view = error_view(&doing, &error);
+        if view.code.as_deref() == Some(TOKEN_EXPIRED) {
+            let report = self.engine.client().credential_report();
+            view.hint = Some(expired_token_hint(&report, &self.state_path()));
+        }
+        // An engine refusal (the network answered) may come from a change
+        // made outside ramkey: look, so the panel shows it. A cloud failure
+        // would only fail the look too, after its retries.
+        if error.cloud().is_none() && self.look_for_drift(&user).await.is_ok() {
+            view.drift = self.drift.get(&user).cloned();
+        }
+        Err(view)
     }
 }
 
@@ -490,6 +499,12 @@ pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
         request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
         hint: cloud.and_then(CloudError::hint),
         offer: offer(error),
+        drift: error.drift().map(|drift| {
+            vec![DriftView {
+                what: drift.describe(),
+                advice: drift.advice().to_owned(),
+            }]
+        }),
     }
 }
 

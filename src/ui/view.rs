@@ -474,6 +474,10 @@ pub struct ErrorView {
     /// A remedy the wizard can carry out itself, after asking (boxed: rare,
     /// and it keeps every `Result<_, ErrorView>` small).
     pub offer: Option<Box<Offer>>,
+    /// Changes made outside ramkey known after the failure (the one that
+    /// stopped the step, or those read after an engine refusal), for the
+    /// rotation screen's panel.
+    pub drift: Option<Vec<DriftView>>,
 }
 
 /// A remedy for a failed step that the wizard offers to perform.
