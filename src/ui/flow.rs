@@ -333,7 +333,7 @@ pub fn rollback_dialog(user: &UserView) -> Result<Dialog, String> {
             _ => None,
         });
     let since = disabled_at.map_or_else(String::new, |at| {
-        format!(" (disabled {})", at.format("%Y-%m-%d %H:%M UTC"))
+        format!(" ({})", at.format("%Y-%m-%d %H:%M UTC"))
     });
     let body = wrapped(&[
         format!(
