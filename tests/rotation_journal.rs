@@ -551,6 +551,24 @@ async fn a_rollback_left_done_is_recorded_as_a_rollback() {
     );
 }
 
+#[tokio::test]
+async fn a_rollback_left_not_made_leaves_the_key_waiting_for_deletion() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world.leave_intent(IDLE_USER, disable_call(KeyStatus::Active));
+
+    let mut engine = world.engine();
+    engine.reconcile(IDLE_USER).await.unwrap().unwrap();
+    let plan = engine.plan(IDLE_USER).unwrap();
+    assert_eq!(plan.current, Some(StepKind::DeleteKey));
+    assert_eq!(plan.rollbacks, 0);
+    assert_eq!(world.requests_for("UpdateAccessKey"), 1, "ramkey's disable");
+    assert_eq!(
+        world.key_status(IDLE_USER, IDLE_KEY),
+        Some(KeyStatus::Inactive)
+    );
+}
+
 fn delete_call() -> WriteCall {
     WriteCall::DeleteAccessKey {
         user_name: IDLE_USER.to_owned(),

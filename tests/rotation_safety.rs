@@ -285,6 +285,11 @@ async fn the_wait_is_the_rotations_own_whatever_the_engine_says_later() {
     )
     .await;
     assert!(
+        deleted.summary.contains("Cloud Config"),
+        "{}",
+        deleted.summary
+    );
+    assert!(
         deleted.summary.contains("recycle bin for 30 days"),
         "{}",
         deleted.summary

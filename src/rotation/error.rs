@@ -123,7 +123,7 @@ pub enum EngineError {
     },
 
     /// A fact the step acts on was changed outside ramkey.
-    #[error("{}. {} Not going on with this step", .0.describe(), .0.advice())]
+    #[error("{}. {}; ramkey does not go on with this step", .0.describe(), .0.advice())]
     Drifted(Drift),
 
     /// The new user's name breaks RAM's rule.

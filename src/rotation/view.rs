@@ -533,6 +533,37 @@ mod tests {
     }
 
     #[test]
+    fn an_unsettled_write_its_wait_and_rollbacks_are_shown() {
+        let mut waiting = awaiting();
+        waiting.wait_days = 30;
+        waiting.pending = Some(Intent {
+            id: "0123456789ab".to_owned(),
+            call: crate::state::WriteCall::DeleteAccessKey {
+                user_name: "app-user".to_owned(),
+                access_key_id: "LTAI-OLD".to_owned(),
+            },
+            at: at("2026-04-02T00:00:00Z"),
+        });
+        waiting.rollbacks.push(crate::state::Rollback {
+            record: StepRecord::at(at("2026-01-02T00:00:00Z")),
+            reason: None,
+        });
+        let view = rotation_view(&waiting, at("2026-04-02T00:00:00Z"), None);
+        assert_eq!(view.wait_days, 30);
+        assert_eq!(view.rollbacks, 1);
+        let pending = view.pending.expect("the write in flight");
+        assert!(
+            pending.starts_with("DeleteAccessKey for key LTAI-OLD of app-user"),
+            "{pending}"
+        );
+        assert!(pending.contains("reading"), "{pending}");
+        assert_eq!(
+            rotation_view(&awaiting(), at("2026-04-02T00:00:00Z"), None).pending,
+            None
+        );
+    }
+
+    #[test]
     fn ramkeys_own_key_blocks_disable_and_delete() {
         let disable = rotation(Progress::DisableIdle(IdleStep::Disable {
             reviewed: StepRecord::at(at("2026-01-01T00:00:00Z")),

@@ -9,7 +9,7 @@
 //! step's event is committed with a `found_done` record; not made, the
 //! intent is cleared; either way a `settled` line is audited.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::build::{move_step, unrecorded_keys};
 use super::journal::{EntryExt as _, Found};
@@ -244,34 +244,51 @@ fn found_event(
     rotation: &Rotation,
     intent: &Intent,
     found: Found,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> (Option<Settlement>, String) {
+    let summary = match (&intent.call, &found) {
+        (WriteCall::CreateAccessKey { user_name }, Found::Keys(key_ids)) => format!(
+            "CreateAccessKey of an earlier run made {} for {user_name}, but its secret was lost \
+             with that run: replace the lost key (typing {user_name})",
+            key_ids.join(", ")
+        ),
+        (WriteCall::DeleteAccessKey { access_key_id, .. }, _)
+            if *access_key_id != rotation.key_id =>
+        {
+            format!("the lost key {access_key_id} was found deleted by an earlier run")
+        }
+        (call, _) => format!(
+            "{} of an earlier run was found made; recorded",
+            call.action()
+        ),
+    };
     let record = StepRecord::found_done(now, SETTLED);
-    let action = intent.call.action();
-    let made = format!("{action} of an earlier run was found made; recorded");
-    match (&intent.call, found) {
+    (
+        settlement(rotation, &intent.call, found, record, now),
+        summary,
+    )
+}
+
+/// What the rotation records of a call found made.
+fn settlement(
+    rotation: &Rotation,
+    call: &WriteCall,
+    found: Found,
+    record: StepRecord,
+    now: DateTime<Utc>,
+) -> Option<Settlement> {
+    let step = |event| Some(Settlement::Step(event));
+    match (call, found) {
         (WriteCall::CreateUser { .. }, Found::User(user)) => {
             let user_id = Some(user.user_id).filter(|id| !id.is_empty());
-            (
-                Some(Settlement::Step(Event::UserCreated { user_id, record })),
-                made,
-            )
+            step(Event::UserCreated { user_id, record })
         }
-        (WriteCall::AttachPolicyToUser { .. } | WriteCall::AddUserToGroup { .. }, _) => {
-            let grant = grant_of(&intent.call);
-            let event = grant
-                .filter(|grant| !already_copied(rotation, grant))
-                .map(|grant| Settlement::Step(Event::GrantCopied(GrantRecord { grant, record })));
-            (event, made)
-        }
-        (WriteCall::CreateAccessKey { user_name }, Found::Keys(key_ids)) => (
-            None,
-            format!(
-                "CreateAccessKey of an earlier run made {} for {user_name}, but its secret was \
-                 lost with that run: replace the lost key (typing {user_name})",
-                key_ids.join(", ")
-            ),
-        ),
+        (
+            WriteCall::AttachPolicyToUser { .. }
+            | WriteCall::AddUserToGroup { .. }
+            | WriteCall::DetachPolicyFromUser { .. },
+            _,
+        ) => grant_settlement(rotation, call, record),
         (
             WriteCall::UpdateAccessKey {
                 status: KeyStatus::Inactive,
@@ -282,11 +299,10 @@ fn found_event(
             // The disable happened at most now: counting the wait from now
             // never deletes early.
             let delete_after = now + Duration::days(i64::from(rotation.wait_days));
-            let disabled = Disabled {
+            step(Event::KeyDisabled(Disabled {
                 record,
                 delete_after,
-            };
-            (Some(Settlement::Step(Event::KeyDisabled(disabled))), made)
+            }))
         }
         (
             WriteCall::UpdateAccessKey {
@@ -294,41 +310,43 @@ fn found_event(
                 ..
             },
             _,
-        ) => (Some(Settlement::Rollback(record)), made),
+        ) => Some(Settlement::Rollback(record)),
         (WriteCall::DeleteAccessKey { access_key_id, .. }, _)
             if *access_key_id == rotation.key_id =>
         {
-            (Some(Settlement::Step(Event::KeyDeleted(record))), made)
+            step(Event::KeyDeleted(record))
         }
-        (WriteCall::DeleteAccessKey { access_key_id, .. }, _) => (
-            None,
-            format!("the lost key {access_key_id} was found deleted by an earlier run"),
-        ),
-        (
-            WriteCall::DetachPolicyFromUser {
-                policy_name,
-                policy_type,
-                ..
-            },
-            _,
-        ) => {
-            let grant = Grant::Policy {
-                policy_name: policy_name.clone(),
-                policy_type: *policy_type,
-            };
-            let event = (!already_detached(rotation, &grant)).then_some(Settlement::Step(
-                Event::PolicyDetached(GrantRecord { grant, record }),
-            ));
-            (event, made)
-        }
-        (_, _) => (None, made),
+        // A lost key deleted, or a key found without its secret: no step moves.
+        _ => None,
     }
 }
 
-/// The grant an attach or group call makes.
+/// A grant copied, or a policy detached, unless already on record.
+fn grant_settlement(
+    rotation: &Rotation,
+    call: &WriteCall,
+    record: StepRecord,
+) -> Option<Settlement> {
+    let grant = grant_of(call)?;
+    let event = if matches!(call, WriteCall::DetachPolicyFromUser { .. }) {
+        (!already_detached(rotation, &grant))
+            .then_some(Event::PolicyDetached(GrantRecord { grant, record }))
+    } else {
+        (!already_copied(rotation, &grant))
+            .then_some(Event::GrantCopied(GrantRecord { grant, record }))
+    };
+    event.map(Settlement::Step)
+}
+
+/// The grant an attach, group or detach call makes or removes.
 fn grant_of(call: &WriteCall) -> Option<Grant> {
     match call {
         WriteCall::AttachPolicyToUser {
+            policy_name,
+            policy_type,
+            ..
+        }
+        | WriteCall::DetachPolicyFromUser {
             policy_name,
             policy_type,
             ..

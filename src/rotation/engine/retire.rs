@@ -80,7 +80,10 @@ impl Engine {
             });
         }
 
-        let summary = format!("Deleted {key_id} of {user}. {RECYCLE_BIN}");
+        let summary = format!(
+            "Deleted {key_id} of {user}. {RECYCLE_BIN} Cloud Config's rule for disabled \
+             AccessKeys no longer flags it."
+        );
         match self.find_key(user, key_id).await? {
             None => {
                 let record = StepRecord::found_done(
