@@ -18,6 +18,7 @@ pub mod flow;
 pub mod help;
 pub mod input;
 pub mod keys;
+pub mod notice;
 pub mod popup;
 pub mod question;
 pub mod render;

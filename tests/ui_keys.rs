@@ -194,7 +194,7 @@ fn help_lists_exactly_the_table_keys_of_each_context() {
             .collect();
         let expected: Vec<(String, &str)> = keys::bindings_for(context)
             .chain(keys::bindings_for(Context::Help))
-            .map(|b| (keys::keys_label(b.keys), b.hint))
+            .map(|b| (keys::keys_label(b.keys), b.help))
             .collect();
         assert_eq!(listed, expected, "{context:?}");
     }
@@ -372,6 +372,7 @@ fn an_error_shows_in_a_dialog_and_closes_with_enter() {
         request_id: Some("REQ-1".to_owned()),
         hint: None,
         offer: None,
+        drift: None,
     })));
     assert!(!app.is_pending());
     assert_eq!(app.context(), Context::Error);

@@ -9,14 +9,16 @@ use std::sync::{Arc, Mutex};
 use crossterm::event::{Event, KeyCode, KeyEventKind};
 use futures::channel::mpsc;
 use futures::stream;
-use ramkey::ui::app::Exit;
-use ramkey::ui::view::{Effect, ErrorView, Performed, Request, StepStatus};
+use ramkey::ui::App;
+use ramkey::ui::app::{Exit, Screen};
+use ramkey::ui::view::{DriftView, Effect, ErrorView, Performed, Request, StepStatus};
 use ramkey::ui::{Backend, run};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ui_support::{at, event};
 
-/// Marks the current step of the effect's user done and records the effect.
+/// Records each effect; a look for changes made outside ramkey finds one,
+/// any other request marks the current step of the effect's user done.
 #[derive(Clone, Default)]
 struct Scripted {
     performed: Arc<Mutex<Vec<Effect>>>,
@@ -25,6 +27,22 @@ struct Scripted {
 impl Backend for Scripted {
     async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
         let mut snapshot = ui_support::snapshot();
+        if effect.request == Request::CheckDrift {
+            let user = snapshot
+                .users
+                .iter_mut()
+                .find(|u| u.user_name == effect.user);
+            user.expect("known user").drift = Some(vec![DriftView {
+                what: "key LTAI5tZhangBusy00000002 was added outside ramkey".to_owned(),
+                advice: "find out who added it before going on".to_owned(),
+            }]);
+            self.performed.lock().unwrap().push(effect);
+            return Ok(Performed {
+                snapshot,
+                notice: "1 change made outside ramkey: see above the steps.".to_owned(),
+                new_secret: None,
+            });
+        }
         let user = snapshot
             .users
             .iter_mut()
@@ -45,6 +63,19 @@ impl Backend for Scripted {
     }
 }
 
+/// The wizard already on `user`'s rotation screen, its look for changes
+/// made outside ramkey done (keys typed while a call is in flight are
+/// refused, so a test that types ahead must not start with one).
+fn on_rotation(user: &str) -> App {
+    let mut app = ui_support::app();
+    app.list_cursor = 1;
+    app.screen = Screen::Rotation {
+        user: user.to_owned(),
+        cursor: 2,
+    };
+    app
+}
+
 fn key_events(codes: &[KeyCode]) -> Vec<io::Result<Event>> {
     codes
         .iter()
@@ -61,8 +92,6 @@ fn key_events(codes: &[KeyCode]) -> Vec<io::Result<Event>> {
 async fn keys_drive_a_step_through_the_engine_and_q_quits() {
     let (keys, events) = mpsc::unbounded();
     for event in key_events(&[
-        KeyCode::Down,
-        KeyCode::Enter, // rotation screen
         KeyCode::Enter, // copy checklist
         KeyCode::Enter, // copy everything
         KeyCode::Esc,
@@ -73,7 +102,7 @@ async fn keys_drive_a_step_through_the_engine_and_q_quits() {
     }
 
     let backend = Scripted::default();
-    let mut app = ui_support::app();
+    let mut app = on_rotation("ops-zhangsan");
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let exit = run(
         &mut terminal,
@@ -140,16 +169,11 @@ async fn a_signal_ends_the_wizard() {
 #[tokio::test]
 async fn the_last_frame_shows_the_outcome() {
     let (keys, events) = mpsc::unbounded();
-    for event in key_events(&[
-        KeyCode::Down,
-        KeyCode::Enter,
-        KeyCode::Enter,
-        KeyCode::Enter,
-    ]) {
+    for event in key_events(&[KeyCode::Enter, KeyCode::Enter]) {
         keys.unbounded_send(event).unwrap();
     }
     drop(keys); // input ends after the last key: the loop drains the call, then stops
-    let mut app = ui_support::app();
+    let mut app = on_rotation("ops-zhangsan");
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     run(
         &mut terminal,
@@ -163,5 +187,40 @@ async fn the_last_frame_shows_the_outcome() {
     assert_eq!(
         app.notice.as_deref(),
         Some("Copied 3 grants (RequestId REQ-COPY)")
+    );
+}
+
+#[tokio::test]
+async fn opening_a_rotation_looks_for_changes_made_outside_ramkey_and_shows_them() {
+    let backend = Scripted::default();
+    let mut app = ui_support::app();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    // Input ends after the keys: the loop waits for the look, then stops.
+    let events = stream::iter(key_events(&[KeyCode::Down, KeyCode::Enter]));
+    run(
+        &mut terminal,
+        events,
+        stream::pending(),
+        &mut app,
+        backend.clone(),
+    )
+    .await
+    .unwrap();
+
+    let performed = backend.performed.lock().unwrap().clone();
+    assert_eq!(
+        performed,
+        vec![Effect {
+            user: "ops-zhangsan".to_owned(),
+            request: Request::CheckDrift,
+        }]
+    );
+    let drift = app.snapshot.user("ops-zhangsan").unwrap().drift.clone();
+    assert_eq!(drift.map(|d| d.len()), Some(1));
+    let drawn = ui_support::draw(&app, 80, 24);
+    assert!(drawn.contains("Changed outside ramkey"), "{drawn}");
+    assert!(
+        drawn.contains("• key LTAI5tZhangBusy00000002 was added"),
+        "{drawn}"
     );
 }

@@ -204,6 +204,7 @@ fn error_dialog() {
         request_id: Some("04F0F334-1335-436C-A1D7-6C044FE73368".to_owned()),
         hint: Some("choose another name for the new user".to_owned()),
         offer: None,
+        drift: None,
     })));
     both("dialog_error", &app);
 }
@@ -226,6 +227,7 @@ fn error_dialog_for_an_sts_token_ramkey_cannot_renew() {
         request_id: Some("0B1C2D3E-4F50-4617-8293-A4B5C6D7E8F9".to_owned()),
         hint: Some(engine_bridge::expired_token_hint(&report, state)),
         offer: None,
+        drift: None,
     })));
     both("dialog_error_token_expired", &app);
 }

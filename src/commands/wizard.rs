@@ -114,6 +114,8 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
                 other => other.into(),
             })?;
     let mut app = App::new(backend.header(&identity, demo), backend.snapshot());
+    // What an earlier run left in flight and how it was settled, first.
+    app.show_settled(&backend.settled());
     // The scan's retries are over; only those of the wizard's calls show.
     while retries.try_recv().is_ok() {}
 

@@ -15,9 +15,13 @@ use super::flow::{self, Dialog, Next, Then};
 use super::help::Help;
 use super::input::{self, Input, Reply};
 use super::keys::{self, Command, Context};
+use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
-use super::view::{Effect, ErrorView, Header, Performed, Snapshot, UserView};
+use super::view::{
+    DriftView, Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot,
+    UserView,
+};
 
 /// Why the wizard ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +93,11 @@ pub struct App {
     pub pending: Option<String>,
     /// The flagged user the call in flight acts for.
     pub pending_user: Option<String>,
+    /// What the call in flight was asked to do.
+    pub pending_request: Option<Request>,
+    /// A key pressed on the rotation screen while it looked for changes
+    /// made outside ramkey: it acts once the look is done and found none.
+    pub after_check: Option<Command>,
     /// The latest retry of the call in flight, e.g. "ListUsers: throttled
     /// (Throttling.User), retrying in 3 s (try 2 of 5)".
     pub retrying: Option<String>,
@@ -112,6 +121,8 @@ impl App {
             help: None,
             pending: None,
             pending_user: None,
+            pending_request: None,
+            after_check: None,
             retrying: None,
             notice: None,
             ticks: 0,
@@ -131,6 +142,22 @@ impl App {
             Screen::Findings => Context::Findings,
             Screen::Rotation { .. } => Context::Rotation,
         }
+    }
+
+    /// Opens, before anything else, what was settled on start from an
+    /// earlier run (nothing opens when there was nothing to settle).
+    pub fn show_settled(&mut self, settled: &[Settled]) {
+        if let Some(dialog) = flow::settled_notice(settled) {
+            self.dialog = Some(OpenDialog {
+                user: String::new(),
+                dialog,
+            });
+        }
+    }
+
+    /// Why nothing may be written, when the state file is read-only.
+    pub fn read_only(&self) -> Option<&str> {
+        self.header.read_only.as_deref()
     }
 
     /// Whether an engine call is in flight (the loop ticks only then).
@@ -163,10 +190,7 @@ impl App {
                 }
                 None
             }
-            Msg::Performed(result) => {
-                self.on_performed(result);
-                None
-            }
+            Msg::Performed(result) => self.on_performed(result),
             Msg::Stop(exit) => {
                 self.exit = Some(exit);
                 None
@@ -243,14 +267,29 @@ impl App {
             self.notice = Some("Wait: a call is still in flight.".to_owned());
             return None;
         }
+        if effect.request.writes() && self.refused_read_only() {
+            return None;
+        }
         self.pending = Some(describe(&effect));
         self.pending_user = Some(effect.user.clone());
+        self.pending_request = Some(effect.request.clone());
         self.retrying = None;
         self.notice = None;
         Some(effect)
     }
 
+    /// Refuses a write when the state file is read-only: says why and
+    /// returns true.
+    fn refused_read_only(&mut self) -> bool {
+        let Some(why) = self.read_only() else {
+            return false;
+        };
+        self.notice = Some(format!("Refused, nothing was changed: {why}."));
+        true
+    }
+
     fn on_screen_command(&mut self, command: Command) -> Option<Effect> {
+        let mut effect = None;
         match (&mut self.screen, command) {
             (Screen::Findings, Command::Up) => {
                 self.list_cursor = self.list_cursor.saturating_sub(1);
@@ -259,16 +298,17 @@ impl App {
                 let last = self.snapshot.users.len().saturating_sub(1);
                 self.list_cursor = (self.list_cursor + 1).min(last);
             }
-            (Screen::Findings, Command::Act) => self.open_rotation(),
+            (Screen::Findings, Command::Act) => effect = self.open_rotation(),
             (Screen::Findings, Command::Quit) => self.quit(),
             (Screen::Rotation { cursor, .. }, Command::Up) => *cursor = cursor.saturating_sub(1),
             (Screen::Rotation { cursor, .. }, Command::Down) => *cursor += 1,
             (Screen::Rotation { .. }, Command::Back) => self.screen = Screen::Findings,
             (Screen::Rotation { .. }, Command::Act) => self.act_on_current_step(),
+            (Screen::Rotation { .. }, Command::Rollback) => self.offer_rollback(),
             _ => {}
         }
         self.clamp_step_cursor();
-        None
+        effect
     }
 
     fn quit(&mut self) {
@@ -290,26 +330,70 @@ impl App {
         });
     }
 
-    fn open_rotation(&mut self) {
-        let Some(user) = self.snapshot.users.get(self.list_cursor) else {
-            return;
-        };
-        let cursor = user
-            .rotation
-            .as_ref()
-            .and_then(super::view::RotationView::current)
-            .unwrap_or(0);
+    /// Opens the selected user's rotation; a rotation in progress is
+    /// checked for changes made outside ramkey first (reads only).
+    fn open_rotation(&mut self) -> Option<Effect> {
+        let user = self.snapshot.users.get(self.list_cursor)?;
+        let current = user.rotation.as_ref().and_then(RotationView::current);
+        let user_name = user.user_name.clone();
         self.screen = Screen::Rotation {
-            user: user.user_name.clone(),
-            cursor,
+            user: user_name.clone(),
+            cursor: current.unwrap_or(0),
         };
         // The notice was about the screen just left, maybe another user.
         self.notice = None;
+        current?;
+        if self.is_pending() {
+            // The look waits for the call in flight (see `after_the_call`).
+            return None;
+        }
+        self.start(Effect {
+            user: user_name,
+            request: Request::CheckDrift,
+        })
+    }
+
+    /// While a call is in flight, says so and returns true; a key pressed
+    /// while the rotation screen looks for changes waits for the look.
+    fn busy(&mut self, command: Command) -> bool {
+        if !self.is_pending() {
+            return false;
+        }
+        if self.pending_request == Some(Request::CheckDrift) {
+            self.after_check = Some(command);
+            self.notice = Some(
+                "Looking for changes made outside ramkey first; then this goes on.".to_owned(),
+            );
+        } else {
+            self.notice = Some("Wait: a call is still in flight.".to_owned());
+        }
+        true
+    }
+
+    fn offer_rollback(&mut self) {
+        if self.busy(Command::Rollback) {
+            return;
+        }
+        if self.refused_read_only() {
+            return;
+        }
+        let Some(user) = self.shown_user() else {
+            return;
+        };
+        match flow::rollback_dialog(user) {
+            Ok(dialog) => {
+                let user = user.user_name.clone();
+                self.dialog = Some(OpenDialog { user, dialog });
+            }
+            Err(why) => self.notice = Some(why),
+        }
     }
 
     fn act_on_current_step(&mut self) {
-        if self.is_pending() {
-            self.notice = Some("Wait: a call is still in flight.".to_owned());
+        if self.busy(Command::Act) {
+            return;
+        }
+        if self.refused_read_only() {
             return;
         }
         let Some(user) = self.shown_user() else {
@@ -331,32 +415,121 @@ impl App {
         }
     }
 
-    fn on_performed(&mut self, result: Result<Performed, ErrorView>) {
+    fn on_performed(&mut self, result: Result<Performed, ErrorView>) -> Option<Effect> {
         self.pending = None;
         self.retrying = None;
         // Dialogs that follow act for the flagged user, never the new one.
         let user = self.pending_user.take().unwrap_or_default();
+        let request = self.pending_request.take();
+        let after_check = self.after_check.take();
+        let done = result.is_ok();
         match result {
             Ok(performed) => {
                 self.snapshot = performed.snapshot;
-                self.notice = Some(performed.notice);
                 self.follow_current_step();
                 if let Some(shown) = performed.new_secret {
                     let dialog = Dialog::Secret(SecretDialog::new(shown));
+                    let user = user.clone();
+                    self.dialog = Some(OpenDialog { user, dialog });
+                } else if let Some(Request::ReEnableKey { key_id, .. }) = &request {
+                    let dialog = self.rolled_back(&user, key_id, &performed.notice);
+                    let user = user.clone();
                     self.dialog = Some(OpenDialog { user, dialog });
                 }
+                self.notice = Some(performed.notice);
             }
             Err(error) => {
+                if let Some(drift) = &error.drift {
+                    self.note_drift(&user, drift);
+                }
                 let dialog = match &error.offer {
                     Some(offer) => flow::offer_dialog(&error, offer),
                     None => Dialog::Error(ErrorDialog::new(error)),
                 };
+                let user = user.clone();
                 self.dialog = Some(OpenDialog { user, dialog });
             }
         }
         self.list_cursor = self
             .list_cursor
             .min(self.snapshot.users.len().saturating_sub(1));
+        // A dialog that opened (a secret, an error) keeps the focus: no look
+        // may start under it and make its answer wait.
+        if !done || request.is_none() || self.dialog.is_some() {
+            return None;
+        }
+        let pressed = after_check.filter(|_| request == Some(Request::CheckDrift));
+        self.after_the_call(&user, pressed)
+    }
+
+    /// After a call for `called`: look at the user shown now if the admin
+    /// opened another one meanwhile, or do what was pressed while a look ran,
+    /// unless it found changes the admin must read first.
+    fn after_the_call(&mut self, called: &str, pressed: Option<Command>) -> Option<Effect> {
+        let shown = self.shown_user()?;
+        let in_progress = shown.rotation.as_ref().and_then(RotationView::current);
+        if shown.user_name != called {
+            if in_progress.is_some() && shown.drift.is_none() {
+                let user = shown.user_name.clone();
+                return self.start(Effect {
+                    user,
+                    request: Request::CheckDrift,
+                });
+            }
+            return None;
+        }
+        let found = shown.drift.as_ref().is_some_and(|drift| !drift.is_empty());
+        match pressed {
+            Some(_) if found => {
+                self.notice = Some(
+                    "Changed outside ramkey: read the panel above the steps, then press the key \
+                     again."
+                        .to_owned(),
+                );
+                None
+            }
+            Some(command) => self.on_screen_command(command),
+            _ => None,
+        }
+    }
+
+    /// Changes made outside ramkey known after `user`'s step failed join
+    /// the panel above the steps, which shows them after the error closes.
+    fn note_drift(&mut self, user: &str, drift: &[DriftView]) {
+        let Some(view) = self.snapshot.users.iter_mut().find(|u| u.user_name == user) else {
+            return;
+        };
+        let known = view.drift.get_or_insert_with(Vec::new);
+        for found in drift {
+            if !known.contains(found) {
+                known.push(found.clone());
+            }
+        }
+    }
+
+    /// The outcome of a rollback, too important for the status line alone.
+    fn rolled_back(&self, user: &str, key_id: &str, summary: &str) -> Dialog {
+        let rollbacks = self
+            .snapshot
+            .user(user)
+            .and_then(|u| u.rotation.as_ref())
+            .map_or(0, |rotation| rotation.rollbacks);
+        let passages = [
+            summary.to_owned(),
+            format!(
+                "{key_id} of {user} is Active. Rollbacks in this rotation so far: {rollbacks}."
+            ),
+        ];
+        Dialog::Notice(Notice::new(
+            "Old key re-enabled",
+            passages
+                .into_iter()
+                .map(|text| Passage {
+                    text,
+                    warning: false,
+                })
+                .collect(),
+        ))
     }
 
     /// After a step is done, the rotation screen shows the next one.
@@ -364,7 +537,7 @@ impl App {
         let current = self
             .shown_user()
             .and_then(|user| user.rotation.as_ref())
-            .and_then(super::view::RotationView::current);
+            .and_then(RotationView::current);
         if let (Screen::Rotation { cursor, .. }, Some(current)) = (&mut self.screen, current) {
             *cursor = current;
         }
@@ -415,6 +588,8 @@ pub fn describe(effect: &Effect) -> String {
         R::SecretNotStored { typed_user } => {
             format!("Deleting the key of {typed_user} whose secret was lost, creating a new one")
         }
+        R::CheckDrift => format!("Looking for changes made outside ramkey to {user}"),
+        R::ReEnableKey { key_id, .. } => format!("Re-enabling key {key_id} of {user}"),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
         R::DetachPolicies { .. } => format!("Detaching policies from {user}"),

@@ -5,8 +5,11 @@
 //! It also reads what the dialogs need and the engine's views do not carry:
 //! the original user's policies and groups when the copy or detach step is
 //! next, and the keys of users no longer flagged because their rotation
-//! already disabled one. Depends on [`crate::rotation`], [`crate::scan`]
-//! and [`crate::cloud`]; the screens never see those types.
+//! already disabled one. On start it settles the writes an earlier run
+//! left in flight (by reading) and keeps what it found for the first
+//! dialog; it looks for changes made outside ramkey when a rotation's
+//! screen opens and after each action. Depends on [`crate::rotation`],
+//! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,9 +18,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    Effect, ErrorView, Header, Identity, KeyView, Offer, PathKind, Performed, PolicyRef,
-    Recommendation, Request, RotationView, ShownSecret, Snapshot, StepKind, StepStatus, StepView,
-    UserView, Verdict,
+    DriftView, Effect, ErrorView, Header, Identity, KeyView, Offer, PathKind, Performed, PolicyRef,
+    Recommendation, Request, RotationView, Settled, ShownSecret, Snapshot, StepKind, StepStatus,
+    StepView, UserView, Verdict,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -47,18 +50,36 @@ pub struct EngineBackend {
     listed: Vec<Listed>,
     /// Policies and groups of original users whose copy or review is next.
     permissions: HashMap<String, UserPermissions>,
+    /// What was settled on start, for the first dialog.
+    settled: Vec<Settled>,
+    /// Users whose earlier run's write could not be settled, with why.
+    unsettled: HashMap<String, String>,
+    /// Changes made outside ramkey, per user, as last checked.
+    drift: HashMap<String, Vec<DriftView>>,
+}
+
+/// What the bridge does for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// An engine action (every one of them writes the state file).
+    Perform(Action),
+    /// Look for changes made outside ramkey, and settle a write an earlier
+    /// run left in flight if that failed on start (reads only).
+    Check,
 }
 
 impl EngineBackend {
-    /// Scans the account and reads what the first screens need.
+    /// Scans the account, settles the writes an earlier run left in flight
+    /// (by reading) and reads what the first screens need.
     pub async fn start(
-        engine: Engine,
+        mut engine: Engine,
         clock: Arc<dyn Clock>,
     ) -> Result<(Self, ScanReport), EngineError> {
         let report = engine.scan().await.map_err(|source| EngineError::Cloud {
             doing: "scanning the account".to_owned(),
             source,
         })?;
+        let (settled, unsettled) = settle(engine.reconcile_all().await);
         let mut listed: Vec<Listed> = report.flagged.iter().map(listed_from_finding).collect();
         for rotation in engine.rotations() {
             let known = listed.iter().any(|l| l.user == rotation.user);
@@ -72,9 +93,18 @@ impl EngineBackend {
             clock,
             listed,
             permissions: HashMap::new(),
+            settled,
+            unsettled,
+            drift: HashMap::new(),
         };
         backend.read_permissions().await?;
         Ok((backend, report))
+    }
+
+    /// What was settled on start from an earlier run, and what could not
+    /// be: shown before anything else.
+    pub fn settled(&self) -> Vec<Settled> {
+        self.settled.clone()
     }
 
     /// The views of every listed user, now.
@@ -105,6 +135,7 @@ impl EngineBackend {
             state_file: self.state_path(),
             demo,
             identity: identity(caller, &report, demo),
+            read_only: self.engine.read_only(),
         }
     }
 
@@ -117,30 +148,47 @@ impl EngineBackend {
             .engine
             .plan(&listed.user)
             .filter(|plan| !plan.is_complete() || still_listed(listed, plan));
+        let mut keys = keys_now(listed, plan.as_ref());
+        for key in &mut keys {
+            key.used_by_ramkey = key.access_key_id == self.engine.ramkey_key_id();
+        }
         UserView {
             user_name: listed.user.clone(),
             display_name: listed.display_name.clone(),
-            keys: keys_now(listed, plan.as_ref()),
+            keys,
             recommendation: listed.recommendation,
             rotation: plan.map(|plan| self.rotation_view(&plan, now)),
+            drift: self.drift.get(&listed.user).cloned(),
         }
     }
 
     fn rotation_view(&self, plan: &rotation::RotationView, now: DateTime<Utc>) -> RotationView {
-        let wait = i64::from(self.engine.options().wait_days);
-        let due = plan.delete_after.unwrap_or(now + Duration::days(wait));
+        let wait_days = plan.wait_days;
+        let due = plan
+            .delete_after
+            .unwrap_or(now + Duration::days(i64::from(wait_days)));
         let steps = plan
             .steps
             .iter()
             .map(|step| StepView {
-                kind: self.step_kind(plan, step.kind, due),
+                kind: self.step_kind(plan, step.kind, due, wait_days),
                 status: step_status(&step.status),
             })
             .collect();
+        let pending = plan.pending.clone();
+        // A failed settle blocks the step only while the intent is still there.
+        let unsettled = self
+            .unsettled
+            .get(&plan.user)
+            .filter(|_| pending.is_some())
+            .map(|error| unsettled_reason(error));
         RotationView {
             path: path_kind(plan.path),
             steps,
-            blocked: plan.blocked.clone(),
+            blocked: unsettled.or_else(|| plan.blocked.clone()),
+            pending,
+            wait_days,
+            rollbacks: plan.rollbacks,
         }
     }
 
@@ -149,6 +197,7 @@ impl EngineBackend {
         plan: &rotation::RotationView,
         kind: rotation::StepKind,
         due: DateTime<Utc>,
+        wait_days: u32,
     ) -> StepKind {
         use rotation::StepKind as E;
 
@@ -175,11 +224,12 @@ impl EngineBackend {
             E::ConfirmStaging => StepKind::ConfirmStaging { new_key_id },
             E::ConfirmProduction => StepKind::ConfirmProduction { new_key_id },
             E::DisableKey => StepKind::DisableKey { key_id },
-            E::RecordDeletionDate => StepKind::ScheduleDeletion {
+            E::RecordDeletionDate => StepKind::ScheduleDeletion { key_id, wait_days },
+            E::DeleteKey => StepKind::DeleteKey {
                 key_id,
-                wait_days: self.engine.options().wait_days,
+                due,
+                wait_days,
             },
-            E::DeleteKey => StepKind::DeleteKey { key_id, due },
             E::ReviewPolicies => StepKind::DetachPolicies {
                 policies: permissions.map(policy_refs).unwrap_or_default(),
             },
@@ -209,9 +259,19 @@ impl EngineBackend {
     }
 
     async fn run(&mut self, effect: Effect) -> Result<Performed, EngineError> {
-        let action = to_action(effect.request);
-        let outcome = self.engine.perform(&effect.user, action).await?;
+        let user = effect.user;
+        let outcome = match to_call(effect.request) {
+            Call::Check => return self.check(&user).await,
+            Call::Perform(action) => self.engine.perform(&user, action).await?,
+        };
+        // The engine settles any earlier write before it performs a step.
+        self.unsettled.remove(&user);
         self.read_permissions().await?;
+        let mut notice = outcome.summary;
+        // The step is done whatever the look finds; a failed look is said, not raised.
+        if let Err(error) = self.look_for_drift(&user).await {
+            notice = format!("{notice} (could not look for changes made outside ramkey: {error})");
+        }
 
         let new_secret = outcome.new_key.map(|key| ShownSecret {
             user: outcome.rotation.new_user.clone().unwrap_or_default(),
@@ -220,30 +280,97 @@ impl EngineBackend {
         });
         Ok(Performed {
             snapshot: self.snapshot(),
-            notice: outcome.summary,
+            notice,
             new_secret,
         })
+    }
+
+    /// Settles `user`'s write left in flight if that failed on start, then
+    /// looks for changes made outside ramkey. Reads only.
+    async fn check(&mut self, user: &str) -> Result<Performed, EngineError> {
+        let mut said = Vec::new();
+        if self.unsettled.contains_key(user) {
+            match self.engine.reconcile(user).await {
+                Ok(summary) => {
+                    self.unsettled.remove(user);
+                    said.extend(summary);
+                }
+                Err(error) => {
+                    self.unsettled.insert(user.to_owned(), error.to_string());
+                    said.push(format!("Still not settled: {error}"));
+                }
+            }
+        }
+        let found = self.look_for_drift(user).await?;
+        said.push(match found {
+            0 => "Nothing was changed outside ramkey.".to_owned(),
+            1 => "1 change made outside ramkey: see above the steps.".to_owned(),
+            n => format!("{n} changes made outside ramkey: see above the steps."),
+        });
+        Ok(Performed {
+            snapshot: self.snapshot(),
+            notice: said.join(" "),
+            new_secret: None,
+        })
+    }
+
+    /// Reads the changes made outside ramkey to `user`'s open rotation and
+    /// keeps them for the views; returns how many there are.
+    async fn look_for_drift(&mut self, user: &str) -> Result<usize, EngineError> {
+        if self.engine.next_step(user).is_none() {
+            self.drift.remove(user);
+            return Ok(0);
+        }
+        let found: Vec<DriftView> = self
+            .engine
+            .drift(user)
+            .await?
+            .iter()
+            .map(|drift| DriftView {
+                what: drift.describe(),
+                advice: drift.advice().to_owned(),
+            })
+            .collect();
+        let count = found.len();
+        self.drift.insert(user.to_owned(), found);
+        Ok(count)
     }
 }
 
 impl Backend for EngineBackend {
     async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
         let doing = super::app::describe(&effect);
-        self.run(effect).await.map_err(|error| {
-            let mut view = error_view(&doing, &error);
-            if view.code.as_deref() == Some(TOKEN_EXPIRED) {
-                let report = self.engine.client().credential_report();
-                view.hint = Some(expired_token_hint(&report, &self.state_path()));
-            }
-            view
-        })
+        let user = effect.user.clone();
+        let error = match self.run(effect).await {
+            Ok(performed) => return Ok(performed),
+            Err(error) => error,
+        };
+        let mut view = error_view(&doing, &error);
+        if view.code.as_deref() == Some(TOKEN_EXPIRED) {
+            let report = self.engine.client().credential_report();
+            view.hint = Some(expired_token_hint(&report, &self.state_path()));
+        }
+        // An engine refusal (the network answered) may come from a change
+        // made outside ramkey: look, so the panel shows it. A cloud failure
+        // would only fail the look too, after its retries.
+        if error.cloud().is_none() && self.look_for_drift(&user).await.is_ok() {
+            view.drift = self.drift.get(&user).cloned();
+        }
+        Err(view)
     }
 }
 
 /// The wizard's request as the engine's action; typed names pass through
 /// unchanged, for the engine to check itself.
-pub fn to_action(request: Request) -> Action {
-    match request {
+pub fn to_call(request: Request) -> Call {
+    let action = match request {
+        Request::CheckDrift => return Call::Check,
+        Request::ReEnableKey {
+            reason, typed_user, ..
+        } => Action::ReEnableKey {
+            confirmation: Confirmation::typed(typed_user),
+            reason,
+        },
         Request::Start { path, key_id } => Action::Start(match path {
             PathKind::DisableIdle => rotation::Start::DisableIdle { key_id },
             PathKind::MoveToNewUser => rotation::Start::MoveToNewUser { key_id },
@@ -301,7 +428,37 @@ pub fn to_action(request: Request) -> Action {
                 confirmation,
             }
         }
+    };
+    Call::Perform(action)
+}
+
+/// The start's settle results as the first dialog tells them, and the
+/// users whose write could not be settled (their step stays blocked).
+fn settle(
+    results: Vec<(String, Result<Option<String>, EngineError>)>,
+) -> (Vec<Settled>, HashMap<String, String>) {
+    let mut settled = Vec::new();
+    let mut unsettled = HashMap::new();
+    for (user, result) in results {
+        match result {
+            Ok(Some(summary)) => settled.push(Settled::Done { user, summary }),
+            Ok(None) => {}
+            Err(error) => {
+                let error = error.to_string();
+                unsettled.insert(user.clone(), error.clone());
+                settled.push(Settled::Failed { user, error });
+            }
+        }
     }
+    (settled, unsettled)
+}
+
+/// Why a step waits for an earlier run's write to be settled.
+fn unsettled_reason(error: &str) -> String {
+    format!(
+        "ramkey could not check the write an earlier run left in flight ({error}); \
+         it checks again when you reopen this screen (Esc, then Enter)"
+    )
 }
 
 /// Who ramkey is, in the findings screen's words. The demo signs with the
@@ -342,6 +499,12 @@ pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
         request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
         hint: cloud.and_then(CloudError::hint),
         offer: offer(error),
+        drift: error.drift().map(|drift| {
+            vec![DriftView {
+                what: drift.describe(),
+                advice: drift.advice().to_owned(),
+            }]
+        }),
     }
 }
 
@@ -437,6 +600,7 @@ fn listed_from_finding(finding: &Finding) -> Listed {
                 access_key_id: key.id.clone(),
                 verdict: verdict(key.verdict),
                 last_used: key.last_used,
+                used_by_ramkey: false,
             })
             .collect(),
         recommendation: match finding.recommendation {
@@ -494,6 +658,7 @@ fn key_view(
         access_key_id: key.access_key_id.clone(),
         verdict,
         last_used,
+        used_by_ramkey: false,
     }
 }
 
@@ -560,45 +725,108 @@ mod tests {
 
     #[test]
     fn typed_names_reach_the_engine_unchanged() {
-        let action = to_action(Request::DisableKey {
+        let action = to_call(Request::DisableKey {
             key_id: "K".to_owned(),
             typed_user: "app-user".to_owned(),
         });
-        assert_eq!(action, Action::DisableKey(Confirmation::typed("app-user")));
+        assert_eq!(
+            action,
+            Call::Perform(Action::DisableKey(Confirmation::typed("app-user")))
+        );
     }
 
     #[test]
     fn detaching_nothing_needs_no_confirmation_but_detaching_something_does() {
-        let none = to_action(Request::DetachPolicies {
+        let none = to_call(Request::DetachPolicies {
             policies: vec![],
             typed_user: "app-user".to_owned(),
         });
         assert_eq!(
             none,
-            Action::DetachPolicies {
+            Call::Perform(Action::DetachPolicies {
                 policies: vec![],
                 confirmation: Confirmation::none()
-            }
+            })
         );
-        let some = to_action(Request::DetachPolicies {
+        let some = to_call(Request::DetachPolicies {
             policies: vec![policy("p1")],
             typed_user: "app-user".to_owned(),
         });
-        let Action::DetachPolicies { confirmation, .. } = some else {
+        let Call::Perform(Action::DetachPolicies { confirmation, .. }) = some else {
             panic!("{some:?}")
         };
         assert!(confirmation.confirms("app-user"));
     }
 
     #[test]
+    fn a_look_is_no_engine_action_and_a_rollback_carries_the_typed_name_and_reason() {
+        assert_eq!(to_call(Request::CheckDrift), Call::Check);
+        let call = to_call(Request::ReEnableKey {
+            key_id: "K".to_owned(),
+            reason: Some("billing export 403".to_owned()),
+            typed_user: "app-user".to_owned(),
+        });
+        let Call::Perform(Action::ReEnableKey {
+            confirmation,
+            reason,
+        }) = call
+        else {
+            panic!("{call:?}")
+        };
+        assert!(confirmation.confirms("app-user"));
+        assert_eq!(reason.as_deref(), Some("billing export 403"));
+        assert!(!Request::CheckDrift.writes());
+        assert!(
+            Request::AcknowledgeReview.writes(),
+            "it saves the state file"
+        );
+    }
+
+    #[test]
+    fn what_the_start_settled_is_told_and_a_failure_blocks_that_user() {
+        let results = vec![
+            ("quiet".to_owned(), Ok(None)),
+            (
+                "app".to_owned(),
+                Ok(Some(
+                    "ramkey was interrupted during CreateUser for app-v2".to_owned(),
+                )),
+            ),
+            (
+                "bob".to_owned(),
+                Err(EngineError::NoRotation {
+                    user: "bob".to_owned(),
+                }),
+            ),
+        ];
+        let (settled, unsettled) = settle(results);
+        assert_eq!(
+            settled,
+            vec![
+                Settled::Done {
+                    user: "app".to_owned(),
+                    summary: "ramkey was interrupted during CreateUser for app-v2".to_owned(),
+                },
+                Settled::Failed {
+                    user: "bob".to_owned(),
+                    error: "bob has no rotation in progress; start one from its finding first"
+                        .to_owned(),
+                },
+            ]
+        );
+        assert_eq!(unsettled.keys().collect::<Vec<_>>(), ["bob"]);
+        assert!(unsettled_reason(&unsettled["bob"]).contains("could not check the write"));
+    }
+
+    #[test]
     fn ticked_policies_and_groups_become_grants_with_their_type() {
-        let action = to_action(Request::CopyPermissions {
+        let action = to_call(Request::CopyPermissions {
             policies: vec![policy("deploy")],
             groups: vec!["ops".to_owned()],
         });
         assert_eq!(
             action,
-            Action::CopyPermissions(vec![
+            Call::Perform(Action::CopyPermissions(vec![
                 Grant::Policy {
                     policy_name: "deploy".to_owned(),
                     policy_type: PolicyType::Custom
@@ -606,7 +834,7 @@ mod tests {
                 Grant::Group {
                     group_name: "ops".to_owned()
                 },
-            ])
+            ]))
         );
     }
 

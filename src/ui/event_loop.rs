@@ -189,6 +189,7 @@ fn worker_gone() -> ErrorView {
         request_id: None,
         hint: Some("quit and start ramkey again: it resumes from the state file".to_owned()),
         offer: None,
+        drift: None,
     }
 }
 

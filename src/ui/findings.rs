@@ -175,6 +175,12 @@ fn key_line(key: &KeyView, width: usize) -> String {
         || "no last use".to_owned(),
         |at| format!("last used {}", at.format("%Y-%m-%d")),
     );
+    // The marker before the date: the date is what may be cut.
+    let used = if key.used_by_ramkey {
+        format!("ramkey's own key · {used}")
+    } else {
+        used
+    };
     // The verdict first: on a narrow terminal it is what must stay visible.
     let line = format!(
         "  {} {}  {used}",

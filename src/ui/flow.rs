@@ -1,5 +1,6 @@
-//! What Enter on a step opens, and what each dialog's answer leads to: the
-//! next dialog, or the engine request that performs the step.
+//! What Enter on a step opens (and `r`, the rollback), and what each
+//! dialog's answer leads to: the next dialog, or the engine request that
+//! performs the step. Also the notice of what the start settled.
 //!
 //! Every dialog is paired with what follows it ([`Dialog`]), so an answer
 //! can only lead where that dialog was opened to go. Pure: no I/O, no
@@ -12,14 +13,15 @@ use super::confirm::TypedConfirm;
 use super::error_dialog::ErrorDialog;
 use super::input::{Input, Reply};
 use super::keys::{Command, Context};
+use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
 use super::text;
 use super::text_input::{Invalid, TextInput, Validator};
 use super::view::{
-    ErrorView, KeyView, Offer, PathKind, PolicyRef, Recommendation, Request, Snapshot, StepKind,
-    UserView, Verdict,
+    ErrorView, KeyView, Offer, PathKind, PolicyRef, Recommendation, Request, Settled, Snapshot,
+    StepKind, StepStatus, UserView, Verdict,
 };
 use crate::rotation;
 
@@ -42,6 +44,10 @@ pub enum Dialog {
     Secret(SecretDialog),
     /// A failed call.
     Error(ErrorDialog),
+    /// Something to read before going on.
+    Notice(Notice),
+    /// What broke, before re-enabling this old key.
+    WhatBroke(TextInput, String),
 }
 
 /// What a yes leads to.
@@ -71,6 +77,13 @@ pub enum Destructive {
     ReplaceLostKey,
     /// The shown secret was lost: delete that key, create a fresh one.
     SecretNotStored,
+    /// An application broke: re-enable this disabled old key.
+    ReEnableKey {
+        /// The key.
+        key_id: String,
+        /// What broke, if the admin said.
+        reason: Option<String>,
+    },
 }
 
 impl Destructive {
@@ -84,6 +97,11 @@ impl Destructive {
             },
             Destructive::ReplaceLostKey => Request::ReplaceLostKey { typed_user },
             Destructive::SecretNotStored => Request::SecretNotStored { typed_user },
+            Destructive::ReEnableKey { key_id, reason } => Request::ReEnableKey {
+                key_id,
+                reason,
+                typed_user,
+            },
         }
     }
 }
@@ -118,11 +136,12 @@ impl Dialog {
         match self {
             Dialog::Ask(..) => Context::Question,
             Dialog::Confirm(..) => Context::TypedConfirm,
-            Dialog::Name(_) => Context::TextInput,
+            Dialog::Name(_) | Dialog::WhatBroke(..) => Context::TextInput,
             Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
             Dialog::Start(..) => Context::Choice,
             Dialog::Secret(_) => Context::Secret,
             Dialog::Error(_) => Context::Error,
+            Dialog::Notice(_) => Context::Notice,
         }
     }
 
@@ -176,6 +195,19 @@ impl Dialog {
                 other => stay_or_close(&other),
             },
             Dialog::Error(error) => stay_or_close(&error.handle(input)),
+            Dialog::Notice(notice) => stay_or_close(&notice.handle(input)),
+            Dialog::WhatBroke(field, key_id) => match field.handle(input) {
+                Reply::Done(reason) => {
+                    let reason = Some(reason.trim().to_owned()).filter(|r| !r.is_empty());
+                    let confirm = re_enable_confirm(user, key_id, reason.as_deref());
+                    let key_id = key_id.clone();
+                    Next::Open(Dialog::Confirm(
+                        confirm,
+                        Destructive::ReEnableKey { key_id, reason },
+                    ))
+                }
+                other => stay_or_close(&other),
+            },
         }
     }
 }
@@ -233,6 +265,110 @@ fn detach_next(user: &str, policies: &[PolicyRef], ticked: &[usize]) -> Next {
 /// Inside width of a question's box, for wrapping its body ahead of time
 /// (the box is as tall as the body's lines).
 const QUESTION_TEXT_WIDTH: usize = 68;
+
+/// Inside width of the widest step dialog (the typed confirmation's 72
+/// columns less its borders).
+const STEP_TEXT_WIDTH: usize = 70;
+
+/// `lines` wrapped to the step dialogs' width, so each box is as tall as
+/// its text and nothing is cut off.
+fn wrapped(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|line| text::wrap(line, STEP_TEXT_WIDTH))
+        .collect()
+}
+
+/// The first dialog: what was settled from an earlier run, and what could
+/// not be (that step stays blocked), or `None` when there was nothing.
+pub fn settled_notice(settled: &[Settled]) -> Option<Dialog> {
+    if settled.is_empty() {
+        return None;
+    }
+    let mut passages = vec![Passage {
+        text: "An earlier run of ramkey left writes in flight. ramkey looked (it never \
+               calls again blindly):"
+            .to_owned(),
+        warning: false,
+    }];
+    passages.extend(settled.iter().map(|entry| match entry {
+        Settled::Done { user, summary } => Passage {
+            text: format!("{user}: {summary}"),
+            warning: false,
+        },
+        Settled::Failed { user, error } => Passage {
+            text: format!(
+                "{user}: could not be checked, so its step stays blocked: {error}. \
+                 ramkey checks again when you open {user}."
+            ),
+            warning: true,
+        },
+    }));
+    Some(Dialog::Notice(Notice::new(
+        "Settled from an earlier run",
+        passages,
+    )))
+}
+
+/// What `r` opens on `user`'s rotation: the question of what broke, then
+/// the typed confirmation that re-enables the old key. Only while the key
+/// waits for deletion: before that it is not disabled, after it is gone.
+pub fn rollback_dialog(user: &UserView) -> Result<Dialog, String> {
+    let rotation = user
+        .rotation
+        .as_ref()
+        .ok_or_else(|| "No rotation: there is no disabled key to re-enable.".to_owned())?;
+    let waiting = rotation.current().map(|i| &rotation.steps[i].kind);
+    let Some(StepKind::DeleteKey { key_id, .. }) = waiting else {
+        return Err(
+            "Roll back only while the old key waits for deletion (disabled, not yet deleted)."
+                .to_owned(),
+        );
+    };
+    let disabled_at = rotation
+        .steps
+        .iter()
+        .find_map(|step| match (&step.kind, &step.status) {
+            (StepKind::DisableKey { .. }, StepStatus::Done { at, .. }) => Some(*at),
+            _ => None,
+        });
+    let since = disabled_at.map_or_else(String::new, |at| {
+        format!(" ({})", at.format("%Y-%m-%d %H:%M UTC"))
+    });
+    let body = wrapped(&[
+        format!(
+            "An application broke after {key_id} of {} was disabled{since}?",
+            user.user_name
+        ),
+        "ramkey can re-enable that key in one confirmed step and record the rollback.".to_owned(),
+        "What broke? Optional; it is recorded with the rollback.".to_owned(),
+    ]);
+    let field = TextInput::new(
+        "Application broke: re-enable the old key",
+        body,
+        "What broke",
+        "",
+        Box::new(|_: &str| Ok(())),
+    );
+    Ok(Dialog::WhatBroke(field, key_id.clone()))
+}
+
+/// The typed confirmation that re-enables `key_id` of `user`.
+fn re_enable_confirm(user: &str, key_id: &str, reason: Option<&str>) -> TypedConfirm {
+    let mut body = vec![
+        format!("Set {key_id} of {user} to Active: requests signed with it work again."),
+        "The rotation goes back to before the disable: disable it again once the \
+         application is fixed."
+            .to_owned(),
+    ];
+    if let Some(reason) = reason {
+        body.push(format!("What broke: {reason}"));
+    }
+    body.push(format!(
+        "API: UpdateAccessKey UserName={user} UserAccessKeyId={key_id} Status=Active"
+    ));
+    TypedConfirm::new("Re-enable the old key", wrapped(&body), user)
+}
 
 /// A failed step the wizard can remedy: the error explained, and a yes
 /// leading to the typed confirmation that performs the remedy.
@@ -311,7 +447,7 @@ fn new_user_of(user: &UserView) -> Option<String> {
 /// The dialog Enter opens on `step` of `user`'s rotation, or a line saying
 /// why there is nothing to do yet.
 pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Result<Dialog, String> {
-    if let StepKind::DeleteKey { key_id, due } = step {
+    if let StepKind::DeleteKey { key_id, due, .. } = step {
         if snapshot.taken_at < *due {
             return Err(format!(
                 "Waiting for deletion: {key_id} may be deleted from {}.",
@@ -328,6 +464,7 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
     if let Some(call) = steps::api_call(step, name) {
         body.push(format!("API: {call}"));
     }
+    let body = wrapped(&body);
     let title = steps::title(step);
 
     let ask = |prompt: &str, request: Request| {
@@ -444,7 +581,12 @@ pub fn key_line(key: &KeyView) -> String {
         || "no last use".to_owned(),
         |at| format!("last used {}", at.format("%Y-%m-%d")),
     );
-    format!("{} {}, {used}", key.access_key_id, key.verdict.label())
+    let own = if key.used_by_ramkey {
+        ", the key ramkey is using"
+    } else {
+        ""
+    };
+    format!("{} {}{own}, {used}", key.access_key_id, key.verdict.label())
 }
 
 /// The ways to start a rotation for `user`, the recommended one first.
@@ -466,6 +608,9 @@ pub fn start_dialog(user: &UserView) -> Dialog {
     let labels = options
         .iter()
         .map(|(path, key_id)| match path {
+            PathKind::DisableIdle if is_ramkeys(user, key_id) => {
+                format!("Disable idle key {key_id} (the key ramkey is using)")
+            }
             PathKind::DisableIdle => format!("Disable idle key {key_id}, delete it later"),
             PathKind::MoveToNewUser => {
                 format!("Move the application using {key_id} to a new user")
@@ -479,4 +624,11 @@ pub fn start_dialog(user: &UserView) -> Dialog {
     )];
     body.extend(user.keys.iter().map(|key| format!("  {}", key_line(key))));
     Dialog::Start(Choice::new("Start a rotation", body, labels), options)
+}
+
+/// Whether `key_id` is the key ramkey signs with.
+fn is_ramkeys(user: &UserView, key_id: &str) -> bool {
+    user.keys
+        .iter()
+        .any(|key| key.access_key_id == key_id && key.used_by_ramkey)
 }

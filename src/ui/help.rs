@@ -35,7 +35,7 @@ impl Help {
             .into_iter()
             .map(|context| {
                 let entries = keys::bindings_for(context)
-                    .map(|binding| (keys::keys_label(binding.keys), binding.hint))
+                    .map(|binding| (keys::keys_label(binding.keys), binding.help))
                     .collect();
                 (context, entries)
             })

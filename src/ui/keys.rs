@@ -29,13 +29,16 @@ pub enum Context {
     Secret,
     /// An API or engine error.
     Error,
+    /// Something ramkey tells before going on, such as what it settled
+    /// from an earlier run.
+    Notice,
     /// The `?` overlay.
     Help,
 }
 
 impl Context {
     /// Every context, for the help overlay and for tests.
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Findings,
         Context::Rotation,
         Context::Question,
@@ -45,6 +48,7 @@ impl Context {
         Context::Choice,
         Context::Secret,
         Context::Error,
+        Context::Notice,
         Context::Help,
     ];
 
@@ -60,6 +64,7 @@ impl Context {
             Context::Choice => "a choice",
             Context::Secret => "the new secret",
             Context::Error => "an error",
+            Context::Notice => "a notice",
             Context::Help => "this help",
         }
     }
@@ -95,6 +100,8 @@ pub enum Command {
     No,
     /// Delete the character before the cursor.
     Erase,
+    /// An application broke: re-enable the disabled old key.
+    Rollback,
 }
 
 /// A key as the table names it.
@@ -146,8 +153,10 @@ pub struct Binding {
     pub context: Context,
     /// What it does.
     pub command: Command,
-    /// The footer and help text.
+    /// The footer text.
     pub hint: &'static str,
+    /// The help overlay's text (the hint, unless the footer needs it shorter).
+    pub help: &'static str,
     /// Whether a held-down key (auto-repeat) acts too; only for movement.
     pub repeats: bool,
     /// Whether the footer shows it (the help overlay always does).
@@ -167,6 +176,7 @@ const SPACE: &[Key] = &[Key::Plain(KeyCode::Char(' '))];
 const YES: &[Key] = &[Key::Plain(KeyCode::Char('y'))];
 const NO: &[Key] = &[Key::Plain(KeyCode::Char('n'))];
 const BACKSPACE: &[Key] = &[Key::Plain(KeyCode::Backspace)];
+const ROLLBACK: &[Key] = &[Key::Plain(KeyCode::Char('r'))];
 
 const fn bind(
     keys: &'static [Key],
@@ -179,6 +189,7 @@ const fn bind(
         context,
         command,
         hint,
+        help: hint,
         repeats: false,
         in_footer: true,
     }
@@ -194,6 +205,11 @@ const fn movement(
         repeats: true,
         ..bind(keys, context, command, hint)
     }
+}
+
+/// A binding whose help text says more than its footer hint has room for.
+const fn explained(binding: Binding, help: &'static str) -> Binding {
+    Binding { help, ..binding }
 }
 
 const fn quiet(binding: Binding) -> Binding {
@@ -218,6 +234,10 @@ pub const TABLE: &[Binding] = &[
     movement(DOWN, X::Rotation, C::Down, "down"),
     bind(ENTER, X::Rotation, C::Act, "run step"),
     bind(ESC, X::Rotation, C::Back, "back"),
+    explained(
+        bind(ROLLBACK, X::Rotation, C::Rollback, "roll back"),
+        "application broke: re-enable the old key",
+    ),
     bind(HELP, X::Rotation, C::Help, "help"),
     quiet(bind(CTRL_C, X::Rotation, C::Interrupt, "quit now")),
     bind(YES, X::Question, C::Yes, "yes"),
@@ -258,6 +278,12 @@ pub const TABLE: &[Binding] = &[
     bind(ESC, X::Error, C::Back, "close"),
     bind(HELP, X::Error, C::Help, "help"),
     quiet(bind(CTRL_C, X::Error, C::Interrupt, "quit now")),
+    movement(ARROWS_ONLY_UP, X::Notice, C::Up, "scroll up"),
+    movement(ARROWS_ONLY_DOWN, X::Notice, C::Down, "scroll down"),
+    bind(ENTER, X::Notice, C::Act, "go on"),
+    quiet(bind(ESC, X::Notice, C::Back, "go on")),
+    bind(HELP, X::Notice, C::Help, "help"),
+    quiet(bind(CTRL_C, X::Notice, C::Interrupt, "quit now")),
     movement(ARROWS_ONLY_UP, X::Help, C::Up, "scroll up"),
     movement(ARROWS_ONLY_DOWN, X::Help, C::Down, "scroll down"),
     bind(ESC, X::Help, C::Back, "close"),

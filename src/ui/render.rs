@@ -1,12 +1,13 @@
 //! Draws the whole wizard from the state, by reference: the header, the
-//! screen, the status line, the footer hints, then the dialog and the help
-//! overlay above them.
+//! read-only banner when the state file may not be written, the screen,
+//! the status line, the footer hints, then the dialog and the help overlay
+//! above them.
 //!
 //! Depends on the screens and dialogs; reads [`App`] and never changes it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::app::{App, Screen};
@@ -18,8 +19,11 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 /// Draws `app` on the whole frame.
 pub fn render(app: &App, frame: &mut Frame) {
-    let [header, body, status, hints] = Layout::vertical([
+    let banner_lines = read_only_banner(app, frame.area().width);
+    let banner_height = u16::try_from(banner_lines.len()).unwrap_or(u16::MAX);
+    let [header, banner, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_height),
         Constraint::Min(1),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -27,6 +31,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     .areas(frame.area());
 
     frame.render_widget(header_line(app, header.width), header);
+    frame.render_widget(ratatui::widgets::Paragraph::new(banner_lines), banner);
     match &app.screen {
         Screen::Findings => findings::render(app, frame, body),
         Screen::Rotation { user, cursor } => {
@@ -48,12 +53,31 @@ fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
     match dialog {
         Dialog::Ask(question, _) => question.render(frame, area),
         Dialog::Confirm(confirm, _) => confirm.render(frame, area),
-        Dialog::Name(field) => field.render(frame, area),
+        Dialog::Name(field) | Dialog::WhatBroke(field, _) => field.render(frame, area),
         Dialog::Copy(list, _) | Dialog::Detach(list, _) => list.render(frame, area),
         Dialog::Start(choice, _) => choice.render(frame, area),
         Dialog::Secret(secret) => secret.render(frame, area),
         Dialog::Error(error) => error.render(frame, area),
+        Dialog::Notice(notice) => notice.render(frame, area),
     }
+}
+
+/// On every screen while the state file is read-only: why, and that
+/// nothing will be changed; wrapped, never cut.
+fn read_only_banner(app: &App, width: u16) -> Vec<Line<'static>> {
+    let Some(why) = app.read_only() else {
+        return Vec::new();
+    };
+    let said =
+        format!("READ-ONLY: {why}. Nothing will be changed: every step that writes is refused.");
+    let style = Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD);
+    text::wrap(&said, usize::from(width))
+        .into_iter()
+        .map(|row| Line::from(row).style(style))
+        .collect()
 }
 
 /// `ramkey · account … · state …`, with the demo called out first.

@@ -1,6 +1,8 @@
-//! One user's rotation: the step checklist (done with its time, current,
-//! pending) and the selected step's explanation — what it will do, the
-//! exact API call, and what Enter does.
+//! One user's rotation: first what needs the admin's attention (changes
+//! made outside ramkey, a write of an earlier run still in flight), then
+//! the step checklist (done with its time, current, pending) and the
+//! selected step's explanation — what it will do, the exact API call, what
+//! Enter does, rollbacks done and whether the key is the one ramkey uses.
 //!
 //! Step names come from [`super::steps`] and are stable text a test can
 //! wait for. Depends on [`super::app`] (read only), [`super::steps`],
@@ -16,7 +18,7 @@ use super::app::App;
 use super::flow;
 use chrono::{DateTime, Utc};
 
-use super::view::{RotationView, StepKind, StepStatus, StepView, UserView};
+use super::view::{DriftView, RotationView, StepKind, StepStatus, StepView, UserView};
 use super::{steps, text};
 
 /// Draws `user_name`'s rotation into `area`.
@@ -89,9 +91,48 @@ fn render_steps(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let list_height = u16::try_from(rotation.steps.len() + 2).unwrap_or(u16::MAX);
-    let [list_area, detail_area] =
-        Layout::vertical([Constraint::Max(list_height), Constraint::Min(5)]).areas(area);
+    let attention = attention_lines(
+        user.drift.as_deref().unwrap_or_default(),
+        rotation.pending.as_deref(),
+        usize::from(area.width).saturating_sub(2),
+    );
+    // Borders around the lines, when there are any.
+    let attention_height = match attention.len() {
+        0 => 0,
+        n => u16::try_from(n + 2).unwrap_or(u16::MAX),
+    };
+    let detail = rotation.steps.get(cursor).map(|step| {
+        let is_current = rotation.current() == Some(cursor);
+        let blocked = rotation.blocked.as_deref().filter(|_| is_current);
+        let action = action_line(step, is_current, blocked, app.snapshot.taken_at);
+        let width = usize::from(area.width).saturating_sub(2);
+        detail_lines(user, rotation, cursor, action, width)
+    });
+    let detail_height = detail.as_ref().map_or(0, |lines| {
+        u16::try_from(lines.len() + 2).unwrap_or(u16::MAX)
+    });
+    let (list_height, detail_height) = heights(
+        area.height.saturating_sub(attention_height),
+        u16::try_from(rotation.steps.len() + 2).unwrap_or(u16::MAX),
+        detail_height,
+    );
+    let [attention_area, list_area, detail_area] = Layout::vertical([
+        Constraint::Length(attention_height),
+        Constraint::Length(list_height),
+        Constraint::Length(detail_height),
+    ])
+    .areas(area);
+    if !attention.is_empty() {
+        let title = if user.drift.as_ref().is_some_and(|d| !d.is_empty()) {
+            " Changed outside ramkey: check first "
+        } else {
+            " Check first "
+        };
+        let block = Block::bordered()
+            .title(title)
+            .border_style(Style::new().fg(Color::Yellow));
+        frame.render_widget(Paragraph::new(attention).block(block), attention_area);
+    }
 
     let current = rotation.current();
     let width = usize::from(list_area.width).saturating_sub(4);
@@ -107,13 +148,61 @@ fn render_steps(
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     frame.render_stateful_widget(list, list_area, &mut state);
 
-    if let Some(step) = rotation.steps.get(cursor) {
-        let now = app.snapshot.taken_at;
-        let is_current = rotation.current() == Some(cursor);
-        let blocked = rotation.blocked.as_deref().filter(|_| is_current);
-        let line = action_line(step, is_current, blocked, now);
-        render_detail(user, rotation, cursor, line, frame, detail_area);
+    if let Some(detail) = detail {
+        let lines = detail.fit(usize::from(detail_area.height.saturating_sub(2)));
+        let title = format!(
+            " Step {} of {}: {} ",
+            cursor + 1,
+            rotation.steps.len(),
+            steps::title(&rotation.steps[cursor].kind)
+        );
+        let block = Block::bordered().title(text::truncate(
+            &title,
+            usize::from(detail_area.width).saturating_sub(2),
+        ));
+        frame.render_widget(Paragraph::new(lines).block(block), detail_area);
     }
+}
+
+/// The rows of the step list and of the explanation in `room` rows: the
+/// explanation whole when it can be (it says what Enter does), the list
+/// cut to at least three rows (it scrolls to the selected step), and any
+/// spare rows to the explanation.
+fn heights(room: u16, list: u16, detail: u16) -> (u16, u16) {
+    const LIST_AT_LEAST: u16 = 3;
+    let list = list
+        .min(room.saturating_sub(detail).max(LIST_AT_LEAST))
+        .min(room);
+    (list, room - list)
+}
+
+/// Each change made outside ramkey (what, highlighted, then the advice)
+/// and the write of an earlier run still in flight, wrapped to `width`.
+fn attention_lines(drift: &[DriftView], pending: Option<&str>, width: usize) -> Vec<Line<'static>> {
+    let loud = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    // Rows after the first line up under its text, past `indent`.
+    let mut add = |indent: &str, said: &str, style: Style| {
+        let hang = " ".repeat(text::width(indent));
+        lines.extend(
+            text::wrap(said, width.saturating_sub(hang.len()))
+                .into_iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let lead = if i == 0 { indent } else { hang.as_str() };
+                    Line::from(format!("{lead}{row}")).style(style)
+                }),
+        );
+    };
+    for found in drift {
+        add("• ", &found.what, loud);
+        add("  → ", &found.advice, Style::new());
+    }
+    if let Some(call) = pending {
+        let said = format!("In flight: {call}; will be checked before the next step.");
+        add("", &said, loud);
+    }
+    lines
 }
 
 /// `✓ Create the new user        2025-06-01 10:02`, `▶ …`, `· …`.
@@ -167,14 +256,16 @@ fn action_line(
     }
 }
 
-fn render_detail(
+/// The explanation of step `index`, wrapped to `width`: what it does, its
+/// API call, whether it touches the key ramkey uses, what Enter (or `r`)
+/// does, and the rollbacks done.
+fn detail_lines(
     user: &UserView,
     rotation: &RotationView,
     index: usize,
     action: Line<'static>,
-    frame: &mut Frame,
-    area: Rect,
-) {
+    width: usize,
+) -> Detail {
     let step = &rotation.steps[index];
     let name = user.user_name.as_str();
     let mut lines: Vec<Line> = steps::explain(&step.kind, name)
@@ -184,23 +275,99 @@ fn render_detail(
     if let Some(call) = steps::api_call(&step.kind, name) {
         lines.push(Line::from(format!("API: {call}")));
     }
+    if retires_ramkeys_key(user, &step.kind) {
+        lines.push(
+            Line::from(format!(
+                "{} is the key ramkey is using: ramkey will not disable or delete it.",
+                user.keys
+                    .iter()
+                    .find(|key| key.used_by_ramkey)
+                    .map_or("This", |key| key.access_key_id.as_str())
+            ))
+            .bold(),
+        );
+    }
+    let about = lines.len();
     lines.push(Line::raw(""));
     lines.push(action);
+    if matches!(step.kind, StepKind::DeleteKey { .. }) && rotation.current() == Some(index) {
+        lines.push(Line::raw(
+            "An application broke since the disable? r re-enables the old key.",
+        ));
+    }
+    if rotation.rollbacks > 0 {
+        let times = match rotation.rollbacks {
+            1 => "once".to_owned(),
+            n => format!("{n} times"),
+        };
+        lines.push(Line::raw(format!(
+            "Rolled back {times}: the old key was re-enabled after an application broke."
+        )));
+    }
+    let wrap = |lines: &[Line<'static>]| -> Vec<Line<'static>> {
+        lines
+            .iter()
+            .flat_map(|line| wrap_line(line, width))
+            .collect()
+    };
+    Detail {
+        about: wrap(&lines[..about]),
+        then: wrap(&lines[about..]),
+    }
+}
 
-    let title = format!(
-        " Step {} of {}: {} ",
-        index + 1,
-        rotation.steps.len(),
-        steps::title(&step.kind)
-    );
-    let block = Block::bordered().title(text::truncate(
-        &title,
-        usize::from(area.width).saturating_sub(2),
-    ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
+/// A step's explanation, in two parts: what the step does, and what the
+/// admin can do now (Enter, `r`), which stays visible when rows run short.
+struct Detail {
+    about: Vec<Line<'static>>,
+    then: Vec<Line<'static>>,
+}
+
+impl Detail {
+    fn len(&self) -> usize {
+        self.about.len() + self.then.len()
+    }
+
+    /// At most `rows` lines: what the admin can do now whole, what the
+    /// step does cut (ending in `…`) when both do not fit.
+    fn fit(mut self, rows: usize) -> Vec<Line<'static>> {
+        let room = rows.saturating_sub(self.then.len());
+        if self.about.len() > room {
+            self.about.truncate(room);
+            if let Some(last) = self.about.last_mut() {
+                last.spans.push(" …".into());
+            }
+        }
+        self.about.extend(self.then);
+        self.about
+    }
+}
+
+/// `line` broken into rows of at most `width` columns, keeping its style.
+fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let said: String = line
+        .spans
+        .iter()
+        .map(|span| span.content.as_ref())
+        .collect();
+    let rows = text::wrap(&said, width);
+    if rows.is_empty() {
+        return vec![Line::raw("")];
+    }
+    rows.into_iter()
+        .map(|row| Line::from(row).style(line.style))
+        .collect()
+}
+
+/// Whether `kind` disables or deletes the key ramkey signs with.
+fn retires_ramkeys_key(user: &UserView, kind: &StepKind) -> bool {
+    let (StepKind::Review { key_id }
+    | StepKind::DisableKey { key_id }
+    | StepKind::DeleteKey { key_id, .. }) = kind
+    else {
+        return false;
+    };
+    user.keys
+        .iter()
+        .any(|key| &key.access_key_id == key_id && key.used_by_ramkey)
 }

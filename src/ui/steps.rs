@@ -39,9 +39,22 @@ pub fn explain(kind: &StepKind, user: &str) -> Vec<String> {
             format!("Record in the state file that the key may be deleted in {wait_days} days."),
             "Nothing changes in the cloud.".to_owned(),
         ],
-        StepKind::DeleteKey { key_id, due } => vec![
-            format!("Not before {}:", due.format("%Y-%m-%d")),
-            format!("re-check that {key_id} stayed unused, then delete it for good."),
+        StepKind::DeleteKey {
+            key_id,
+            due,
+            wait_days,
+        } => vec![
+            format!(
+                "Deletion date: {} ({wait_days} days after the disable).",
+                due.format("%Y-%m-%d")
+            ),
+            format!(
+                "On that date ramkey re-checks when {key_id} was last used and refuses to \
+                 delete it if it was used after it was disabled."
+            ),
+            "A deleted key stays in RAM's recycle bin for 30 days.".to_owned(),
+            "Until then Cloud Config's disabled-key rule flags the key; that is expected."
+                .to_owned(),
         ],
         StepKind::ChooseName { suggested } => vec![
             format!("Name the RAM user that takes over one application of {user}."),

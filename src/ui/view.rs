@@ -20,6 +20,10 @@ pub struct Header {
     pub demo: bool,
     /// Who ramkey is signed in as, for the findings screen.
     pub identity: Identity,
+    /// Why nothing may be written (the state file is of a newer schema),
+    /// in the engine's words; every screen shows it and every write is
+    /// refused with it.
+    pub read_only: Option<String>,
 }
 
 /// Who ramkey is and what it signs with, as the findings screen states it
@@ -74,6 +78,19 @@ pub struct UserView {
     pub recommendation: Recommendation,
     /// The rotation in progress, if one was started.
     pub rotation: Option<RotationView>,
+    /// Changes made outside ramkey since its records, as last checked;
+    /// `None` until checked.
+    pub drift: Option<Vec<DriftView>>,
+}
+
+/// One change made outside ramkey (in the console, by a colleague), in the
+/// engine's words: shown, never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriftView {
+    /// What changed, e.g. "key LTAI… of app is Active again".
+    pub what: String,
+    /// What the admin should do about it.
+    pub advice: String,
 }
 
 impl UserView {
@@ -123,6 +140,9 @@ pub struct KeyView {
     pub verdict: Verdict,
     /// Last use, when known.
     pub last_used: Option<DateTime<Utc>>,
+    /// The key ramkey signs its own calls with: never disabled or deleted
+    /// by it.
+    pub used_by_ramkey: bool,
 }
 
 /// What the scan suggests doing.
@@ -176,6 +196,13 @@ pub struct RotationView {
     /// Why the current step cannot be done now, when it cannot (e.g. ramkey
     /// signs with the key it would disable).
     pub blocked: Option<String>,
+    /// The write call an earlier run left in flight, e.g. "UpdateAccessKey
+    /// key LTAI… of app (Inactive)": checked by reading before the next step.
+    pub pending: Option<String>,
+    /// Days between the disable and the deletion, for this rotation.
+    pub wait_days: u32,
+    /// How many times the old key was re-enabled because an application broke.
+    pub rollbacks: usize,
 }
 
 impl RotationView {
@@ -253,6 +280,8 @@ pub enum StepKind {
         key_id: String,
         /// Not before this date.
         due: DateTime<Utc>,
+        /// Days after the disable that date is.
+        wait_days: u32,
     },
     /// Choose and validate the new user's name.
     ChooseName {
@@ -366,6 +395,17 @@ pub enum Request {
         /// The new user's name as the admin typed it.
         typed_user: String,
     },
+    /// Look for changes made outside ramkey (reads only; writes nothing).
+    CheckDrift,
+    /// An application broke: re-enable the disabled old key.
+    ReEnableKey {
+        /// The key.
+        key_id: String,
+        /// What broke, as the admin put it (recorded with the rollback).
+        reason: Option<String>,
+        /// The user name as the admin typed it.
+        typed_user: String,
+    },
     /// Staging swapped.
     ConfirmStaging,
     /// Production swapped.
@@ -377,6 +417,14 @@ pub enum Request {
         /// The user name as the admin typed it.
         typed_user: String,
     },
+}
+
+impl Request {
+    /// Whether the request changes anything (the cloud or the state file);
+    /// a read-only wizard refuses every one that does.
+    pub fn writes(&self) -> bool {
+        !matches!(self, Request::CheckDrift)
+    }
 }
 
 /// An engine call to run for a user: the one effect the wizard has.
@@ -426,6 +474,10 @@ pub struct ErrorView {
     /// A remedy the wizard can carry out itself, after asking (boxed: rare,
     /// and it keeps every `Result<_, ErrorView>` small).
     pub offer: Option<Box<Offer>>,
+    /// Changes made outside ramkey known after the failure (the one that
+    /// stopped the step, or those read after an engine refusal), for the
+    /// rotation screen's panel.
+    pub drift: Option<Vec<DriftView>>,
 }
 
 /// A remedy for a failed step that the wizard offers to perform.
@@ -438,5 +490,25 @@ pub enum Offer {
         new_user: String,
         /// Its keys without a secret.
         key_ids: Vec<String>,
+    },
+}
+
+/// What ramkey found on start about an earlier run's write left in flight
+/// (settled by reading, never by calling again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// Settled: the engine's summary of what it found.
+    Done {
+        /// The flagged user.
+        user: String,
+        /// E.g. "ramkey was interrupted during CreateAccessKey for app-v2; …".
+        summary: String,
+    },
+    /// The reads failed: the step stays blocked until they succeed.
+    Failed {
+        /// The flagged user.
+        user: String,
+        /// The plain error.
+        error: String,
     },
 }

@@ -11,8 +11,8 @@ use ramkey::ui::App;
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge;
 use ramkey::ui::view::{
-    Header, Identity, KeyView, PathKind, PolicyRef, Recommendation, RotationView, Snapshot,
-    StepKind, StepStatus, StepView, UserView, Verdict,
+    Effect, Header, Identity, KeyView, PathKind, Performed, PolicyRef, Recommendation, Request,
+    RotationView, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -29,6 +29,7 @@ fn key(id: &str, verdict: Verdict, last_used: Option<&str>) -> KeyView {
         access_key_id: id.to_owned(),
         verdict,
         last_used: last_used.map(at),
+        used_by_ramkey: false,
     }
 }
 
@@ -75,6 +76,7 @@ pub fn alice() -> UserView {
         ],
         recommendation: Recommendation::DisableIdle,
         rotation: None,
+        drift: None,
     }
 }
 
@@ -100,6 +102,9 @@ pub fn zhangsan() -> UserView {
         rotation: Some(RotationView {
             path: PathKind::MoveToNewUser,
             blocked: None,
+            pending: None,
+            wait_days: 90,
+            rollbacks: 0,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -165,6 +170,7 @@ pub fn zhangsan() -> UserView {
                     StepKind::DeleteKey {
                         key_id: "LTAI5tZhangBusy00000001".to_owned(),
                         due: at("2025-09-01T00:00:00Z"),
+                        wait_days: 90,
                     },
                     StepStatus::Pending,
                 ),
@@ -176,6 +182,7 @@ pub fn zhangsan() -> UserView {
                 ),
             ],
         }),
+        drift: None,
     }
 }
 
@@ -197,6 +204,9 @@ pub fn bob() -> UserView {
         rotation: Some(RotationView {
             path: PathKind::DisableIdle,
             blocked: None,
+            pending: None,
+            wait_days: 90,
+            rollbacks: 0,
             steps: vec![
                 step(
                     StepKind::Review {
@@ -224,11 +234,13 @@ pub fn bob() -> UserView {
                     StepKind::DeleteKey {
                         key_id: idle,
                         due: at("2025-08-18T10:02:00Z"),
+                        wait_days: 90,
                     },
                     StepStatus::Pending,
                 ),
             ],
         }),
+        drift: None,
     }
 }
 
@@ -280,6 +292,7 @@ pub fn header() -> Header {
         state_file: "/home/admin/.local/state/ramkey/1234567890123456.json".to_owned(),
         demo: false,
         identity: role_identity(),
+        read_only: None,
     }
 }
 
@@ -309,13 +322,36 @@ pub fn repeat(code: KeyCode) -> Msg {
 }
 
 /// Feeds press-and-release pairs; returns the effects in order.
-pub fn tap(app: &mut App, codes: &[KeyCode]) -> Vec<ramkey::ui::view::Effect> {
+///
+/// The look for changes made outside ramkey that opening a rotation makes
+/// is answered at once with nothing found (as over an untouched account),
+/// and not returned: tests of that look use [`App::update`] directly.
+pub fn tap(app: &mut App, codes: &[KeyCode]) -> Vec<Effect> {
     let mut effects = Vec::new();
     for &code in codes {
-        effects.extend(app.update(press(code)));
-        effects.extend(app.update(release(code)));
+        for msg in [press(code), release(code)] {
+            match app.update(msg) {
+                Some(effect) if effect.request == Request::CheckDrift => {
+                    nothing_changed(app, &effect.user);
+                }
+                other => effects.extend(other),
+            }
+        }
     }
     effects
+}
+
+/// The answer to a look at `user` that found no change made outside ramkey.
+pub fn nothing_changed(app: &mut App, user: &str) {
+    let mut snapshot = app.snapshot.clone();
+    for view in snapshot.users.iter_mut().filter(|u| u.user_name == user) {
+        view.drift = Some(Vec::new());
+    }
+    app.update(Msg::Performed(Ok(Performed {
+        snapshot,
+        notice: "Nothing was changed outside ramkey.".to_owned(),
+        new_secret: None,
+    })));
 }
 
 /// Types `text` one character at a time (press and release each).

@@ -1,0 +1,225 @@
+//! The wizard over the real engine and the in-process sandbox, for issue 4:
+//! a write an earlier run left in flight is settled on start and told
+//! first, a key re-enabled in the console shows on the rotation screen,
+//! and the rollback key re-enables the old key once, recorded.
+
+#[path = "rotation_support/mod.rs"]
+mod rotation_support;
+mod ui_support;
+
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+use ramkey::clock::Clock;
+use ramkey::cloud::model::KeyStatus;
+use ramkey::rotation::StepKind;
+use ramkey::state::journal::WriteCall;
+use ramkey::ui::app::Msg;
+use ramkey::ui::engine_bridge::EngineBackend;
+use ramkey::ui::keys::Context;
+use ramkey::ui::view::Settled;
+use ramkey::ui::{App, Backend as _};
+use rotation_support::{IDLE_KEY, IDLE_USER, World, idle_until};
+use ui_support::{draw, press, release, type_text};
+
+/// The wizard as `ramkey` starts it, with what the start settled shown.
+async fn wizard(world: &World) -> (App, EngineBackend) {
+    let caller = world.client.get_caller_identity().await.expect("caller");
+    let clock: Arc<dyn Clock> = Arc::new(world.clock.clone());
+    let (backend, _report) = EngineBackend::start(world.engine(), clock)
+        .await
+        .expect("scan");
+    let mut app = App::new(backend.header(&caller, true), backend.snapshot());
+    app.show_settled(&backend.settled());
+    (app, backend)
+}
+
+/// Presses each key; every effect, the looks included, goes to the engine.
+async fn drive(app: &mut App, backend: &mut EngineBackend, keys: &[KeyCode]) {
+    for &key in keys {
+        for msg in [press(key), release(key)] {
+            let mut effect = app.update(msg);
+            while let Some(next) = effect {
+                let result = backend.perform(next).await;
+                effect = app.update(Msg::Performed(result));
+            }
+        }
+    }
+}
+
+async fn open_idle_user(app: &mut App, backend: &mut EngineBackend) {
+    let index = app
+        .snapshot
+        .users
+        .iter()
+        .position(|u| u.user_name == IDLE_USER)
+        .expect("listed");
+    app.list_cursor = index;
+    drive(app, backend, &[KeyCode::Enter]).await;
+}
+
+#[tokio::test]
+async fn a_write_left_in_flight_is_settled_by_reading_and_told_first() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DisableKey).await;
+    // The earlier run's UpdateAccessKey went out; it died before recording it.
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Inactive)
+        .await
+        .expect("disabled");
+    world.leave_intent(
+        IDLE_USER,
+        WriteCall::UpdateAccessKey {
+            user_name: IDLE_USER.to_owned(),
+            access_key_id: IDLE_KEY.to_owned(),
+            status: KeyStatus::Inactive,
+        },
+    );
+    let disables_before = world.requests_for("UpdateAccessKey");
+
+    let (mut app, mut backend) = wizard(&world).await;
+
+    let settled = backend.settled();
+    assert!(
+        matches!(settled.as_slice(), [Settled::Done { user, .. }] if user == IDLE_USER),
+        "{settled:?}"
+    );
+    assert_eq!(app.context(), Context::Notice, "told before anything else");
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("Settled from an earlier run"), "{drawn}");
+    assert!(drawn.contains(IDLE_USER), "{drawn}");
+    assert_eq!(
+        world.requests_for("UpdateAccessKey"),
+        disables_before,
+        "settled by reading, never by calling again"
+    );
+
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(app.dialog.is_none());
+    let progress = app.snapshot.user(IDLE_USER).expect("listed").progress();
+    assert!(progress.starts_with("waiting for deletion"), "{progress}");
+}
+
+#[tokio::test]
+async fn a_key_re_enabled_in_the_console_shows_when_the_rotation_opens() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    let (mut app, mut backend) = wizard(&world).await;
+    assert!(app.dialog.is_none(), "nothing was left in flight");
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Active)
+        .await
+        .expect("re-enabled outside ramkey");
+
+    open_idle_user(&mut app, &mut backend).await;
+
+    let user = app.snapshot.user(IDLE_USER).expect("listed");
+    let drift = user.drift.as_ref().expect("looked");
+    assert_eq!(drift.len(), 1, "{drift:?}");
+    assert!(drift[0].what.contains("Active again"), "{drift:?}");
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("Changed outside ramkey"), "{drawn}");
+    assert!(drawn.contains("is Active again"), "{drawn}");
+}
+
+#[tokio::test]
+async fn r_re_enables_the_old_key_once_and_the_rotation_counts_it() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    let (mut app, mut backend) = wizard(&world).await;
+    open_idle_user(&mut app, &mut backend).await;
+    assert_eq!(
+        app.snapshot.user(IDLE_USER).unwrap().drift.as_deref(),
+        Some(&[][..]),
+        "nothing changed outside ramkey yet"
+    );
+    let updates_before = world.requests_for("UpdateAccessKey");
+
+    drive(&mut app, &mut backend, &[KeyCode::Char('r')]).await;
+    type_text(&mut app, "invoice export gets 403");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    type_text(&mut app, IDLE_USER);
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(
+        world.key_status(IDLE_USER, IDLE_KEY),
+        Some(KeyStatus::Active)
+    );
+    assert_eq!(world.requests_for("UpdateAccessKey"), updates_before + 1);
+    assert_eq!(app.context(), Context::Notice, "{:?}", app.dialog);
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("Old key re-enabled"), "{drawn}");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("▶ Disable the old key"), "{drawn}");
+    assert!(drawn.contains("Rolled back once"), "{drawn}");
+
+    let rotation = app.snapshot.user(IDLE_USER).unwrap().rotation.clone();
+    assert_eq!(rotation.map(|r| r.rollbacks), Some(1));
+    let on_disk = world.rotation_on_disk(IDLE_USER);
+    assert_eq!(on_disk.rollbacks.len(), 1);
+    assert_eq!(
+        on_disk.rollbacks[0].reason.as_deref(),
+        Some("invoice export gets 403")
+    );
+}
+
+#[tokio::test]
+async fn a_state_file_of_a_newer_schema_shows_the_banner_and_nothing_is_written() {
+    let world = World::demo().await;
+    let bytes = br#"{"schema_version":99,"x_future":{"k":1}}"#;
+    let dir = world.state.parent().expect("a directory");
+    std::fs::create_dir_all(dir).expect("state directory");
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("0700");
+    std::fs::write(&world.state, bytes).expect("state file written");
+    std::fs::set_permissions(
+        &world.state,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("0600");
+
+    let (mut app, mut backend) = wizard(&world).await;
+    let why = app.header.read_only.clone().expect("read-only");
+    assert!(why.contains("schema_version 99"), "{why}");
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("READ-ONLY"), "{drawn}");
+    assert!(drawn.contains("Nothing will be changed"), "{drawn}");
+
+    open_idle_user(&mut app, &mut backend).await;
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(app.dialog.is_none(), "no dialog leads to a write");
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("nothing was changed"), "{notice}");
+    assert!(draw(&app, 80, 24).contains("READ-ONLY"));
+
+    assert_eq!(world.write_requests(), 0);
+    assert_eq!(std::fs::read(&world.state).expect("state file"), bytes);
+}
+
+#[tokio::test]
+async fn a_change_made_while_the_screen_was_open_stops_the_step_and_joins_the_panel() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world.advance(chrono::Duration::days(91));
+    let (mut app, mut backend) = wizard(&world).await;
+    open_idle_user(&mut app, &mut backend).await;
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Active)
+        .await
+        .expect("re-enabled outside ramkey");
+
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    type_text(&mut app, IDLE_USER);
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(app.context(), Context::Error, "{:?}", app.dialog);
+    assert_eq!(world.requests_for("DeleteAccessKey"), 0, "never deleted");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("Changed outside ramkey"), "{drawn}");
+    assert!(drawn.contains("is Active again"), "{drawn}");
+}
