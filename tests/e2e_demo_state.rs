@@ -56,3 +56,57 @@ fn another_accounts_state_file_is_refused_and_nothing_is_written_beside_it() {
         b"{\"schema_version\": 1, \"account_id\": \"1111222233334444\", \"rotations\": []}\n";
     refused_and_untouched("other.json", other, "1111222233334444");
 }
+
+#[path = "support/sandbox_process.rs"]
+mod sandbox_process;
+#[path = "support/wizard_steps.rs"]
+mod wizard_steps;
+
+/// Defect: the demo saved its world only twice a second, so a demo killed
+/// right after a write left a state file ahead of its world. Killed right
+/// after the disable's answer, the saved world must already hold the key
+/// Inactive.
+#[test]
+fn a_demo_killed_right_after_a_disable_leaves_a_world_that_holds_the_disable() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("demo.json");
+    let args = ["demo".as_ref(), "--state".as_ref(), state.as_os_str()];
+    let command =
+        PtyCommand::ramkey(home.path(), args).env("RAMKEY_TEST_DIE_AT", "after:UpdateAccessKey");
+    let mut demo = PtyProgram::spawn(&command);
+    demo.wait_for(wizard_steps::FINDINGS, PATIENCE);
+    wizard_steps::open_user(&demo, "billing-exporter");
+    demo.press(pty::Key::Enter);
+    demo.wait_for("Start a rotation", PATIENCE);
+    let choice = wizard_steps::selected_row(&demo.screen());
+    assert!(
+        choice.contains("Disable") && choice.contains("LTAI5tHYcNLlk2r7wbVdZbSe"),
+        "{}",
+        demo.report()
+    );
+    demo.press(pty::Key::Enter);
+    demo.wait_for("Review the evidence", PATIENCE);
+    demo.press(pty::Key::Enter);
+    demo.wait_for("Reviewed: go on? [y/n]", PATIENCE);
+    demo.press(pty::Key::Char('y'));
+    demo.wait_for("Step 2 of 4: Disable the old key", PATIENCE);
+    wizard_steps::disable_old_key_then_die(&mut demo, "billing-exporter");
+
+    let world = fs::read_to_string(pty_world(&state)).unwrap();
+    let world: serde_json::Value = serde_json::from_str(&world).unwrap();
+    let status = world["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|user| user["AccessKeys"].as_array().cloned().unwrap_or_default())
+        .find(|key| key["AccessKeyId"] == "LTAI5tHYcNLlk2r7wbVdZbSe")
+        .map(|key| key["Status"].clone());
+    assert_eq!(status, Some(serde_json::json!("Inactive")), "{world:#}");
+}
+
+/// `FILE.sandbox.json` beside `FILE`.
+fn pty_world(state: &Path) -> std::path::PathBuf {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".sandbox.json");
+    name.into()
+}

@@ -72,16 +72,12 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         demo: true,
         resume_hint,
     };
+    if let Some(path) = saved_world.clone() {
+        keep_world_saved(&handle, path);
+    }
     let handle = Arc::new(handle);
-    let saver = saved_world
-        .clone()
-        .map(|path| tokio::spawn(keep_world_saved(Arc::clone(&handle), path)));
     let outcome = wizard::run_session(session, global).await;
 
-    if let Some(saver) = saver {
-        saver.abort();
-        let _ = saver.await;
-    }
     if let Some(path) = &saved_world {
         save_world(
             &handle.account_snapshot(),
@@ -95,26 +91,17 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
     outcome
 }
 
-/// Saves the sandbox's account whenever it changed, twice a second, so that
-/// even a killed demo leaves a world that matches its state file closely
-/// (the state file itself is saved before each step returns).
-async fn keep_world_saved(handle: Arc<SandboxHandle>, path: PathBuf) {
-    let mut last_saved: Option<Vec<u8>> = None;
-    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
-    loop {
-        tick.tick().await;
-        let snapshot = handle.account_snapshot();
-        let Ok(bytes) = serde_json::to_vec(&snapshot) else {
-            continue;
-        };
-        if last_saved.as_ref() == Some(&bytes) {
-            continue;
+/// Saves the sandbox's account after every write it acts on, before its
+/// answer is sent: ramkey records a write's outcome only after the answer,
+/// so a demo killed at any point leaves a world at least as far on as its
+/// state file, and the next start sees no false drift.
+fn keep_world_saved(handle: &SandboxHandle, path: PathBuf) {
+    let caller = handle.caller_access_key_id().to_owned();
+    handle.after_each_write(Arc::new(move |account: &Account| {
+        if let Err(error) = save_world(account, &caller, &path) {
+            tracing::warn!("cannot save the demo sandbox: {error:#}");
         }
-        match save_world(&snapshot, handle.caller_access_key_id(), &path) {
-            Ok(()) => last_saved = Some(bytes),
-            Err(error) => tracing::warn!("cannot save the demo sandbox: {error:#}"),
-        }
-    }
+    }));
 }
 
 /// Where the sandbox's account is kept beside a kept state file.

@@ -45,7 +45,12 @@ struct Sandbox {
     clock: Arc<dyn Clock>,
     faults: Switchboard,
     journal: Journal,
+    after_write: Mutex<Option<Arc<AfterWrite>>>,
 }
+
+/// Called with the account after each write the sandbox acted on, before
+/// its answer is sent (the demo saves its world there).
+pub type AfterWrite = dyn Fn(&Account) + Send + Sync;
 
 struct Live {
     account: Account,
@@ -94,6 +99,7 @@ pub async fn start(
         clock,
         faults: Switchboard::default(),
         journal: Journal::default(),
+        after_write: Mutex::new(None),
     });
     sandbox.faults.set(Faults::none());
     let (stop, server) = serve(listener, Arc::clone(&sandbox));
@@ -168,6 +174,17 @@ impl SandboxHandle {
     /// The fault switches as they are.
     pub fn faults(&self) -> Faults {
         self.sandbox.faults.get()
+    }
+
+    /// Calls `hook` with the account after every write the sandbox acts
+    /// on, before the answer leaves, so that whatever the caller learns of
+    /// the write, `hook` has seen it first.
+    pub fn after_each_write(&self, hook: Arc<AfterWrite>) {
+        *self
+            .sandbox
+            .after_write
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(hook);
     }
 
     /// Every request so far (the latest 10 000), in order of their answers.
@@ -267,6 +284,19 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    /// Hands the account to the after-write hook, if one is set.
+    fn written(&self) {
+        let hook = self
+            .after_write
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(hook) = hook {
+            let account = self.lock().account.clone();
+            hook(&account);
+        }
+    }
+
     /// With the switch on, a key created moments ago is unknown (BC-12).
     fn refuse_new_key(
         &self,
@@ -301,6 +331,12 @@ impl Sandbox {
             sessions.expire(&key, now);
         }
     }
+}
+
+/// Whether `action` is a write verb (CreateUser, UpdateAccessKey, ...).
+fn changes_the_account(action: &str) -> bool {
+    const WRITE_VERBS: [&str; 6] = ["Create", "Update", "Delete", "Attach", "Detach", "Add"];
+    WRITE_VERBS.iter().any(|verb| action.starts_with(verb))
 }
 
 /// Every accepted request counts as a use of the key that signed it,
@@ -355,6 +391,9 @@ async fn answer(
     };
     let (action, key) = (field("Action"), field("AccessKeyId"));
     log_outcome(action.as_deref(), key.as_deref(), &outcome, &request_id);
+    if outcome.is_ok() && action.as_deref().is_some_and(changes_the_account) {
+        sandbox.written();
+    }
     let code = outcome.as_ref().err().map(|error| error.code.clone());
     let response = reply::render(service, outcome, &request_id, now);
     delivery

@@ -171,3 +171,14 @@ pub fn field(screen: &str, label: &str) -> String {
         .trim_end_matches('│')
         .to_owned()
 }
+
+/// At a disable step: Enter, types `user`'s name, Enter, and expects the
+/// process to die there (a death point on the disable).
+pub fn disable_old_key_then_die(wizard: &mut PtyProgram, user: &str) {
+    wizard.press(Key::Enter);
+    wizard.wait_for(&format!("Type the user name {user} to confirm"), PATIENCE);
+    wizard.type_text(user);
+    wizard.press(Key::Enter);
+    let status = wizard.wait_exit_status(PATIENCE);
+    assert!(!status.success(), "{status:?}\n{}", wizard.report());
+}
