@@ -285,3 +285,33 @@ async fn a_key_deleted_outside_before_its_disable_is_recorded_from_the_disable_s
     assert_eq!(world.write_requests(), writes, "nothing is called");
     assert!(world.rotation_on_disk(IDLE_USER).progress.is_complete());
 }
+
+#[tokio::test]
+async fn a_review_that_cannot_be_saved_says_it_was_not_recorded_and_stays_at_review() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::Review).await;
+    let (mut app, mut backend) = wizard(&world).await;
+    open_idle_user(&mut app, &mut backend).await;
+    // The state file's directory is gone: no save can work (even as root).
+    std::fs::remove_dir_all(world.state.parent().expect("a directory")).expect("removed");
+
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Enter, KeyCode::Char('y')],
+    )
+    .await;
+    assert_eq!(app.context(), Context::Error, "{:?}", app.dialog);
+    let drawn = draw(&app, 120, 40).replace(['│', '"'], " ");
+    let said = drawn.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("Recording the review of"), "{drawn}");
+    assert!(said.contains("not recorded"), "{drawn}");
+    assert!(said.contains("Nothing was written to the cloud"), "{drawn}");
+    assert!(!said.contains("Review recorded"), "{drawn}");
+    assert!(!said.contains("saves again with the next step"), "{drawn}");
+
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let drawn = draw(&app, 80, 24);
+    assert!(drawn.contains("▶ Review the evidence"), "{drawn}");
+    assert_eq!(world.write_requests(), 0);
+}

@@ -385,7 +385,15 @@ impl Engine {
         summary: &str,
     ) -> Result<Performed, EngineError> {
         let record = StepRecord::at(self.now());
-        self.commit(&rotation.id, event(record), summary)?;
+        match self.commit(&rotation.id, event(record), summary) {
+            Err(EngineError::NotRecorded { source, .. }) => {
+                // Nothing was written anywhere: the step stays where it was,
+                // in memory as on disk.
+                self.rotation_mut(&rotation.id).progress = rotation.progress.clone();
+                return Err(EngineError::ConfirmationNotSaved { source });
+            }
+            other => other?,
+        }
         let action = current_step(&rotation.progress).map_or("confirm", |step| step.audit_name());
         let target = format!("rotation of {}", rotation.user);
         self.audit_confirmation(rotation, action, &target, None);

@@ -41,6 +41,19 @@ pub enum EngineError {
         source: StateError,
     },
 
+    /// An admin's confirmation could not be saved: nothing changed, here or
+    /// in the cloud.
+    #[error(
+        "not recorded: the state file could not be saved ({source}). Nothing was written to \
+         the cloud and the rotation stays at this step. Fix the cause (disk space, permissions \
+         of the state file and its directory), then confirm again"
+    )]
+    ConfirmationNotSaved {
+        /// Why saving failed.
+        #[source]
+        source: StateError,
+    },
+
     /// No rotation of this user is in progress.
     #[error("{user} has no rotation in progress; start one from its finding first")]
     NoRotation {
@@ -221,8 +234,8 @@ pub enum EngineError {
     /// The new user already holds keys ramkey has no record of.
     #[error(
         "{user} already holds AccessKey(s) {} that ramkey has no record of (an earlier run may \
-         have stopped right after creating one, and its secret is lost). Delete them in the RAM \
-         console, then run this step again",
+         have stopped right after creating one, and its secret is lost): nobody can use them, and \
+         they must be deleted before a key ramkey can show is created",
         .key_ids.join(", ")
     )]
     UnrecordedKeys {
@@ -236,8 +249,7 @@ pub enum EngineError {
     #[error(
         "AccessKey {} was created for {user}, but the answer carrying its secret was lost on the \
          way, and Alibaba Cloud shows a secret only once: this key can never be used. It must \
-         be deleted and a new one created: choose \"replace the lost key\" (typing {user}), or \
-         delete it in the RAM console and create the key again",
+         be deleted and a new one created",
         .key_ids.join(", ")
     )]
     SecretLost {
@@ -251,9 +263,8 @@ pub enum EngineError {
     /// keys as RAM allows (Inactive ones count too, BC-07).
     #[error(
         "{user} already holds the two AccessKeys RAM allows, counting Inactive ones: {}. A slot \
-         is freed only by deleting a key, not by disabling it. If these are keys ramkey never \
-         showed (left by an interrupted run), replace them (typing {user}) or delete them in \
-         the RAM console, then run this step again",
+         is freed only by deleting a key, not by disabling it. Keys ramkey never showed (left \
+         by an interrupted run) can never be used and must be deleted first",
         held_list(.held)
     )]
     KeyLimit {
