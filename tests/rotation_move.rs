@@ -379,8 +379,15 @@ async fn ramkey_refuses_to_disable_or_delete_its_own_key() {
     assert_eq!(finding.ramkey_key().map(|k| k.id.as_str()), Some(MOVED_KEY));
 
     let mut engine = world.engine();
+    // Said at the start, before any user or key is created.
+    let started = ok(&mut engine, USER, start()).await;
+    for said in [
+        "refuse to disable it (step 8)",
+        "another credential before then",
+    ] {
+        assert!(started.summary.contains(said), "{}", started.summary);
+    }
     for action in [
-        start(),
         Action::SetName(NEW_USER.to_owned()),
         Action::CreateUser,
         Action::CopyPermissions(Vec::new()),

@@ -523,6 +523,20 @@ fn the_key_ramkey_is_using_is_marked_in_the_user_and_the_start_choice() {
         "{:?}",
         choice.labels
     );
+    // BC-11: a move of that key is warned of now, not at its disable.
+    let body = choice.body.join(" ");
+    assert!(
+        body.contains("restart ramkey with another credential before then"),
+        "{body}"
+    );
+    assert!(
+        choice
+            .labels
+            .iter()
+            .any(|label| label.starts_with("Move") && label.contains("the key ramkey is using")),
+        "{:?}",
+        choice.labels
+    );
 }
 
 #[test]

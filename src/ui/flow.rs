@@ -628,6 +628,9 @@ pub fn start_dialog(user: &UserView) -> Dialog {
                 format!("Disable idle key {key_id} (the key ramkey is using)")
             }
             PathKind::DisableIdle => format!("Disable idle key {key_id}, delete it later"),
+            PathKind::MoveToNewUser if is_ramkeys(user, key_id) => {
+                format!("Move the application using {key_id} (the key ramkey is using)")
+            }
             PathKind::MoveToNewUser => {
                 format!("Move the application using {key_id} to a new user")
             }
@@ -639,6 +642,14 @@ pub fn start_dialog(user: &UserView) -> Dialog {
         user.recommendation.label()
     )];
     body.extend(user.keys.iter().map(|key| format!("  {}", key_line(key))));
+    if let Some(own) = user.keys.iter().find(|key| key.used_by_ramkey) {
+        body.push(format!(
+            "ramkey signs with {}: a move of it reaches its disable (step 8) only if you \
+             restart ramkey with another credential before then, preferably STS (a RamRoleArn \
+             profile with --profile NAME); otherwise the disable is refused.",
+            own.access_key_id
+        ));
+    }
     Dialog::Start(Choice::new("Start a rotation", body, labels), options)
 }
 

@@ -30,7 +30,11 @@ impl Engine {
             }
             Start::MoveToNewUser { key_id } => {
                 key_of(&finding, &key_id)?;
-                let summary = format!("Started: move the application using {key_id} to a new user");
+                let mut summary =
+                    format!("Started: move the application using {key_id} to a new user");
+                if key_id == self.ramkey_key_id() {
+                    summary.push_str(&own_key_warning(&key_id));
+                }
                 let progress = Progress::MoveToNewUser(Box::new(MoveStep::ChooseName));
                 (key_id, progress, summary)
             }
@@ -104,6 +108,17 @@ fn check_idle(finding: &Finding, key_id: &str) -> Result<(), EngineError> {
         verdict: key.verdict,
         reason: key.reason.clone(),
     })
+}
+
+/// Said when a move starts on the key ramkey signs with (BC-11): the
+/// admin learns now, not after creating the user and key, that the disable
+/// will be refused unless ramkey signs with something else by then.
+pub(crate) fn own_key_warning(key_id: &str) -> String {
+    format!(
+        ". Warning: ramkey signs with {key_id} itself, so it will refuse to disable it (step 8) \
+         unless you restart ramkey with another credential before then, preferably STS (a \
+         RamRoleArn profile with --profile NAME, see docs/credentials.md)"
+    )
 }
 
 /// Twelve hex digits: short enough for the new user's Comments, random
