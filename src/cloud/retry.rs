@@ -140,6 +140,16 @@ pub enum RetryReason {
     ConnectFailed,
     /// The connection dropped or timed out before a full answer (reads only).
     Interrupted,
+    /// A key CreateAccessKey just returned is not accepted yet (`code`):
+    /// new keys take a while (BC-12). Asked again until `cap` has passed.
+    NewKeyNotYetAccepted {
+        /// The refusal's code, e.g. `InvalidAccessKeyId.NotFound`.
+        code: String,
+        /// How long ramkey has been asking.
+        elapsed: Duration,
+        /// How long it asks at most.
+        cap: Duration,
+    },
 }
 
 impl fmt::Display for RetryReason {
@@ -149,6 +159,13 @@ impl fmt::Display for RetryReason {
             RetryReason::ServerError { status } => write!(f, "server error (HTTP {status})"),
             RetryReason::ConnectFailed => f.write_str("cannot connect"),
             RetryReason::Interrupted => f.write_str("the connection dropped"),
+            RetryReason::NewKeyNotYetAccepted { code, elapsed, cap } => write!(
+                f,
+                "the new key is not accepted yet ({code}; expected for a while; {} s of at \
+                 most {} s)",
+                elapsed.as_secs(),
+                cap.as_secs()
+            ),
         }
     }
 }
