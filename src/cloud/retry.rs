@@ -159,13 +159,9 @@ impl fmt::Display for RetryReason {
             RetryReason::ServerError { status } => write!(f, "server error (HTTP {status})"),
             RetryReason::ConnectFailed => f.write_str("cannot connect"),
             RetryReason::Interrupted => f.write_str("the connection dropped"),
-            RetryReason::NewKeyNotYetAccepted { code, elapsed, cap } => write!(
-                f,
-                "the new key is not accepted yet ({code}; expected for a while; {} s of at \
-                 most {} s)",
-                elapsed.as_secs(),
-                cap.as_secs()
-            ),
+            RetryReason::NewKeyNotYetAccepted { code, .. } => {
+                write!(f, "new key not accepted yet ({code})")
+            }
         }
     }
 }
@@ -190,6 +186,20 @@ pub struct RetryNotice {
 impl fmt::Display for RetryNotice {
     /// `ListUsers: throttled (Throttling.User), retrying in 3 s (try 2 of 5)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The progress first: a narrow status line cuts the end.
+        if let RetryReason::NewKeyNotYetAccepted { code, elapsed, cap } = &self.reason {
+            return write!(
+                f,
+                "new key try {} of {} ({} of {} s): {} refuses it with {code}, as expected at \
+                 first; next try in {} s",
+                self.failed_tries + 1,
+                self.max_tries,
+                elapsed.as_secs(),
+                cap.as_secs(),
+                self.action,
+                self.wait.as_secs_f64().ceil()
+            );
+        }
         write!(
             f,
             "{}: {}, retrying in {} s (try {} of {})",

@@ -105,6 +105,7 @@ pub fn zhangsan() -> UserView {
             pending: None,
             wait_days: 90,
             rollbacks: 0,
+            new_key: None,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -207,6 +208,7 @@ pub fn bob() -> UserView {
             pending: None,
             wait_days: 90,
             rollbacks: 0,
+            new_key: None,
             steps: vec![
                 step(
                     StepKind::Review {
