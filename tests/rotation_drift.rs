@@ -5,11 +5,11 @@
 mod rotation_support;
 
 use ramkey::cloud::model::{KeyStatus, PolicyType};
-use ramkey::rotation::{Action, Confirmation, Drift, EngineError, StepKind};
-use ramkey::state::Progress;
+use ramkey::rotation::{Action, Confirmation, Drift, EngineError, StepKind, StepStatus};
 use ramkey::state::steps::MoveStep;
+use ramkey::state::{AuditKind, Progress};
 use rotation_support::{
-    IDLE_KEY, IDLE_USER, MOVE_USER, MOVED_KEY, NEW_USER, World, idle_until, move_until, refused,
+    IDLE_KEY, IDLE_USER, MOVE_USER, MOVED_KEY, NEW_USER, World, idle_until, move_until, ok, refused,
 };
 
 /// `engine.drift(user)`, checking it made no write.
@@ -73,8 +73,37 @@ async fn a_disabled_key_re_enabled_in_the_console_is_shown_and_not_deleted() {
     );
 }
 
+/// The step records' notes, for the steps done.
+fn notes(world: &World, user: &str) -> Vec<(StepKind, Option<String>)> {
+    let plan = world.engine().plan(user).expect("a rotation");
+    plan.steps
+        .into_iter()
+        .filter_map(|step| match step.status {
+            StepStatus::Done { note, .. } => Some((step.kind, note)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn recorded_gone(world: &World, user: &str, step: StepKind) -> bool {
+    notes(world, user).into_iter().any(|(kind, note)| {
+        kind == step && note.is_some_and(|note| note.contains("deleted outside ramkey"))
+    })
+}
+
+/// The last confirmation line: its action and detail.
+fn last_confirmation(world: &World) -> (String, Option<String>) {
+    let line = world
+        .audit_lines()
+        .into_iter()
+        .rev()
+        .find(|line| line.kind == AuditKind::Confirmation)
+        .expect("a confirmation");
+    (line.action, line.detail)
+}
+
 #[tokio::test]
-async fn a_retired_key_deleted_outside_before_its_disable_is_shown_and_stops_the_disable() {
+async fn a_retired_key_deleted_outside_before_its_disable_is_shown_then_recorded_on_confirmation() {
     let world = World::demo().await;
     idle_until(&world, StepKind::DisableKey).await;
     world
@@ -91,18 +120,123 @@ async fn a_retired_key_deleted_outside_before_its_disable_is_shown_and_stops_the
         drift_of(&world, IDLE_USER).await,
         std::slice::from_ref(&expected)
     );
+    assert!(expected.advice().contains("typing the user name"));
+    let plan = world.engine().plan(IDLE_USER).unwrap();
+    assert!(
+        plan.explanation.contains("deleted outside ramkey"),
+        "{}",
+        plan.explanation
+    );
+
+    let mut engine = world.engine();
     let error = refused(
         &world,
-        &mut world.engine(),
+        &mut engine,
+        IDLE_USER,
+        Action::DisableKey(Confirmation::typed("billing")),
+    )
+    .await;
+    assert!(
+        matches!(error, EngineError::ConfirmationMismatch { .. }),
+        "{error}"
+    );
+
+    let writes = world.write_requests();
+    let outcome = ok(
+        &mut engine,
         IDLE_USER,
         Action::DisableKey(Confirmation::typed(IDLE_USER)),
     )
     .await;
-    assert_eq!(error.drift(), Some(&expected), "{error}");
+    assert_eq!(world.write_requests(), writes, "nothing is called");
+    drop(engine);
+    assert!(outcome.rotation.is_complete(), "{:?}", outcome.rotation);
     assert!(
-        error.to_string().contains("deleted outside ramkey"),
+        outcome.summary.contains("deleted outside ramkey"),
+        "{}",
+        outcome.summary
+    );
+    for step in [StepKind::DisableKey, StepKind::DeleteKey] {
+        assert!(recorded_gone(&world, IDLE_USER, step), "{step:?}");
+    }
+    let (action, detail) = last_confirmation(&world);
+    assert_eq!(action, "disable_key");
+    assert!(
+        detail.is_some_and(|detail| detail.contains("deleted outside ramkey")),
+        "the confirmation says what was recorded"
+    );
+    assert!(world.rotation_on_disk(IDLE_USER).progress.is_complete());
+}
+
+#[tokio::test]
+async fn on_the_move_path_a_retired_key_found_gone_at_the_disable_moves_on_to_the_policy_review() {
+    let world = World::demo().await;
+    move_until(&world, StepKind::DisableKey).await;
+    world
+        .client
+        .delete_access_key(MOVE_USER, MOVED_KEY)
+        .await
+        .unwrap();
+
+    let outcome = ok(
+        &mut world.engine(),
+        MOVE_USER,
+        Action::DisableKey(Confirmation::typed(MOVE_USER)),
+    )
+    .await;
+    assert_eq!(outcome.rotation.current, Some(StepKind::ReviewPolicies));
+    assert_eq!(outcome.rotation.delete_after, None);
+    for step in [StepKind::DisableKey, StepKind::DeleteKey] {
+        assert!(recorded_gone(&world, MOVE_USER, step), "{step:?}");
+    }
+    assert_eq!(drift_of(&world, MOVE_USER).await, []);
+}
+
+#[tokio::test]
+async fn a_retired_key_deleted_outside_while_it_waits_is_recorded_before_its_due_date() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world
+        .client
+        .delete_access_key(IDLE_USER, IDLE_KEY)
+        .await
+        .unwrap();
+    assert!(matches!(
+        drift_of(&world, IDLE_USER).await[..],
+        [Drift::RetiredKeyGone { .. }]
+    ));
+
+    // A rollback has nothing to re-enable, and says what to do instead.
+    let mut engine = world.engine();
+    let error = refused(
+        &world,
+        &mut engine,
+        IDLE_USER,
+        Action::ReEnableKey {
+            confirmation: Confirmation::typed(IDLE_USER),
+            reason: None,
+        },
+    )
+    .await;
+    assert!(
+        error.to_string().contains("typing the user name"),
         "{error}"
     );
+
+    let writes = world.write_requests();
+    let outcome = ok(
+        &mut engine,
+        IDLE_USER,
+        Action::DeleteKey(Confirmation::typed(IDLE_USER)),
+    )
+    .await;
+    assert_eq!(world.write_requests(), writes, "nothing is called");
+    drop(engine);
+    assert!(outcome.rotation.is_complete());
+    assert!(recorded_gone(&world, IDLE_USER, StepKind::DeleteKey));
+    let (action, detail) = last_confirmation(&world);
+    assert_eq!(action, "delete_key");
+    assert!(detail.is_some_and(|detail| detail.contains("deleted outside ramkey")));
 }
 
 #[tokio::test]

@@ -223,3 +223,65 @@ async fn a_change_made_while_the_screen_was_open_stops_the_step_and_joins_the_pa
     assert!(drawn.contains("Changed outside ramkey"), "{drawn}");
     assert!(drawn.contains("is Active again"), "{drawn}");
 }
+
+#[tokio::test]
+async fn a_key_deleted_outside_while_it_waits_is_recorded_from_the_screen_without_waiting() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    let (mut app, mut backend) = wizard(&world).await;
+    world
+        .client
+        .delete_access_key(IDLE_USER, IDLE_KEY)
+        .await
+        .expect("deleted outside ramkey");
+    let writes = world.write_requests();
+
+    open_idle_user(&mut app, &mut backend).await;
+    let rotation = app.snapshot.user(IDLE_USER).unwrap().rotation.clone();
+    assert!(rotation.is_some_and(|r| r.retired_key_gone && r.blocked.is_none()));
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("no longer exists"), "{drawn}");
+    assert!(
+        drawn.contains("Enter: record it as deleted outside ramkey"),
+        "{drawn}"
+    );
+    assert!(!drawn.contains("API: GetAccessKeyLastUsed"), "{drawn}");
+
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert_eq!(app.context(), Context::TypedConfirm, "{:?}", app.dialog);
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("nothing is called"), "{drawn}");
+    type_text(&mut app, IDLE_USER);
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(world.write_requests(), writes, "nothing is called");
+    assert!(world.rotation_on_disk(IDLE_USER).progress.is_complete());
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("deleted outside ramkey"), "{drawn}");
+}
+
+#[tokio::test]
+async fn a_key_deleted_outside_before_its_disable_is_recorded_from_the_disable_step() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DisableKey).await;
+    let (mut app, mut backend) = wizard(&world).await;
+    world
+        .client
+        .delete_access_key(IDLE_USER, IDLE_KEY)
+        .await
+        .expect("deleted outside ramkey");
+    let writes = world.write_requests();
+
+    open_idle_user(&mut app, &mut backend).await;
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let drawn = draw(&app, 120, 32);
+    assert!(
+        drawn.contains("records the disable and the deletion"),
+        "{drawn}"
+    );
+    type_text(&mut app, IDLE_USER);
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(world.write_requests(), writes, "nothing is called");
+    assert!(world.rotation_on_disk(IDLE_USER).progress.is_complete());
+}

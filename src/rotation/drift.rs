@@ -94,8 +94,10 @@ impl Drift {
                  again; ramkey will not delete an Active key"
             }
             Drift::RetiredKeyGone { .. } => {
-                "Nothing is left to disable or delete; check the application still works \
-                 and that the key is in RAM's recycle bin if you need it back"
+                "Nothing is left to disable or delete. Check the application still works (a \
+                 deleted key stays in RAM's recycle bin for 30 days), then run the disable or \
+                 delete step, typing the user name: ramkey records the key as deleted outside \
+                 ramkey and moves on"
             }
             Drift::GrantRemoved { .. } => {
                 "The application on the new user may lack permissions: attach it again in \

@@ -93,6 +93,35 @@ impl Performed {
     }
 }
 
+/// A typed confirmation that matched, not yet audited: the step's handler
+/// audits it ([`Engine::audit_confirmed`]) once it accepts the action.
+pub(super) struct Confirmed {
+    /// The confirmation's name in the audit log, e.g. `delete_key`.
+    action: &'static str,
+    /// What it confirms, e.g. `key LTAI… of app-user`.
+    target: String,
+    /// The admin's reason, or what the handler found.
+    detail: Option<String>,
+}
+
+impl Confirmed {
+    fn new(action: &'static str, target: String, detail: Option<String>) -> Self {
+        Self {
+            action,
+            target,
+            detail,
+        }
+    }
+
+    /// The same confirmation, noting what the handler found.
+    pub(super) fn noting(self, detail: impl Into<String>) -> Self {
+        Self {
+            detail: Some(detail.into()),
+            ..self
+        }
+    }
+}
+
 impl Engine {
     /// An engine over an open state file (of the client's account).
     pub fn new(
@@ -280,48 +309,66 @@ impl Engine {
             Action::VerifyKey(pasted) => self.verify_key(rotation, pasted).await,
             Action::DisableKey(confirmation) => {
                 verify::refuse_unverified(rotation)?;
-                self.typed(rotation, &confirmation, "disable_key", None)?;
-                self.disable_key(rotation).await
+                let confirmed = self.typed_for_key(rotation, &confirmation, "disable_key", None)?;
+                self.disable_key(rotation, confirmed).await
             }
             Action::DeleteKey(confirmation) => {
-                self.typed(rotation, &confirmation, "delete_key", None)?;
-                self.delete_key(rotation).await
+                let confirmed = self.typed_for_key(rotation, &confirmation, "delete_key", None)?;
+                self.delete_key(rotation, confirmed).await
             }
             Action::ReEnableKey {
                 confirmation,
                 reason,
             } => {
-                self.typed(rotation, &confirmation, "re_enable_key", reason.clone())?;
-                self.re_enable_key(rotation, reason).await
+                let confirmed =
+                    self.typed_for_key(rotation, &confirmation, "re_enable_key", reason.clone())?;
+                self.re_enable_key(rotation, reason, confirmed).await
             }
             Action::DetachPolicies {
                 policies,
                 confirmation,
             } => {
-                if !policies.is_empty() {
-                    self.typed(rotation, &confirmation, "detach_policies", None)?;
-                }
-                self.detach_policies(rotation, policies).await
+                let confirmed = if policies.is_empty() {
+                    None
+                } else {
+                    let target = policies_target(&policies, &rotation.user);
+                    check_confirmation(rotation, &confirmation)?;
+                    Some(Confirmed::new("detach_policies", target, None))
+                };
+                self.detach_policies(rotation, policies, confirmed).await
             }
         }
     }
 
-    /// Checks the typed user name and audits the confirmation.
-    fn typed(
-        &mut self,
+    /// Checks the typed user name for a step on the retired key, after
+    /// refusing the key ramkey signs with. Audits nothing: the handler
+    /// audits the [`Confirmed`] once it accepts the action.
+    fn typed_for_key(
+        &self,
         rotation: &Rotation,
         confirmation: &Confirmation,
-        action: &str,
+        action: &'static str,
         detail: Option<String>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Confirmed, EngineError> {
         self.refuse_own_key_step(rotation, action)?;
         check_confirmation(rotation, confirmation)?;
         let target = format!("key {} of {}", rotation.key_id, rotation.user);
-        self.audit_confirmation(rotation, action, &target, detail);
-        Ok(())
+        Ok(Confirmed::new(action, target, detail))
     }
 
-    /// Refuses, before the confirmation is even audited, a disable or
+    /// Audits a checked confirmation: called by the handler once every
+    /// check has passed, right before its first write or record, so a
+    /// refused action leaves no confirmation line.
+    pub(super) fn audit_confirmed(&mut self, rotation: &Rotation, confirmed: Confirmed) {
+        self.audit_confirmation(
+            rotation,
+            confirmed.action,
+            &confirmed.target,
+            confirmed.detail,
+        );
+    }
+
+    /// Refuses, before the typed name is even looked at, a disable or
     /// delete of the key ramkey signs with.
     fn refuse_own_key_step(&self, rotation: &Rotation, action: &str) -> Result<(), EngineError> {
         match action {
@@ -486,6 +533,15 @@ fn check_confirmation(rotation: &Rotation, typed: &Confirmation) -> Result<(), E
             user: rotation.user.clone(),
         })
     }
+}
+
+/// `policies ReadOnlyAccess (System), X (Custom) of app-user`.
+fn policies_target(policies: &[super::action::PolicyRef], user: &str) -> String {
+    let named: Vec<String> = policies
+        .iter()
+        .map(|policy| format!("{} ({})", policy.policy_name, policy.policy_type.as_str()))
+        .collect();
+    format!("policies {} of {user}", named.join(", "))
 }
 
 /// Wraps a cloud error with what ramkey was doing.

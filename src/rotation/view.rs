@@ -448,7 +448,7 @@ fn explain(
         ),
         StepKind::DisableKey => format!(
             "UpdateAccessKey UserName={user} UserAccessKeyId={key} Status=Inactive (type {user} \
-             to confirm); the deletion date is recorded with it."
+             to confirm); the deletion date is recorded with it. {GONE}"
         ),
         StepKind::RecordDeletionDate | StepKind::DeleteKey => explain_delete(user, key, deletion),
         StepKind::ReviewPolicies => format!(
@@ -463,7 +463,7 @@ fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
         "GetAccessKeyLastUsed checks {key} was not used after it was disabled, then \
          DeleteAccessKey UserName={user} UserAccessKeyId={key} (type {user} to confirm). \
          {RECYCLE_BIN} {CLOUD_CONFIG} If an application broke, roll back instead: \
-         UpdateAccessKey Status=Active re-enables it."
+         UpdateAccessKey Status=Active re-enables it. {GONE}"
     );
     match deletion {
         Some(deletion) => format!(
@@ -473,6 +473,10 @@ fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
         None => calls,
     }
 }
+
+/// The way on when the retired key was deleted outside ramkey.
+const GONE: &str = "If ListAccessKeys shows the key already gone (deleted outside ramkey), \
+     confirming records it as deleted outside ramkey, before any due date, and moves on.";
 
 /// What becomes of a deleted key.
 pub const RECYCLE_BIN: &str =

@@ -11,7 +11,7 @@
 //! screen opens and after each action. Depends on [`crate::rotation`],
 //! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -56,6 +56,8 @@ pub struct EngineBackend {
     unsettled: HashMap<String, String>,
     /// Changes made outside ramkey, per user, as last checked.
     drift: HashMap<String, Vec<DriftView>>,
+    /// Users whose old key the last look found deleted outside ramkey.
+    key_gone: HashSet<String>,
 }
 
 /// What the bridge does for a request.
@@ -96,6 +98,7 @@ impl EngineBackend {
             settled,
             unsettled,
             drift: HashMap::new(),
+            key_gone: HashSet::new(),
         };
         backend.read_permissions().await?;
         Ok((backend, report))
@@ -182,13 +185,18 @@ impl EngineBackend {
             .get(&plan.user)
             .filter(|_| pending.is_some())
             .map(|error| unsettled_reason(error));
+        // A key found gone has no wait left (the engine's only other block,
+        // its own key, cannot be gone while ramkey signs with it).
+        let retired_key_gone = self.key_gone.contains(&plan.user);
+        let blocked = plan.blocked.clone().filter(|_| !retired_key_gone);
         RotationView {
             path: path_kind(plan.path),
             steps,
-            blocked: unsettled.or_else(|| plan.blocked.clone()),
+            blocked: unsettled.or(blocked),
             pending,
             wait_days,
             rollbacks: plan.rollbacks,
+            retired_key_gone,
             new_key: self.new_key_view(plan),
         }
     }
@@ -341,14 +349,19 @@ impl EngineBackend {
     /// Reads the changes made outside ramkey to `user`'s open rotation and
     /// keeps them for the views; returns how many there are.
     async fn look_for_drift(&mut self, user: &str) -> Result<usize, EngineError> {
+        self.key_gone.remove(user);
         if self.engine.next_step(user).is_none() {
             self.drift.remove(user);
             return Ok(0);
         }
-        let found: Vec<DriftView> = self
-            .engine
-            .drift(user)
-            .await?
+        let drift = self.engine.drift(user).await?;
+        if drift
+            .iter()
+            .any(|drift| matches!(drift, rotation::Drift::RetiredKeyGone { .. }))
+        {
+            self.key_gone.insert(user.to_owned());
+        }
+        let found: Vec<DriftView> = drift
             .iter()
             .map(|drift| DriftView {
                 what: drift.describe(),

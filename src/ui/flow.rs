@@ -456,6 +456,23 @@ fn new_user_of(user: &UserView) -> Option<String> {
 /// The dialog Enter opens on `step` of `user`'s rotation, or a line saying
 /// why there is nothing to do yet.
 pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Result<Dialog, String> {
+    let name = user.user_name.as_str();
+    // A key deleted outside ramkey has no wait left: its step records that.
+    let gone = user
+        .rotation
+        .as_ref()
+        .filter(|rotation| rotation.retired_key_gone)
+        .and_then(|_| steps::gone(step, name));
+    if let (Some(gone), StepKind::DisableKey { key_id } | StepKind::DeleteKey { key_id, .. }) =
+        (gone, step)
+    {
+        let confirm = TypedConfirm::new(steps::title(step), wrapped(&gone), name);
+        let destructive = match step {
+            StepKind::DisableKey { .. } => Destructive::DisableKey(key_id.clone()),
+            _ => Destructive::DeleteKey(key_id.clone()),
+        };
+        return Ok(Dialog::Confirm(confirm, destructive));
+    }
     if let StepKind::DeleteKey { key_id, due, .. } = step {
         if snapshot.taken_at < *due {
             return Err(format!(
@@ -468,7 +485,6 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         return Err(format!("Not now: {why}."));
     }
 
-    let name = user.user_name.as_str();
     let mut body = steps::explain(step, name);
     if let Some(call) = steps::api_call(step, name) {
         body.push(format!("API: {call}"));

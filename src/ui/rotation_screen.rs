@@ -104,7 +104,16 @@ fn render_steps(
     let detail = rotation.steps.get(cursor).map(|step| {
         let is_current = rotation.current() == Some(cursor);
         let blocked = rotation.blocked.as_deref().filter(|_| is_current);
-        let action = action_line(step, is_current, blocked, app.snapshot.taken_at);
+        let retires = matches!(
+            step.kind,
+            StepKind::DisableKey { .. } | StepKind::DeleteKey { .. }
+        );
+        let gone = rotation.retired_key_gone && retires;
+        let action = if gone && is_current && matches!(step.status, StepStatus::Pending) {
+            Line::from(format!("Enter: {}", steps::GONE_ACTION)).bold()
+        } else {
+            action_line(step, is_current, blocked, app.snapshot.taken_at)
+        };
         let width = usize::from(area.width).saturating_sub(2);
         detail_lines(user, rotation, cursor, action, width)
     });
@@ -268,11 +277,16 @@ fn detail_lines(
 ) -> Detail {
     let step = &rotation.steps[index];
     let name = user.user_name.as_str();
-    let mut lines: Vec<Line> = steps::explain(&step.kind, name)
+    let gone = steps::gone(&step.kind, name)
+        .filter(|_| rotation.retired_key_gone && rotation.current() == Some(index));
+    let is_gone = gone.is_some();
+    let mut lines: Vec<Line> = gone
+        .unwrap_or_else(|| steps::explain(&step.kind, name))
         .into_iter()
         .map(Line::from)
         .collect();
-    if let Some(call) = steps::api_call(&step.kind, name) {
+    // A key found gone is recorded, not called for.
+    if let Some(call) = steps::api_call(&step.kind, name).filter(|_| !is_gone) {
         lines.push(Line::from(format!("API: {call}")));
     }
     if retires_ramkeys_key(user, &step.kind) {
@@ -290,7 +304,10 @@ fn detail_lines(
     let about = lines.len();
     lines.push(Line::raw(""));
     lines.push(action);
-    if matches!(step.kind, StepKind::DeleteKey { .. }) && rotation.current() == Some(index) {
+    if matches!(step.kind, StepKind::DeleteKey { .. })
+        && rotation.current() == Some(index)
+        && !is_gone
+    {
         lines.push(Line::raw(
             "An application broke since the disable? r re-enables the old key.",
         ));

@@ -138,6 +138,27 @@ pub fn action(kind: &StepKind) -> &'static str {
     }
 }
 
+/// What the disable or delete step does instead when the old key was
+/// found gone, or `None` for any other step.
+pub fn gone(kind: &StepKind, user: &str) -> Option<Vec<String>> {
+    let (key_id, recorded) = match kind {
+        StepKind::DisableKey { key_id } => (key_id, "the disable and the deletion"),
+        StepKind::DeleteKey { key_id, .. } => (key_id, "the deletion"),
+        _ => return None,
+    };
+    Some(vec![
+        format!("Key {key_id} of {user} is gone: it was deleted outside ramkey."),
+        format!(
+            "Nothing is left to disable or delete, and nothing is called: confirming records \
+             {recorded} as found done (\"deleted outside ramkey\"), without waiting, and moves on."
+        ),
+        "A deleted key stays in RAM's recycle bin for 30 days.".to_owned(),
+    ])
+}
+
+/// What Enter does on the disable or delete step once the key was found gone.
+pub const GONE_ACTION: &str = "record it as deleted outside ramkey (type the user name)";
+
 /// A policy as listed in a checklist: `ReadOnlyAccess (System)`.
 pub fn policy_label(policy: &PolicyRef) -> String {
     format!("{} ({})", policy.name, policy.policy_type.as_str())

@@ -203,6 +203,9 @@ pub struct RotationView {
     pub wait_days: u32,
     /// How many times the old key was re-enabled because an application broke.
     pub rollbacks: usize,
+    /// The last look found the old key gone (deleted outside ramkey): its
+    /// disable or delete step then records it as such, without waiting.
+    pub retired_key_gone: bool,
     /// The new key (move path) from its creation until the old key is
     /// disabled: whether it was seen to work (BC-12).
     pub new_key: Option<NewKeyView>,

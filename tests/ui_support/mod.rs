@@ -105,6 +105,7 @@ pub fn zhangsan() -> UserView {
             pending: None,
             wait_days: 90,
             rollbacks: 0,
+            retired_key_gone: false,
             new_key: None,
             steps: vec![
                 step(
@@ -208,6 +209,7 @@ pub fn bob() -> UserView {
             pending: None,
             wait_days: 90,
             rollbacks: 0,
+            retired_key_gone: false,
             new_key: None,
             steps: vec![
                 step(

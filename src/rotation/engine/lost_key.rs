@@ -28,15 +28,17 @@ impl Engine {
         if !confirmation.confirms(&target) {
             return Err(EngineError::ConfirmationMismatch { user: target });
         }
-        self.audit_confirmation(rotation, "replace_lost_key", &target, None);
-
         let lost = self
             .key_ids_of(&target)
             .await
             .map_err(or_new_user_gone(&target))?;
-        let mut request_ids = Vec::new();
         for key_id in &lost {
             self.refuse_own_key(key_id, "deleting")?;
+        }
+        self.audit_confirmation(rotation, "replace_lost_key", &target, None);
+
+        let mut request_ids = Vec::new();
+        for key_id in &lost {
             let call = WriteCall::DeleteAccessKey {
                 user_name: target.clone(),
                 access_key_id: key_id.clone(),

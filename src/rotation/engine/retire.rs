@@ -5,12 +5,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::build::{describe, move_step};
-use super::{Engine, Performed, cloud};
+use super::{Confirmed, Engine, Performed, cloud};
 use crate::cloud::model::{AccessKey, KeyStatus};
 use crate::rotation::action::PolicyRef;
-use crate::rotation::drift::Drift;
 use crate::rotation::error::EngineError;
-use crate::rotation::step::Event;
+use crate::rotation::step::{Event, advance};
 use crate::rotation::view::{CLOUD_CONFIG, RECYCLE_BIN};
 use crate::scan::{Verdict, classify_key};
 use crate::state::steps::{Disabled, GrantRecord, MoveStep};
@@ -20,17 +19,15 @@ impl Engine {
     pub(super) async fn disable_key(
         &mut self,
         rotation: &Rotation,
+        confirmed: Confirmed,
     ) -> Result<Performed, EngineError> {
         let (user, key_id) = (&rotation.user, &rotation.key_id);
         self.refuse_own_key(key_id, "disabling")?;
         self.refuse_retiring_without_fallback(rotation).await?;
 
-        let key = self.find_key(user, key_id).await?.ok_or_else(|| {
-            EngineError::Drifted(Drift::RetiredKeyGone {
-                user: user.clone(),
-                key_id: key_id.clone(),
-            })
-        })?;
+        let Some(key) = self.find_key(user, key_id).await? else {
+            return self.record_deleted_outside(rotation, confirmed);
+        };
         if matches!(rotation.progress, Progress::DisableIdle(_)) {
             self.check_still_idle(&key, user).await?;
         }
@@ -42,6 +39,7 @@ impl Engine {
                 delete_after.format("%Y-%m-%d %H:%M UTC")
             )
         };
+        self.audit_confirmed(rotation, confirmed);
         if key.status == KeyStatus::Inactive {
             let record = StepRecord::found_done(self.now(), "already Inactive");
             let done = summary(&record);
@@ -66,6 +64,7 @@ impl Engine {
     pub(super) async fn delete_key(
         &mut self,
         rotation: &Rotation,
+        confirmed: Confirmed,
     ) -> Result<Performed, EngineError> {
         let (user, key_id) = (&rotation.user, &rotation.key_id);
         self.refuse_own_key(key_id, "deleting")?;
@@ -73,44 +72,78 @@ impl Engine {
             .progress
             .deletion()
             .expect("DeleteKey comes after the disable");
+        // A key already gone needs no wait: the deletion is recorded as found.
+        let Some(key) = self.find_key(user, key_id).await? else {
+            return self.record_deleted_outside(rotation, confirmed);
+        };
         if self.now() < deletion.delete_after {
             return Err(EngineError::NotDue {
                 key_id: key_id.clone(),
                 delete_after: deletion.delete_after,
             });
         }
-
-        let summary = format!(
-            "Deleted {key_id} of {user}. {RECYCLE_BIN} Cloud Config's rule for disabled \
-             AccessKeys no longer flags it."
-        );
-        match self.find_key(user, key_id).await? {
-            None => {
-                let record = StepRecord::found_done(
-                    self.now(),
-                    "found gone: deleted outside ramkey before this step",
-                );
-                self.commit(&rotation.id, Event::KeyDeleted(record), &summary)?;
-                return Ok(Performed::said(summary));
-            }
-            Some(key) if key.status == KeyStatus::Active => {
-                return Err(EngineError::KeyReEnabled {
-                    key_id: key_id.clone(),
-                });
-            }
-            Some(_) => {}
+        if key.status == KeyStatus::Active {
+            return Err(EngineError::KeyReEnabled {
+                key_id: key_id.clone(),
+            });
         }
 
         self.refuse_retiring_without_fallback(rotation).await?;
         self.check_unused_since(user, key_id, deletion.disabled_at)
             .await?;
+        self.audit_confirmed(rotation, confirmed);
         let call = WriteCall::DeleteAccessKey {
             user_name: user.clone(),
             access_key_id: key_id.clone(),
         };
         let journaled = self.write(rotation, call).await?;
         let record = journaled.made.record(self.now());
+        let summary = format!(
+            "Deleted {key_id} of {user}. {RECYCLE_BIN} Cloud Config's rule for disabled \
+             AccessKeys no longer flags it."
+        );
         self.commit_write(rotation, Event::KeyDeleted(record), &summary, &journaled)?;
+        Ok(Performed::said(summary))
+    }
+
+    /// The retired key is gone (ListAccessKeys no longer shows it): it was
+    /// deleted outside ramkey. On the admin's typed confirmation the steps
+    /// it skipped (the disable, when still due, and the deletion) are
+    /// recorded as found done, in one save, and the confirmation audited
+    /// with what was found. Nothing is called.
+    fn record_deleted_outside(
+        &mut self,
+        rotation: &Rotation,
+        confirmed: Confirmed,
+    ) -> Result<Performed, EngineError> {
+        let (user, key_id) = (&rotation.user, &rotation.key_id);
+        let now = self.now();
+        let found = || StepRecord::found_done(now, DELETED_OUTSIDE);
+        let mut events = Vec::new();
+        if rotation.progress.deletion().is_none() {
+            events.push(Event::KeyDisabled(Disabled {
+                record: found(),
+                // Nothing is left to wait for.
+                delete_after: now,
+            }));
+        }
+        events.push(Event::KeyDeleted(found()));
+
+        let summary = format!(
+            "Recorded {key_id} of {user} as deleted outside ramkey: ListAccessKeys no longer \
+             shows it, so there was nothing to disable or delete. {RECYCLE_BIN}"
+        );
+        let progress = &mut self.rotation_mut(&rotation.id).progress;
+        for event in events {
+            *progress = advance(progress.clone(), event)?;
+        }
+        self.store
+            .save()
+            .map_err(|source| EngineError::NotRecorded {
+                done: summary.clone(),
+                source,
+            })?;
+        self.audit_confirmed(rotation, confirmed.noting(DELETED_OUTSIDE));
         Ok(Performed::said(summary))
     }
 
@@ -118,6 +151,7 @@ impl Engine {
         &mut self,
         rotation: &Rotation,
         chosen: Vec<PolicyRef>,
+        confirmed: Option<Confirmed>,
     ) -> Result<Performed, EngineError> {
         let MoveStep::ReviewPolicies { detached, .. } = move_step(rotation) else {
             unreachable!("checked to be the current step");
@@ -139,6 +173,9 @@ impl Engine {
             }
         }
 
+        if let Some(confirmed) = confirmed {
+            self.audit_confirmed(rotation, confirmed);
+        }
         let mut request_ids: Vec<String> = detached
             .iter()
             .flat_map(|g| g.record.request_ids.clone())
@@ -256,6 +293,10 @@ impl Engine {
             .map_err(cloud(format!("reading when {key_id} was last used")))
     }
 }
+
+/// The note of the steps recorded for a retired key found gone.
+const DELETED_OUTSIDE: &str = "deleted outside ramkey: ListAccessKeys no longer shows the key; recorded on the admin's \
+     typed confirmation";
 
 /// The disable time plus the rotation's own waiting period.
 fn delete_after(record: &StepRecord, wait_days: u32) -> DateTime<Utc> {

@@ -4,7 +4,7 @@
 //! disable, keeping what was done before it, and records the rollback with
 //! the admin's reason.
 
-use super::{Engine, Performed};
+use super::{Confirmed, Engine, Performed};
 use crate::cloud::model::KeyStatus;
 use crate::rotation::drift::Drift;
 use crate::rotation::error::EngineError;
@@ -16,6 +16,7 @@ impl Engine {
         &mut self,
         rotation: &Rotation,
         reason: Option<String>,
+        confirmed: Confirmed,
     ) -> Result<Performed, EngineError> {
         let (user, key_id) = (&rotation.user, &rotation.key_id);
         let key = self.find_key(user, key_id).await?.ok_or_else(|| {
@@ -24,6 +25,7 @@ impl Engine {
                 key_id: key_id.clone(),
             })
         })?;
+        self.audit_confirmed(rotation, confirmed);
 
         let back_to = "the rotation is back before the disable; disable it again once the \
                        application is fixed";
