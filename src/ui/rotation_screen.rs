@@ -347,8 +347,9 @@ fn new_key_line(rotation: &RotationView) -> Option<Line<'static>> {
     };
     let line = match key.check {
         NewKeyCheck::Verified { at, attempts } => {
+            let tries = if attempts == 1 { "attempt" } else { "attempts" };
             return Some(Line::raw(format!(
-                "New key {id} works: verified {} ({attempts} attempts).",
+                "New key {id} works: verified {} ({attempts} {tries}).",
                 at.format("%Y-%m-%d %H:%M UTC")
             )));
         }

@@ -290,9 +290,7 @@ impl Engine {
 
 /// Refuses to disable the old key before the new one works (BC-12).
 pub(super) fn refuse_unverified(rotation: &Rotation) -> Result<(), EngineError> {
-    let Progress::MoveToNewUser(_) = &rotation.progress else {
-        return Ok(());
-    };
+    // `None` on the idle path, which has no new key.
     match new_key(rotation) {
         Some(key) if !key.check.is_verified() => Err(EngineError::NewKeyNotVerified {
             new_user: key.new_user.to_owned(),
