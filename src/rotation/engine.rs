@@ -7,7 +7,8 @@
 //! step acts on are checked for drift (`drift.rs`). Every create looks first
 //! (GetUser, ListAccessKeys) so a retry never creates twice; every
 //! destructive action checks the typed user name and refuses the key ramkey
-//! signs with. A failed call leaves the rotation at its step.
+//! signs with. A failed call leaves the rotation at its step. A new key is
+//! checked to work (`verify.rs`) before the old key may be disabled.
 //! Knows nothing of the terminal UI.
 
 mod build;
