@@ -73,10 +73,7 @@ fn complete_move() -> Progress {
             ],
             record: StepRecord::at(at("2026-01-01T00:02:02Z")),
         },
-        new_key: NewKey {
-            key_id: "LTAI-NEW".to_owned(),
-            created: record("2026-01-01T00:03:00Z", "REQ-KEY"),
-        },
+        new_key: NewKey::created("LTAI-NEW", record("2026-01-01T00:03:00Z", "REQ-KEY")),
     };
     Progress::MoveToNewUser(Box::new(MoveStep::Complete {
         prepared,
