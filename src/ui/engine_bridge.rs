@@ -18,9 +18,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    DriftView, Effect, ErrorView, Header, Identity, KeyView, Offer, PathKind, Performed, PolicyRef,
-    Recommendation, Request, RotationView, Settled, ShownSecret, Snapshot, StepKind, StepStatus,
-    StepView, UserView, Verdict,
+    DriftView, Effect, ErrorView, Header, Identity, KeyView, NewKeyCheck, NewKeyView, Offer,
+    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled, ShownSecret,
+    Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -28,7 +28,7 @@ use crate::cloud::credentials::CredentialReport;
 use crate::cloud::model::{AccessKey, CallerIdentity, KeyStatus};
 use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
 use crate::scan::{self, Finding, ScanReport};
-use crate::state::steps::Grant;
+use crate::state::steps::{Grant, KeyCheck};
 
 /// A user shown in the list: from the scan, or from the state file.
 #[derive(Debug, Clone)]
@@ -197,7 +197,31 @@ impl EngineBackend {
             wait_days,
             rollbacks: plan.rollbacks,
             retired_key_gone,
+            new_key: self.new_key_view(plan),
         }
+    }
+
+    fn new_key_view(&self, plan: &rotation::RotationView) -> Option<NewKeyView> {
+        let check = match plan.new_key_check.as_ref()? {
+            KeyCheck::NotChecked => NewKeyCheck::NotChecked,
+            KeyCheck::NotYetVerified {
+                attempts,
+                last_tried,
+                ..
+            } => NewKeyCheck::NotYetVerified {
+                attempts: *attempts,
+                last_tried: *last_tried,
+            },
+            KeyCheck::Verified { at, attempts, .. } => NewKeyCheck::Verified {
+                at: *at,
+                attempts: *attempts,
+            },
+        };
+        Some(NewKeyView {
+            key_id: plan.new_key_id.clone()?,
+            check,
+            secret_held: self.engine.holds_new_key_secret(&plan.user),
+        })
     }
 
     fn step_kind(
@@ -420,6 +444,7 @@ pub fn to_call(request: Request) -> Call {
         }
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
+        Request::VerifyKey { secret } => Action::VerifyKey(secret),
         Request::DetachPolicies {
             policies,
             typed_user,
