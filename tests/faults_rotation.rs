@@ -165,7 +165,14 @@ async fn a_key_whose_answer_was_lost_is_reported_and_replaced_on_the_admins_word
         f.reset_after_acting = Some(Schedule::first(1).only(&["CreateAccessKey"]));
     }));
 
-    let error = refused(&world, &mut world.engine(), MOVE_USER, Action::CreateKey).await;
+    // Refused, but the key found without its secret is recorded (for
+    // `ramkey status` and the drift panel).
+    let mut engine = world.engine();
+    let Err(error) = engine.perform(MOVE_USER, Action::CreateKey).await else {
+        panic!("the create must be refused");
+    };
+    let recorded = engine.plan(MOVE_USER).expect("the rotation").lost_keys;
+    drop(engine);
 
     let EngineError::SecretLost { user, key_ids } = &error else {
         panic!("{error:?}");
@@ -174,6 +181,7 @@ async fn a_key_whose_answer_was_lost_is_reported_and_replaced_on_the_admins_word
     let account = world.sandbox.account_snapshot();
     let lost = &account.user(NEW_USER).unwrap().access_keys;
     assert_eq!(key_ids, &[lost[0].access_key_id.clone()]);
+    assert_eq!(&recorded, key_ids);
     let text = error.to_string();
     assert!(text.contains("can never be used"), "{text}");
     assert!(

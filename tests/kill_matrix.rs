@@ -218,7 +218,7 @@ fn the_wizard_killed_after_creating_the_key_offers_to_replace_it_and_goes_on() {
     // Then the key without a secret is shown as drift (the step's keys act
     // once the panel is on screen), and replaced.
     wizard_steps::open_user(&wizard, &user.name);
-    wizard.wait_for_all(&["which ramkey has no record of", &lost_key], PATIENCE);
+    wizard.wait_for_all(&["which this rotation created", &lost_key], PATIENCE);
     let offer = "The new key's secret is lost";
     wizard.wait_until("the key step or the offer", PATIENCE, |screen| {
         screen.contains("Step 4 of 11: Create the new AccessKey") || screen.contains(offer)

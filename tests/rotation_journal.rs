@@ -407,19 +407,33 @@ async fn a_key_created_before_the_run_died_is_shown_as_lost_and_replaced_on_the_
     assert!(summary.contains("secret was lost"), "{summary}");
     assert_eq!(engine.next_step(MOVE_USER), Some(StepKind::CreateKey));
     assert!(world.rotation_on_disk(MOVE_USER).pending.is_none());
+    // Recorded when found, so `ramkey status` can tell of it, and told
+    // apart from a key ramkey has no record of.
     assert_eq!(
-        engine.drift(MOVE_USER).await.unwrap(),
-        [Drift::UnrecordedKey {
+        engine.plan(MOVE_USER).unwrap().lost_keys,
+        std::slice::from_ref(&lost_id)
+    );
+    let on_disk = String::from_utf8(world.state_bytes()).unwrap();
+    assert!(on_disk.contains("found without its secret"), "{on_disk}");
+    let drift = engine.drift(MOVE_USER).await.unwrap();
+    assert_eq!(
+        drift,
+        [Drift::KeyWithoutSecret {
             user: NEW_USER.to_owned(),
             key_id: lost_id.clone(),
         }]
+    );
+    assert!(
+        !drift[0].describe().contains("no record"),
+        "{}",
+        drift[0].describe()
     );
 
     // Never left silently: CreateKey stops on it, and the replacement
     // deletes it and creates one fresh key.
     let error = refused(&world, &mut engine, MOVE_USER, Action::CreateKey).await;
     assert!(
-        matches!(&error, EngineError::UnrecordedKeys { key_ids, .. } if key_ids == std::slice::from_ref(&lost_id)),
+        matches!(&error, EngineError::SecretLost { key_ids, .. } if key_ids == std::slice::from_ref(&lost_id)),
         "{error}"
     );
     assert_eq!(world.requests_for("CreateAccessKey"), 1);
@@ -432,6 +446,7 @@ async fn a_key_created_before_the_run_died_is_shown_as_lost_and_replaced_on_the_
     assert!(outcome.new_key.is_some());
     assert_eq!(world.key_status(NEW_USER, &lost_id), None);
     assert_eq!(world.requests_for("CreateAccessKey"), 2);
+    assert!(engine.plan(MOVE_USER).unwrap().lost_keys.is_empty());
     assert_eq!(
         world
             .sandbox

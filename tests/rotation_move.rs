@@ -289,7 +289,7 @@ async fn a_retried_create_finds_what_the_interrupted_run_made_instead_of_creatin
         panic!("{error}");
     };
     assert_eq!(key_ids, std::slice::from_ref(&stray.value.access_key_id));
-    assert!(error.to_string().contains("Delete them"), "{error}");
+    assert!(error.to_string().contains("must be deleted"), "{error}");
 
     world
         .client

@@ -539,3 +539,42 @@ fn a_damaged_file_is_refused_without_a_copy() {
         "status wrote a file"
     );
 }
+
+#[test]
+fn a_key_found_without_its_secret_is_told_with_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("lost.json");
+    let now = SystemClock::new().now();
+    let at_create_key = Progress::MoveToNewUser(Box::new(MoveStep::CreateKey {
+        new_user: NewUser {
+            name: "ci-deployer-v2".to_owned(),
+            user_id: None,
+            named: StepRecord::at(now),
+            created: StepRecord::written(now, "REQ-USER"),
+        },
+        copied: Copied {
+            grants: Vec::new(),
+            record: StepRecord::at(now),
+        },
+        lost_keys: vec![ramkey::state::steps::LostKey::found_without_secret(
+            "LTAI-NOSECRET",
+            now,
+        )],
+    }));
+    let mut store = StateStore::open(&path, ACCOUNT).unwrap();
+    store.document_mut().rotations =
+        vec![rotation("dddddddddddd", "ci-deployer", at_create_key, now)];
+    store.save().unwrap();
+    drop(store);
+
+    let run = ramkey(home.path(), &["status", "--state", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "ci-deployer-v2 holds a key nobody has the secret of (LTAI-NOSECRET): replace it \
+             in the wizard"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -257,7 +257,15 @@ fn rotation_line(view: &RotationView, now: DateTime<Utc>) -> String {
             _ => format!("next: {}", step.title),
         },
     };
-    format!("{head}\n    {next}\n    {}\n", view.explanation)
+    let mut line = format!("{head}\n    {next}\n    {}\n", view.explanation);
+    if let (false, Some(new_user)) = (view.lost_keys.is_empty(), &view.new_user) {
+        let _ = writeln!(
+            line,
+            "    {new_user} holds a key nobody has the secret of ({}): replace it in the wizard",
+            view.lost_keys.join(", ")
+        );
+    }
+    line
 }
 
 /// Whole days from `now` to `until`, rounded to the nearest day.

@@ -38,9 +38,19 @@ pub enum Drift {
         /// The new user.
         user: String,
     },
-    /// A key on the new user that ramkey has no record of: its secret was
-    /// lost in a crash, or a third party added it.
+    /// A key on the new user that ramkey has no record of: a third party
+    /// added it (ramkey records every key it creates, even one whose
+    /// secret it never got).
     UnrecordedKey {
+        /// The new user.
+        user: String,
+        /// The key.
+        key_id: String,
+    },
+    /// A key this rotation created and recorded, whose secret nobody
+    /// holds (its CreateAccessKey answer was lost, or the secret was never
+    /// stored): unusable until replaced.
+    KeyWithoutSecret {
         /// The new user.
         user: String,
         /// The key.
@@ -76,8 +86,13 @@ impl Drift {
                  deleted outside ramkey"
             ),
             Drift::UnrecordedKey { user, key_id } => format!(
-                "{user} holds {key_id}, which ramkey has no record of: its secret was lost \
-                 (an earlier run stopped right after creating it) or someone else added it"
+                "{user} holds {key_id}, which ramkey has no record of: someone else added it, \
+                 or an older ramkey lost its secret without recording it"
+            ),
+            Drift::KeyWithoutSecret { user, key_id } => format!(
+                "{user} holds {key_id}, which this rotation created but whose secret nobody \
+                 has (the answer to its CreateAccessKey was lost, or the secret was never \
+                 stored): nobody can use it"
             ),
             Drift::NewKeyNotActive { user, key_id } => format!(
                 "the new key {key_id} of {user} is not Active any more: it was disabled or \
@@ -111,6 +126,10 @@ impl Drift {
                 "A key whose secret nobody holds is a liability: delete it (ramkey offers \
                  \"replace the lost key\" while the new key is being created), or find out \
                  who added it"
+            }
+            Drift::KeyWithoutSecret { .. } => {
+                "Replace it: at \"Create the new AccessKey\", answer yes to \"replace the lost \
+                 key\" (typing the new user's name); ramkey deletes it and creates a fresh key"
             }
             Drift::NewKeyNotActive { .. } => {
                 "The application cannot sign with the new key: re-enable it in the RAM \
@@ -207,12 +226,13 @@ fn new_user_drift(step: &MoveStep, name: &str, seen: &NewUserObserved) -> Vec<Dr
     }
 
     let known = known_keys(step);
+    let lost = lost_keys(step);
     for key in &seen.keys {
-        if !known.contains(&key.access_key_id.as_str()) {
-            drift.push(Drift::UnrecordedKey {
-                user: name.to_owned(),
-                key_id: key.access_key_id.clone(),
-            });
+        let (user, key_id) = (name.to_owned(), key.access_key_id.clone());
+        if lost.contains(&key_id.as_str()) {
+            drift.push(Drift::KeyWithoutSecret { user, key_id });
+        } else if !known.contains(&key_id.as_str()) {
+            drift.push(Drift::UnrecordedKey { user, key_id });
         }
     }
 
@@ -251,6 +271,17 @@ fn known_keys(step: &MoveStep) -> Vec<&str> {
         known.extend(lost_keys.iter().map(|lost| lost.key.key_id.as_str()));
     }
     known
+}
+
+/// The keys recorded as having no secret, until they are replaced.
+fn lost_keys(step: &MoveStep) -> Vec<&str> {
+    match step {
+        MoveStep::CreateKey { lost_keys, .. } => lost_keys
+            .iter()
+            .map(|lost| lost.key.key_id.as_str())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn holds(seen: &NewUserObserved, grant: &Grant) -> bool {
@@ -365,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn a_lost_key_waiting_for_its_replacement_is_known_and_any_other_is_not() {
+    fn a_lost_key_waiting_for_its_replacement_is_told_apart_from_a_key_of_no_record() {
         let lost = LostKey {
             key: NewKey::created("LOST", StepRecord::at(at())),
             reported: StepRecord::at(at()),
@@ -407,6 +438,10 @@ mod tests {
                     user: "app-v2".to_owned(),
                     what: "policy P (Custom)".to_owned(),
                 },
+                Drift::KeyWithoutSecret {
+                    user: "app-v2".to_owned(),
+                    key_id: "LOST".to_owned(),
+                },
                 Drift::UnrecordedKey {
                     user: "app-v2".to_owned(),
                     key_id: "ELSE".to_owned(),
@@ -435,6 +470,10 @@ mod tests {
                 user: "u".into(),
                 key_id: "K".into(),
             },
+            Drift::KeyWithoutSecret {
+                user: "u".into(),
+                key_id: "K".into(),
+            },
             Drift::NewKeyNotActive {
                 user: "u".into(),
                 key_id: "K".into(),
@@ -445,6 +484,7 @@ mod tests {
             assert!(
                 drift.describe().contains("outside ramkey")
                     || drift.describe().contains("no record")
+                    || drift.describe().contains("nobody can use it")
             );
             assert!(drift.advice().len() > 20, "{drift:?}");
         }

@@ -175,6 +175,9 @@ pub enum Event {
     /// The admin lost the secret before storing it: the key goes back to
     /// be created afresh (the lost one is kept on record).
     SecretLost(StepRecord),
+    /// Keys found on the new user without their secret (the answer to
+    /// CreateAccessKey was lost): recorded at CreateKey until replaced.
+    KeysFoundWithoutSecret(Vec<LostKey>),
     /// The admin swapped staging.
     StagingSwapped(StepRecord),
     /// The admin swapped production.
@@ -204,6 +207,7 @@ impl Event {
             Event::KeyChecked(_) => "key checked",
             Event::SecretStored(_) => "secret stored",
             Event::SecretLost(_) => "secret lost",
+            Event::KeysFoundWithoutSecret(_) => "keys found without their secret",
             Event::StagingSwapped(_) => "staging swapped",
             Event::ProductionSwapped(_) => "production swapped",
             Event::KeyDisabled(_) => "key disabled",
@@ -319,6 +323,28 @@ fn advance_move(mut step: MoveStep, event: Event) -> Result<MoveStep, Event> {
                     record,
                 },
                 lost_keys: Vec::new(),
+            })
+        }
+        (
+            MoveStep::CreateKey {
+                new_user,
+                copied,
+                mut lost_keys,
+            },
+            Event::KeysFoundWithoutSecret(found),
+        ) => {
+            for key in found {
+                if !lost_keys
+                    .iter()
+                    .any(|lost| lost.key.key_id == key.key.key_id)
+                {
+                    lost_keys.push(key);
+                }
+            }
+            Ok(MoveStep::CreateKey {
+                new_user,
+                copied,
+                lost_keys,
             })
         }
         (

@@ -101,6 +101,10 @@ pub struct RotationView {
     pub new_user: Option<String>,
     /// The new key (move path), once created.
     pub new_key_id: Option<String>,
+    /// Keys on the new user whose secret nobody has (found without it, or
+    /// reported lost), until they are replaced.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lost_keys: Vec<String>,
     /// Whether the new key was seen to work, from its creation until the
     /// old key is disabled (BC-12).
     #[serde(skip)]
@@ -155,6 +159,16 @@ pub fn rotation_view(
         ),
         Progress::DisableIdle(_) => (None, None),
     };
+    let lost_keys = match &rotation.progress {
+        Progress::MoveToNewUser(step) => match &**step {
+            MoveStep::CreateKey { lost_keys, .. } => lost_keys
+                .iter()
+                .map(|lost| lost.key.key_id.clone())
+                .collect(),
+            _ => Vec::new(),
+        },
+        Progress::DisableIdle(_) => Vec::new(),
+    };
     let new_key_check = match &rotation.progress {
         Progress::MoveToNewUser(step) => step
             .prepared_before_disable()
@@ -180,6 +194,7 @@ pub fn rotation_view(
             .map(|d| d.delete_after),
         new_user,
         new_key_id,
+        lost_keys,
         new_key_check,
         pending: rotation.pending.as_ref().map(describe_intent),
         wait_days: rotation.wait_days,

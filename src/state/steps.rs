@@ -461,13 +461,26 @@ impl KeyCheck {
     }
 }
 
-/// A created key whose secret the admin said was never stored.
+/// A created key whose secret nobody holds: the admin said it was never
+/// stored, or ramkey found the key without it (the answer to its
+/// CreateAccessKey was lost; `reported.note` says so).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LostKey {
     /// The key as it was created.
     pub key: NewKey,
-    /// When the admin said its secret was lost.
+    /// When its secret was known lost.
     pub reported: StepRecord,
+}
+
+impl LostKey {
+    /// A key ramkey found on the new user without its secret, at `at`.
+    pub fn found_without_secret(key_id: impl Into<String>, at: DateTime<Utc>) -> Self {
+        let note = "found without its secret: the answer to its CreateAccessKey was lost";
+        Self {
+            key: NewKey::created(key_id, StepRecord::found_done(at, note)),
+            reported: StepRecord::found_done(at, note),
+        }
+    }
 }
 
 /// Everything set up before the swap.

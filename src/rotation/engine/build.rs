@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
+
 use super::drift::or_new_user_gone;
 use super::journal::{Found, Made, Returned};
 use super::{Engine, Performed, cloud, is_no_such_user};
@@ -182,9 +184,19 @@ impl Engine {
             .await
             .map_err(or_new_user_gone(&target))?;
         if !existing.is_empty() {
-            return Err(EngineError::UnrecordedKeys {
-                user: target,
-                key_ids: existing,
+            // Keys this rotation recorded as lost are told as such; any
+            // other key is one ramkey has no record of.
+            let known_lost = unrecorded_keys(rotation, existing.clone()).is_empty();
+            return Err(if known_lost {
+                EngineError::SecretLost {
+                    user: target,
+                    key_ids: existing,
+                }
+            } else {
+                EngineError::UnrecordedKeys {
+                    user: target,
+                    key_ids: existing,
+                }
             });
         }
 
@@ -211,7 +223,8 @@ impl Engine {
                     "{} found on {target} without its secret (the answer was lost)",
                     key_ids.join(", ")
                 );
-                self.close_intent(rotation, &journaled, Some(detail))?;
+                let found = found_without_secret(&key_ids, self.now());
+                self.commit_write(rotation, found, &detail, &journaled)?;
                 return Err(EngineError::SecretLost {
                     user: target,
                     key_ids,
@@ -316,6 +329,16 @@ fn lost_note(lost_keys: &[LostKey]) -> Option<String> {
         "replaces {}, whose secret was lost before it was stored",
         ids.join(", ")
     ))
+}
+
+/// The event recording keys found on the new user without their secret.
+pub(super) fn found_without_secret(key_ids: &[String], at: DateTime<Utc>) -> Event {
+    Event::KeysFoundWithoutSecret(
+        key_ids
+            .iter()
+            .map(|key_id| LostKey::found_without_secret(key_id.clone(), at))
+            .collect(),
+    )
 }
 
 /// The summary of a CreateUser that took effect.

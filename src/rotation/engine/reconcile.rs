@@ -316,7 +316,10 @@ fn settlement(
         {
             step(Event::KeyDeleted(record))
         }
-        // A lost key deleted, or a key found without its secret: no step moves.
+        (WriteCall::CreateAccessKey { .. }, Found::Keys(key_ids)) => {
+            step(super::build::found_without_secret(&key_ids, now))
+        }
+        // A lost key deleted: no step moves.
         _ => None,
     }
 }
