@@ -749,3 +749,74 @@ async fn a_write_whose_answer_and_read_back_are_both_lost_keeps_its_intent_as_un
         (AuditKind::Settled, Some(AuditOutcome::FoundDone))
     );
 }
+
+/// The grants the admin chose, as the state file records them.
+fn chosen_on_disk(world: &World) -> Option<Vec<Grant>> {
+    let rotation = world.rotation_on_disk(MOVE_USER);
+    let Progress::MoveToNewUser(step) = &rotation.progress else {
+        panic!("path changed");
+    };
+    match &**step {
+        MoveStep::CopyPermissions { chosen, .. } => chosen.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_copy_cut_short_keeps_the_admins_choice_and_a_new_choice_says_what_stays() {
+    let world = World::demo().await;
+    move_until(&world, StepKind::CopyPermissions).await;
+    let [registry, artifacts, group] =
+        <[Grant; 3]>::try_from(rotation_support::grants_to_copy()).unwrap();
+    // The admin unticks the custom policy; the copy stops at the group.
+    world.sandbox.set_faults({
+        let mut faults = ramkey::sandbox::Faults::none();
+        faults.unavailable = Some(ramkey::sandbox::Schedule::first(100).only(&["AddUserToGroup"]));
+        faults
+    });
+    let choice = vec![registry.clone(), group.clone()];
+    let mut engine = world.engine();
+    let cut = engine
+        .perform(MOVE_USER, Action::CopyPermissions(choice.clone()))
+        .await;
+    assert!(cut.is_err(), "{cut:?}");
+    drop(engine);
+    world.sandbox.set_faults(ramkey::sandbox::Faults::none());
+
+    // Recorded before the first grant: the resumed dialog offers it again.
+    assert_eq!(chosen_on_disk(&world), Some(choice));
+    assert_eq!(copied(&world), std::slice::from_ref(&registry));
+    let mut engine = world.engine();
+    let plan = engine.plan(MOVE_USER).unwrap();
+    assert_eq!(
+        plan.copy_choice,
+        Some(vec![registry.clone(), group.clone()])
+    );
+    assert_eq!(plan.copied_so_far, std::slice::from_ref(&registry));
+
+    // A new choice that leaves out the grant already made says it stays.
+    let outcome = ok(
+        &mut engine,
+        MOVE_USER,
+        Action::CopyPermissions(vec![artifacts.clone(), group.clone()]),
+    )
+    .await;
+    assert!(
+        outcome.summary.contains("Not undone"),
+        "{}",
+        outcome.summary
+    );
+    assert!(
+        outcome
+            .summary
+            .contains("AliyunContainerRegistryFullAccess (System) was already copied"),
+        "{}",
+        outcome.summary
+    );
+    assert!(
+        outcome.summary.contains("DetachPolicyFromUser"),
+        "{}",
+        outcome.summary
+    );
+    assert_eq!(copied(&world), [registry, artifacts, group]);
+}

@@ -315,3 +315,83 @@ async fn a_review_that_cannot_be_saved_says_it_was_not_recorded_and_stays_at_rev
     assert!(drawn.contains("▶ Review the evidence"), "{drawn}");
     assert_eq!(world.write_requests(), 0);
 }
+
+#[tokio::test]
+async fn a_resumed_copy_ticks_the_recorded_choice_and_keeps_done_grants_ticked() {
+    let world = World::demo().await;
+    rotation_support::move_until(&world, StepKind::CopyPermissions).await;
+    let [registry, _artifacts, group] =
+        <[ramkey::state::steps::Grant; 3]>::try_from(rotation_support::grants_to_copy()).unwrap();
+    world.sandbox.set_faults({
+        let mut faults = ramkey::sandbox::Faults::none();
+        faults.unavailable = Some(ramkey::sandbox::Schedule::first(100).only(&["AddUserToGroup"]));
+        faults
+    });
+    let choice = vec![registry, group];
+    let cut = world
+        .engine()
+        .perform(
+            rotation_support::MOVE_USER,
+            ramkey::rotation::Action::CopyPermissions(choice),
+        )
+        .await;
+    assert!(cut.is_err(), "{cut:?}");
+    world.sandbox.set_faults(ramkey::sandbox::Faults::none());
+
+    let (mut app, mut backend) = wizard(&world).await;
+    app.list_cursor = app
+        .snapshot
+        .users
+        .iter()
+        .position(|u| u.user_name == rotation_support::MOVE_USER)
+        .expect("listed");
+    // The write left in flight is told first (Enter closes it), then the
+    // user's screen opens, then the step's checklist.
+    for _ in 0..3 {
+        drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+        if app.context() == Context::Checklist {
+            break;
+        }
+    }
+    let Some(open) = &app.dialog else {
+        panic!("the copy checklist: {}", draw(&app, 120, 40))
+    };
+    let ramkey::ui::flow::Dialog::Copy(list, _) = &open.dialog else {
+        panic!("the copy checklist: {:?}", open.dialog)
+    };
+    let ticks: Vec<(String, bool, bool)> = list
+        .labels
+        .iter()
+        .zip(list.ticked.iter().zip(&list.locked))
+        .map(|(label, (ticked, locked))| (label.clone(), *ticked, *locked))
+        .collect();
+    let find = |name: &str| {
+        ticks
+            .iter()
+            .find(|(label, ..)| label.contains(name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {ticks:?}"))
+    };
+    let registry = find("AliyunContainerRegistryFullAccess");
+    assert!(registry.0.contains("copied already"), "{ticks:?}");
+    assert!(registry.1 && registry.2, "{ticks:?}");
+    assert!(!find("ci-deploy-artifacts").1, "{ticks:?}");
+    assert!(find("deployers").1, "{ticks:?}");
+
+    // Space on the grant already made does not untick it.
+    let at = ticks
+        .iter()
+        .position(|(label, ..)| label.contains("Registry"))
+        .unwrap();
+    for _ in 0..at {
+        drive(&mut app, &mut backend, &[KeyCode::Down]).await;
+    }
+    drive(&mut app, &mut backend, &[KeyCode::Char(' ')]).await;
+    let Some(open) = &app.dialog else {
+        panic!("still the checklist")
+    };
+    let ramkey::ui::flow::Dialog::Copy(list, _) = &open.dialog else {
+        panic!("still the checklist")
+    };
+    assert!(list.ticked[at], "{list:?}");
+}

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::state::steps::{
-    Copied, Detached, Disabled, GrantRecord, IdleStep, KeyCheck, LostKey, MoveStep, NewKey,
+    Copied, Detached, Disabled, Grant, GrantRecord, IdleStep, KeyCheck, LostKey, MoveStep, NewKey,
     NewUser, Prepared, Swap,
 };
 use crate::state::{Progress, StepRecord};
@@ -161,6 +161,8 @@ pub enum Event {
         /// The CreateUser call.
         record: StepRecord,
     },
+    /// The admin chose these grants to copy (recorded before the first).
+    GrantsChosen(Vec<Grant>),
     /// One policy or group was granted to the new user.
     GrantCopied(GrantRecord),
     /// Every chosen grant is on the new user.
@@ -201,6 +203,7 @@ impl Event {
             Event::Reviewed(_) => "review",
             Event::Named { .. } => "name chosen",
             Event::UserCreated { .. } => "user created",
+            Event::GrantsChosen(_) => "grants chosen",
             Event::GrantCopied(_) => "grant copied",
             Event::PermissionsCopied(_) => "permissions copied",
             Event::KeyCreated(_) => "key created",
@@ -304,27 +307,46 @@ fn advance_move(mut step: MoveStep, event: Event) -> Result<MoveStep, Event> {
                 created: record,
             },
             copied: Vec::new(),
+            chosen: None,
+        }),
+        (
+            MoveStep::CopyPermissions {
+                new_user, copied, ..
+            },
+            Event::GrantsChosen(chosen),
+        ) => Ok(MoveStep::CopyPermissions {
+            new_user,
+            copied,
+            chosen: Some(chosen),
         }),
         (
             MoveStep::CopyPermissions {
                 new_user,
                 mut copied,
+                chosen,
             },
             Event::GrantCopied(grant),
         ) => {
             copied.push(grant);
-            Ok(MoveStep::CopyPermissions { new_user, copied })
-        }
-        (MoveStep::CopyPermissions { new_user, copied }, Event::PermissionsCopied(record)) => {
-            Ok(MoveStep::CreateKey {
+            Ok(MoveStep::CopyPermissions {
                 new_user,
-                copied: Copied {
-                    grants: copied,
-                    record,
-                },
-                lost_keys: Vec::new(),
+                copied,
+                chosen,
             })
         }
+        (
+            MoveStep::CopyPermissions {
+                new_user, copied, ..
+            },
+            Event::PermissionsCopied(record),
+        ) => Ok(MoveStep::CreateKey {
+            new_user,
+            copied: Copied {
+                grants: copied,
+                record,
+            },
+            lost_keys: Vec::new(),
+        }),
         (
             MoveStep::CreateKey {
                 new_user,

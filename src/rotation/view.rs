@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::marker;
 use super::name::suggest_name;
 use super::step::{IDLE_STEPS, MOVE_STEPS, StepKind, current_step};
-use crate::state::steps::{IdleStep, KeyCheck, MoveStep};
+use crate::state::steps::{Grant, IdleStep, KeyCheck, MoveStep};
 use crate::state::{Deletion, Intent, Progress, Rotation, StepRecord};
 
 /// Which remediation a rotation follows.
@@ -105,6 +105,12 @@ pub struct RotationView {
     /// reported lost), until they are replaced.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lost_keys: Vec<String>,
+    /// At the copy step: the grants the admin chose, once recorded.
+    #[serde(skip)]
+    pub copy_choice: Option<Vec<Grant>>,
+    /// At the copy step: the grants already made on the new user.
+    #[serde(skip)]
+    pub copied_so_far: Vec<Grant>,
     /// Whether the new key was seen to work, from its creation until the
     /// old key is disabled (BC-12).
     #[serde(skip)]
@@ -169,6 +175,16 @@ pub fn rotation_view(
         },
         Progress::DisableIdle(_) => Vec::new(),
     };
+    let (copy_choice, copied_so_far) = match &rotation.progress {
+        Progress::MoveToNewUser(step) => match &**step {
+            MoveStep::CopyPermissions { copied, chosen, .. } => (
+                chosen.clone(),
+                copied.iter().map(|record| record.grant.clone()).collect(),
+            ),
+            _ => (None, Vec::new()),
+        },
+        Progress::DisableIdle(_) => (None, Vec::new()),
+    };
     let new_key_check = match &rotation.progress {
         Progress::MoveToNewUser(step) => step
             .prepared_before_disable()
@@ -195,6 +211,8 @@ pub fn rotation_view(
         new_user,
         new_key_id,
         lost_keys,
+        copy_choice,
+        copied_so_far,
         new_key_check,
         pending: rotation.pending.as_ref().map(describe_intent),
         wait_days: rotation.wait_days,

@@ -180,6 +180,11 @@ pub enum MoveStep {
         /// Grants already made on the new user.
         #[serde(default)]
         copied: Vec<GrantRecord>,
+        /// The grants the admin chose, recorded before the first is made,
+        /// so a resumed copy offers exactly that choice again (`None` in
+        /// files written before choices were recorded, or before a choice).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chosen: Option<Vec<Grant>>,
     },
     /// CreateAccessKey for the new user.
     CreateKey {
@@ -517,6 +522,22 @@ pub struct Detached {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_step_without_a_recorded_choice_reads_and_writes_as_before() {
+        let old = r#"{"step":"copy_permissions",
+            "new_user":{"name":"app-v2",
+                "named":{"at":"2026-01-01T00:00:00Z"},
+                "created":{"at":"2026-01-01T00:00:00Z","request_ids":["R1"]}},
+            "copied":[]}"#;
+        let step: MoveStep = serde_json::from_str(old).expect("old file loads");
+        let MoveStep::CopyPermissions { chosen, .. } = &step else {
+            panic!("{step:?}");
+        };
+        assert_eq!(chosen, &None);
+        let written = serde_json::to_string(&step).unwrap();
+        assert!(!written.contains("chosen"), "{written}");
+    }
 
     #[test]
     fn a_create_key_step_without_lost_keys_reads_and_writes_as_before() {

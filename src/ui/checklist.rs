@@ -25,6 +25,8 @@ pub struct Checklist {
     pub labels: Vec<String>,
     /// Whether each item is ticked.
     pub ticked: Vec<bool>,
+    /// Whether each item is done already and so cannot be unticked.
+    pub locked: Vec<bool>,
     /// The selected row.
     pub cursor: usize,
 }
@@ -38,11 +40,31 @@ impl Checklist {
         all_ticked: bool,
     ) -> Self {
         let ticked = vec![all_ticked; labels.len()];
+        Self::with_ticks(title, body, labels, ticked, Vec::new())
+    }
+
+    /// A list with the given items ticked; `locked` ones (done already)
+    /// stay ticked whatever is pressed.
+    pub fn with_ticks(
+        title: impl Into<String>,
+        body: Vec<String>,
+        labels: Vec<String>,
+        ticked: Vec<bool>,
+        locked: Vec<bool>,
+    ) -> Self {
+        let mut locked = locked;
+        locked.resize(labels.len(), false);
+        let mut ticked = ticked;
+        ticked.resize(labels.len(), false);
+        for (tick, done) in ticked.iter_mut().zip(&locked) {
+            *tick |= *done;
+        }
         Self {
             title: title.into(),
             body,
             labels,
             ticked,
+            locked,
             cursor: 0,
         }
     }
@@ -54,7 +76,8 @@ impl Checklist {
             Input::Command(Command::Up) => self.cursor = self.cursor.saturating_sub(1),
             Input::Command(Command::Down) => self.cursor = (self.cursor + 1).min(last),
             Input::Command(Command::Toggle) => {
-                if let Some(tick) = self.ticked.get_mut(self.cursor) {
+                let locked = self.locked.get(self.cursor).copied().unwrap_or(false);
+                if let Some(tick) = self.ticked.get_mut(self.cursor).filter(|_| !locked) {
                     *tick = !*tick;
                 }
             }
@@ -123,6 +146,15 @@ mod tests {
         press(&mut list, Command::Down);
         press(&mut list, Command::Toggle);
         assert_eq!(press(&mut list, Command::Act), Reply::Done(vec![0, 2]));
+    }
+
+    #[test]
+    fn a_done_item_stays_ticked() {
+        let labels = vec!["a".into(), "b".into()];
+        let mut list =
+            Checklist::with_ticks("t", vec![], labels, vec![false, false], vec![true, false]);
+        press(&mut list, Command::Toggle);
+        assert_eq!(press(&mut list, Command::Act), Reply::Done(vec![0]));
     }
 
     #[test]

@@ -18,9 +18,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    DriftView, Effect, ErrorView, Header, Identity, KeyView, NewKeyCheck, NewKeyView, Offer,
-    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled, ShownSecret,
-    Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
+    DriftView, Effect, ErrorView, GrantSet, Header, Identity, KeyView, NewKeyCheck, NewKeyView,
+    Offer, PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled,
+    ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -250,6 +250,8 @@ impl EngineBackend {
                 new_user,
                 policies: permissions.map(policy_refs).unwrap_or_default(),
                 groups: permissions.map(group_names).unwrap_or_default(),
+                chosen: plan.copy_choice.as_deref().map(grant_set),
+                copied: grant_set(&plan.copied_so_far),
             },
             E::CreateKey => StepKind::CreateAccessKey { new_user },
             E::ConfirmSecretStored => StepKind::ConfirmSecretStored { new_key_id },
@@ -738,6 +740,24 @@ fn policy_refs(permissions: &UserPermissions) -> Vec<PolicyRef> {
             policy_type: policy.policy_type,
         })
         .collect()
+}
+
+/// The engine's grants in the wizard's terms.
+fn grant_set(grants: &[Grant]) -> GrantSet {
+    let mut set = GrantSet::default();
+    for grant in grants {
+        match grant {
+            Grant::Policy {
+                policy_name,
+                policy_type,
+            } => set.policies.push(PolicyRef {
+                name: policy_name.clone(),
+                policy_type: *policy_type,
+            }),
+            Grant::Group { group_name } => set.groups.push(group_name.clone()),
+        }
+    }
+    set
 }
 
 fn group_names(permissions: &UserPermissions) -> Vec<String> {

@@ -20,7 +20,7 @@ use super::steps;
 use super::text;
 use super::text_input::{Invalid, TextInput, Validator};
 use super::view::{
-    ErrorView, KeyView, NewKeyCheck, Offer, PathKind, PolicyRef, Recommendation, Request,
+    ErrorView, GrantSet, KeyView, NewKeyCheck, Offer, PathKind, PolicyRef, Recommendation, Request,
     RotationView, Settled, Snapshot, StepKind, StepStatus, UserView, Verdict,
 };
 use crate::rotation;
@@ -528,8 +528,12 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         )),
         StepKind::CreateUser { .. } => ask("Create the user now? [y/n]", Request::CreateUser),
         StepKind::CopyPermissions {
-            policies, groups, ..
-        } => copy_dialog(title, body, policies, groups),
+            policies,
+            groups,
+            chosen,
+            copied,
+            ..
+        } => copy_dialog(title, body, policies, groups, chosen.as_ref(), copied),
         StepKind::CreateAccessKey { .. } => {
             ask("Create the key now? [y/n]", Request::CreateAccessKey)
         }
@@ -646,22 +650,56 @@ fn capitalised(error: &rotation::NameError) -> String {
     })
 }
 
+/// Every grant ticked at first; when resumed, exactly the admin's recorded
+/// choice, with the grants already made shown done and kept ticked.
 fn copy_dialog(
     title: String,
-    body: Vec<String>,
+    mut body: Vec<String>,
     policies: &[PolicyRef],
     groups: &[String],
+    chosen: Option<&GrantSet>,
+    copied: &GrantSet,
 ) -> Dialog {
     let mut grants: Vec<Grant> = policies.iter().cloned().map(Grant::Policy).collect();
     grants.extend(groups.iter().cloned().map(Grant::Group));
+    let done: Vec<bool> = grants.iter().map(|grant| in_set(copied, grant)).collect();
+    let ticked: Vec<bool> = grants
+        .iter()
+        .map(|grant| chosen.is_none_or(|set| in_set(set, grant)))
+        .collect();
     let labels = grants
         .iter()
-        .map(|grant| match grant {
-            Grant::Policy(policy) => format!("policy {}", steps::policy_label(policy)),
-            Grant::Group(group) => format!("group  {group}"),
+        .zip(&done)
+        .map(|(grant, done)| {
+            let label = match grant {
+                Grant::Policy(policy) => format!("policy {}", steps::policy_label(policy)),
+                Grant::Group(group) => format!("group  {group}"),
+            };
+            if *done {
+                format!("{label}  (copied already)")
+            } else {
+                label
+            }
         })
         .collect();
-    Dialog::Copy(Checklist::new(title, body, labels, true), grants)
+    if chosen.is_some() || done.contains(&true) {
+        body.push(
+            "Resumed: ticked as you chose before. Items marked \"copied already\" are on the \
+             new user and stay ticked."
+                .to_owned(),
+        );
+    }
+    Dialog::Copy(
+        Checklist::with_ticks(title, body, labels, ticked, done),
+        grants,
+    )
+}
+
+fn in_set(set: &GrantSet, grant: &Grant) -> bool {
+    match grant {
+        Grant::Policy(policy) => set.policies.contains(policy),
+        Grant::Group(group) => set.groups.contains(group),
+    }
 }
 
 fn evidence(user: &UserView, key_id: &str) -> Vec<String> {

@@ -300,6 +300,15 @@ pub struct PolicyRef {
     pub policy_type: crate::cloud::model::PolicyType,
 }
 
+/// Some policies and groups, e.g. those chosen or already copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantSet {
+    /// Policies.
+    pub policies: Vec<PolicyRef>,
+    /// Group names.
+    pub groups: Vec<String>,
+}
+
 /// What a step does, with what the wizard needs to explain and run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepKind {
@@ -347,6 +356,10 @@ pub enum StepKind {
         policies: Vec<PolicyRef>,
         /// The original user's groups.
         groups: Vec<String>,
+        /// The admin's recorded choice, when an earlier run made it.
+        chosen: Option<GrantSet>,
+        /// The grants already made on the new user (by an earlier run).
+        copied: GrantSet,
     },
     /// CreateAccessKey for the new user; the secret is shown once.
     CreateAccessKey {

@@ -128,6 +128,8 @@ pub fn zhangsan() -> UserView {
                         new_user: new_user.clone(),
                         policies: policies(),
                         groups: vec!["ops".to_owned()],
+                        chosen: None,
+                        copied: ramkey::ui::view::GrantSet::default(),
                     },
                     StepStatus::Pending,
                 ),

@@ -109,11 +109,18 @@ impl Engine {
         rotation: &Rotation,
         chosen: Vec<Grant>,
     ) -> Result<Performed, EngineError> {
-        let MoveStep::CopyPermissions { new_user, copied } = move_step(rotation) else {
+        let MoveStep::CopyPermissions {
+            new_user,
+            copied,
+            chosen: recorded,
+        } = move_step(rotation)
+        else {
             unreachable!("checked to be the current step");
         };
         let target = new_user.name.clone();
         let chosen = unique(chosen);
+        let kept = kept_out(copied, &chosen);
+        let recorded = recorded.clone();
 
         let original = self.permissions(&rotation.user).await?;
         for grant in &chosen {
@@ -124,6 +131,12 @@ impl Engine {
             .await
             .map_err(or_new_user_gone(&target))?;
         let already: HashSet<Grant> = copied.iter().map(|g| g.grant.clone()).collect();
+        if recorded.as_ref() != Some(&chosen) {
+            // Saved before the first grant, so a run that dies mid-copy
+            // resumes with the admin's choice, not every grant again.
+            let event = Event::GrantsChosen(chosen.clone());
+            self.commit(&rotation.id, event, "Recorded the chosen grants")?;
+        }
 
         let mut request_ids: Vec<String> = copied
             .iter()
@@ -144,7 +157,10 @@ impl Engine {
             self.commit_write(rotation, event, &done, &journaled)?;
         }
 
-        let summary = format!("Copied the chosen policies and groups to {target}");
+        let mut summary = format!("Copied the chosen policies and groups to {target}");
+        if !kept.is_empty() {
+            summary.push_str(&kept_note(&kept, &target));
+        }
         let record = StepRecord {
             request_ids,
             ..StepRecord::at(self.now())
@@ -329,6 +345,27 @@ fn lost_note(lost_keys: &[LostKey]) -> Option<String> {
         "replaces {}, whose secret was lost before it was stored",
         ids.join(", ")
     ))
+}
+
+/// Grants an earlier run already made that the admin's choice now leaves out.
+fn kept_out(copied: &[GrantRecord], chosen: &[Grant]) -> Vec<Grant> {
+    copied
+        .iter()
+        .map(|record| record.grant.clone())
+        .filter(|grant| !chosen.contains(grant))
+        .collect()
+}
+
+/// What the admin must know of grants already made but no longer chosen:
+/// they stay on the new user (and in the record), and how to remove them.
+fn kept_note(kept: &[Grant], target: &str) -> String {
+    let named: Vec<String> = kept.iter().map(describe).collect();
+    format!(
+        ". Not undone: {} was already copied by an earlier run and stays on {target}; \
+         to remove it, detach it from {target} in the RAM console (DetachPolicyFromUser, or \
+         RemoveUserFromGroup for a group)",
+        named.join(", ")
+    )
 }
 
 /// The event recording keys found on the new user without their secret.
