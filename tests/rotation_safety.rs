@@ -340,6 +340,93 @@ async fn a_key_used_after_its_disable_is_not_deleted() {
         world.key_status(IDLE_USER, IDLE_KEY),
         Some(KeyStatus::Inactive)
     );
+    assert!(error.to_string().contains("disable again"), "{error}");
+
+    // The way on: a new disable record whose wait counts from now; the key
+    // is Inactive already, so nothing is called.
+    let updates = world.requests_for("UpdateAccessKey");
+    let mut engine = world.engine();
+    let outcome = ok(
+        &mut engine,
+        IDLE_USER,
+        Action::DisableAgain(Confirmation::typed(IDLE_USER)),
+    )
+    .await;
+    assert!(
+        outcome.summary.contains("used after the disable"),
+        "{}",
+        outcome.summary
+    );
+    assert_eq!(world.requests_for("UpdateAccessKey"), updates);
+    let plan = engine.plan(IDLE_USER).unwrap();
+    assert_eq!(plan.current, Some(StepKind::DeleteKey));
+    assert_eq!(plan.delete_after, Some(world.now() + Duration::days(90)));
+    let audited = world.audit_lines();
+    let again = audited
+        .iter()
+        .find(|line| line.action == "disable_again")
+        .expect("the confirmation is audited");
+    let detail = again.detail.clone().unwrap_or_default();
+    assert!(detail.contains("replaces the disable of"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_key_re_enabled_outside_is_disabled_again_with_a_new_wait_on_the_admins_word() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world.advance(Duration::days(91));
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Active)
+        .await
+        .unwrap();
+    let mut engine = world.engine();
+    let error = refused(
+        &world,
+        &mut engine,
+        IDLE_USER,
+        Action::DeleteKey(Confirmation::typed(IDLE_USER)),
+    )
+    .await;
+    assert!(error.to_string().contains("disable again"), "{error}");
+    let wrong = Action::DisableAgain(Confirmation::typed("someone"));
+    let error = refused(&world, &mut engine, IDLE_USER, wrong).await;
+    assert!(
+        matches!(error, EngineError::ConfirmationMismatch { .. }),
+        "{error}"
+    );
+
+    let updates = world.requests_for("UpdateAccessKey");
+    ok(
+        &mut engine,
+        IDLE_USER,
+        Action::DisableAgain(Confirmation::typed(IDLE_USER)),
+    )
+    .await;
+    assert_eq!(world.requests_for("UpdateAccessKey"), updates + 1);
+    assert_eq!(
+        world.key_status(IDLE_USER, IDLE_KEY),
+        Some(KeyStatus::Inactive)
+    );
+    let plan = engine.plan(IDLE_USER).unwrap();
+    assert_eq!(plan.delete_after, Some(world.now() + Duration::days(90)));
+    assert_eq!(plan.current, Some(StepKind::DeleteKey));
+    // Not due again until the new date; then deleted as usual.
+    let error = refused(
+        &world,
+        &mut engine,
+        IDLE_USER,
+        Action::DeleteKey(Confirmation::typed(IDLE_USER)),
+    )
+    .await;
+    assert!(matches!(error, EngineError::NotDue { .. }), "{error}");
+    // Nothing left to disable again once it is Inactive and unused.
+    let again = Action::DisableAgain(Confirmation::typed(IDLE_USER));
+    let error = refused(&world, &mut engine, IDLE_USER, again).await;
+    assert!(
+        matches!(error, EngineError::NothingToDisableAgain { .. }),
+        "{error}"
+    );
 }
 
 /// A retry wait that, the first time, fills the new user's two key slots

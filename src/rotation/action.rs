@@ -52,6 +52,11 @@ pub enum Action {
     DisableKey(Confirmation),
     /// Delete the retired key (once due).
     DeleteKey(Confirmation),
+    /// The retired key is Active again or was used after its disable, so
+    /// it can never be deleted as it is: disable it again (when Active)
+    /// and restart the waiting period from now. The confirmation must name
+    /// the flagged user.
+    DisableAgain(Confirmation),
     /// Roll back: re-enable the retired key while it waits for deletion
     /// (an application broke after the disable). The idle path goes back to
     /// "disable", the move path to "confirm production"; the rollback is
@@ -89,7 +94,9 @@ impl Action {
             Action::ConfirmStaging => StepKind::ConfirmStaging,
             Action::ConfirmProduction => StepKind::ConfirmProduction,
             Action::DisableKey(_) => StepKind::DisableKey,
-            Action::DeleteKey(_) | Action::ReEnableKey { .. } => StepKind::DeleteKey,
+            Action::DeleteKey(_) | Action::DisableAgain(_) | Action::ReEnableKey { .. } => {
+                StepKind::DeleteKey
+            }
             Action::DetachPolicies { .. } => StepKind::ReviewPolicies,
         })
     }
@@ -111,6 +118,7 @@ impl Action {
             Action::ConfirmProduction => "confirm production",
             Action::DisableKey(_) => "disable the key",
             Action::DeleteKey(_) => "delete the key",
+            Action::DisableAgain(_) => "disable the key again and restart the waiting period",
             Action::ReEnableKey { .. } => "re-enable the key (roll back)",
             Action::DetachPolicies { .. } => "detach policies",
         }

@@ -317,6 +317,11 @@ impl Engine {
                 let confirmed = self.typed_for_key(rotation, &confirmation, "delete_key", None)?;
                 self.delete_key(rotation, confirmed).await
             }
+            Action::DisableAgain(confirmation) => {
+                let confirmed =
+                    self.typed_for_key(rotation, &confirmation, "disable_again", None)?;
+                self.disable_again(rotation, confirmed).await
+            }
             Action::ReEnableKey {
                 confirmation,
                 reason,
@@ -373,7 +378,7 @@ impl Engine {
     /// delete of the key ramkey signs with.
     fn refuse_own_key_step(&self, rotation: &Rotation, action: &str) -> Result<(), EngineError> {
         match action {
-            "disable_key" => self.refuse_own_key(&rotation.key_id, "disabling"),
+            "disable_key" | "disable_again" => self.refuse_own_key(&rotation.key_id, "disabling"),
             "delete_key" => self.refuse_own_key(&rotation.key_id, "deleting"),
             _ => Ok(()),
         }

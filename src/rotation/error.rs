@@ -201,7 +201,8 @@ pub enum EngineError {
     #[error(
         "{key_id} was used at {last_used}, after it was disabled at {disabled_at}; something \
          still relies on it (or it was re-enabled for a while). Not deleting it: find that \
-         user of the key first"
+         user of the key first, then choose \"disable again and restart the waiting period\" \
+         at this step (typing the user name)"
     )]
     UsedAfterDisable {
         /// The key.
@@ -215,9 +216,21 @@ pub enum EngineError {
     /// The disabled key is Active again.
     #[error(
         "{key_id} is Active again: someone re-enabled it outside ramkey, so something may \
-         need it. Not deleting it; disable it again only once you know why"
+         need it. Not deleting it. Once you know why, choose \"disable again and restart the \
+         waiting period\" at this step (typing the user name)"
     )]
     KeyReEnabled {
+        /// The key.
+        key_id: String,
+    },
+
+    /// "Disable again" was asked for a key that is Inactive and unused
+    /// since its disable: its waiting period stands as it is.
+    #[error(
+        "{key_id} is Inactive and unused since its disable, so there is nothing to disable \
+         again: its deletion date stands"
+    )]
+    NothingToDisableAgain {
         /// The key.
         key_id: String,
     },

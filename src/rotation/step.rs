@@ -186,6 +186,10 @@ pub enum Event {
     ProductionSwapped(StepRecord),
     /// The retired key is Inactive, with its deletion date.
     KeyDisabled(Disabled),
+    /// The retired key, Active again or used after its disable, is
+    /// disabled again: a new disable and deletion date replace the earlier
+    /// ones (which the audit log keeps).
+    KeyDisabledAgain(Disabled),
     /// The retired key is gone.
     KeyDeleted(StepRecord),
     /// The retired key was re-enabled while it waited for deletion (a
@@ -214,6 +218,7 @@ impl Event {
             Event::StagingSwapped(_) => "staging swapped",
             Event::ProductionSwapped(_) => "production swapped",
             Event::KeyDisabled(_) => "key disabled",
+            Event::KeyDisabledAgain(_) => "key disabled again",
             Event::KeyDeleted(_) => "key deleted",
             Event::KeyReEnabled(_) => "key re-enabled",
             Event::PolicyDetached(_) => "policy detached",
@@ -257,7 +262,9 @@ pub fn advance(progress: Progress, event: Event) -> Result<Progress, OutOfOrder>
 fn advance_idle(step: IdleStep, event: Event) -> Result<IdleStep, Event> {
     match (step, event) {
         (IdleStep::Review, Event::Reviewed(reviewed)) => Ok(IdleStep::Disable { reviewed }),
-        (IdleStep::Disable { reviewed }, Event::KeyDisabled(disabled)) => {
+        // A disable again replaces the earlier disable and its date.
+        (IdleStep::Disable { reviewed }, Event::KeyDisabled(disabled))
+        | (IdleStep::AwaitDeletion { reviewed, .. }, Event::KeyDisabledAgain(disabled)) => {
             Ok(IdleStep::AwaitDeletion { reviewed, disabled })
         }
         (IdleStep::AwaitDeletion { reviewed, disabled }, Event::KeyDeleted(deleted)) => {
@@ -437,7 +444,8 @@ fn advance_swap(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
 /// Disable, delete and the final review.
 fn advance_retire(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
     match (step, event) {
-        (MoveStep::DisableKey { prepared, swap }, Event::KeyDisabled(disabled)) => {
+        (MoveStep::DisableKey { prepared, swap }, Event::KeyDisabled(disabled))
+        | (MoveStep::AwaitDeletion { prepared, swap, .. }, Event::KeyDisabledAgain(disabled)) => {
             Ok(MoveStep::AwaitDeletion {
                 prepared,
                 swap,

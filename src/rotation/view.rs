@@ -496,7 +496,7 @@ fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
         "GetAccessKeyLastUsed checks {key} was not used after it was disabled, then \
          DeleteAccessKey UserName={user} UserAccessKeyId={key} (type {user} to confirm). \
          {RECYCLE_BIN} {CLOUD_CONFIG} If an application broke, roll back instead: \
-         UpdateAccessKey Status=Active re-enables it. {GONE}"
+         UpdateAccessKey Status=Active re-enables it. {AGAIN} {GONE}"
     );
     match deletion {
         Some(deletion) => format!(
@@ -506,6 +506,11 @@ fn explain_delete(user: &str, key: &str, deletion: Option<Deletion>) -> String {
         None => calls,
     }
 }
+
+/// The way on when the retired key cannot be deleted as it is.
+const AGAIN: &str = "If the key is Active again or was used after the disable, it is never \
+     deleted: once you know why, disable it again and restart the waiting period (type the user \
+     name to confirm).";
 
 /// The way on when the retired key was deleted outside ramkey.
 const GONE: &str = "If ListAccessKeys shows the key already gone (deleted outside ramkey), \

@@ -299,10 +299,16 @@ fn settlement(
             // The disable happened at most now: counting the wait from now
             // never deletes early.
             let delete_after = now + Duration::days(i64::from(rotation.wait_days));
-            step(Event::KeyDisabled(Disabled {
+            let disabled = Disabled {
                 record,
                 delete_after,
-            }))
+            };
+            // Waiting already: this was a "disable again".
+            if rotation.progress.deletion().is_some() {
+                step(Event::KeyDisabledAgain(disabled))
+            } else {
+                step(Event::KeyDisabled(disabled))
+            }
         }
         (
             WriteCall::UpdateAccessKey {

@@ -106,6 +106,72 @@ impl Engine {
         Ok(Performed::said(summary))
     }
 
+    /// The retired key is Active again or was used after its disable:
+    /// disables it again when Active (journaled), and records a new
+    /// disable whose deletion date counts from now. The earlier disable is
+    /// kept in the audit log, with the confirmation.
+    pub(super) async fn disable_again(
+        &mut self,
+        rotation: &Rotation,
+        confirmed: Confirmed,
+    ) -> Result<Performed, EngineError> {
+        let (user, key_id) = (&rotation.user, &rotation.key_id);
+        let deletion = rotation
+            .progress
+            .deletion()
+            .expect("DeleteKey comes after the disable");
+        let Some(key) = self.find_key(user, key_id).await? else {
+            return self.record_deleted_outside(rotation, confirmed);
+        };
+        let active = key.status == KeyStatus::Active;
+        let last_used = self.last_used(user, key_id).await?;
+        let used_after = last_used.is_some_and(|at| at > deletion.disabled_at);
+        if !active && !used_after {
+            return Err(EngineError::NothingToDisableAgain {
+                key_id: key_id.clone(),
+            });
+        }
+        self.refuse_retiring_without_fallback(rotation).await?;
+
+        let why = if active {
+            "it was Active again"
+        } else {
+            "it was used after the disable"
+        };
+        let earlier = format!(
+            "{why}; replaces the disable of {} (deletion from {})",
+            deletion.disabled_at.format("%Y-%m-%d %H:%M UTC"),
+            deletion.delete_after.format("%Y-%m-%d %H:%M UTC"),
+        );
+        self.audit_confirmed(rotation, confirmed.noting(earlier));
+        let summary = |record: &StepRecord| {
+            format!(
+                "Disabled {key_id} of {user} again ({why}); the waiting period starts again: \
+                 it may be deleted from {}. {CLOUD_CONFIG}",
+                delete_after(record, rotation.wait_days).format("%Y-%m-%d %H:%M UTC")
+            )
+        };
+        if !active {
+            let record =
+                StepRecord::found_done(self.now(), "already Inactive; used after the disable");
+            let done = summary(&record);
+            let event = Event::KeyDisabledAgain(disabled(record, rotation.wait_days));
+            self.commit(&rotation.id, event, &done)?;
+            return Ok(Performed::said(done));
+        }
+        let call = WriteCall::UpdateAccessKey {
+            user_name: user.clone(),
+            access_key_id: key_id.clone(),
+            status: KeyStatus::Inactive,
+        };
+        let journaled = self.write(rotation, call).await?;
+        let record = journaled.made.record(self.now());
+        let done = summary(&record);
+        let event = Event::KeyDisabledAgain(disabled(record, rotation.wait_days));
+        self.commit_write(rotation, event, &done, &journaled)?;
+        Ok(Performed::said(done))
+    }
+
     /// The retired key is gone (ListAccessKeys no longer shows it): it was
     /// deleted outside ramkey. On the admin's typed confirmation the steps
     /// it skipped (the disable, when still due, and the deletion) are
