@@ -395,3 +395,52 @@ async fn a_resumed_copy_ticks_the_recorded_choice_and_keeps_done_grants_ticked()
     };
     assert!(list.ticked[at], "{list:?}");
 }
+
+#[tokio::test]
+async fn a_key_active_again_is_disabled_again_from_the_delete_step_with_a_new_wait() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world.advance(chrono::Duration::days(91));
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Active)
+        .await
+        .expect("re-enabled outside ramkey");
+    let (mut app, mut backend) = wizard(&world).await;
+    open_idle_user(&mut app, &mut backend).await;
+    let drawn = draw(&app, 120, 32);
+    assert!(drawn.contains("a disable again"), "{drawn}");
+    let step_text = draw(&app, 120, 40).replace(['│', '"'], " ");
+    let said = step_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("a disables it again and restarts the wait"),
+        "{step_text}"
+    );
+    drive(&mut app, &mut backend, &[KeyCode::Char('?')]).await;
+    let help = draw(&app, 120, 40);
+    assert!(
+        help.contains("old key in use again: disable again, new wait"),
+        "{help}"
+    );
+    drive(&mut app, &mut backend, &[KeyCode::Esc]).await;
+
+    let updates = world.requests_for("UpdateAccessKey");
+    drive(&mut app, &mut backend, &[KeyCode::Char('a')]).await;
+    assert_eq!(app.context(), Context::TypedConfirm, "{:?}", app.dialog);
+    type_text(&mut app, IDLE_USER);
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+
+    assert_eq!(world.requests_for("UpdateAccessKey"), updates + 1);
+    assert_eq!(
+        world.key_status(IDLE_USER, IDLE_KEY),
+        Some(KeyStatus::Inactive)
+    );
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("waiting period starts again"), "{notice}");
+    let plan = world.rotation_on_disk(IDLE_USER);
+    let due = plan.progress.deletion().expect("waiting").delete_after;
+    assert_eq!(due, world.now() + chrono::Duration::days(90));
+    // Inactive and unused now: the key is no longer offered.
+    let drawn = draw(&app, 120, 32);
+    assert!(!drawn.contains("a disable again"), "{drawn}");
+}

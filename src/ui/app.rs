@@ -305,6 +305,7 @@ impl App {
             (Screen::Rotation { .. }, Command::Back) => self.screen = Screen::Findings,
             (Screen::Rotation { .. }, Command::Act) => self.act_on_current_step(),
             (Screen::Rotation { .. }, Command::Rollback) => self.offer_rollback(),
+            (Screen::Rotation { .. }, Command::DisableAgain) => self.offer_disable_again(),
             (Screen::Rotation { .. }, Command::VerifyKey) => effect = self.offer_verify(),
             _ => {}
         }
@@ -388,6 +389,34 @@ impl App {
             }
             Err(why) => self.notice = Some(why),
         }
+    }
+
+    /// `a`: disable the old key again and restart the wait, when it is
+    /// Active again or was used after its disable.
+    fn offer_disable_again(&mut self) {
+        if self.busy(Command::DisableAgain) || self.refused_read_only() {
+            return;
+        }
+        let Some(user) = self.shown_user() else {
+            return;
+        };
+        match flow::disable_again_dialog(user) {
+            Ok(dialog) => {
+                let user = user.user_name.clone();
+                self.dialog = Some(OpenDialog { user, dialog });
+            }
+            Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// Whether the footer offers `a` (disable again) now.
+    pub fn offers_disable_again(&self) -> bool {
+        self.dialog.is_none()
+            && self.help.is_none()
+            && matches!(self.screen, Screen::Rotation { .. })
+            && self
+                .shown_user()
+                .is_some_and(|user| flow::disable_again_key(user).is_some())
     }
 
     /// `v`: checks the new key again, asking for its secret first when
@@ -619,6 +648,9 @@ pub fn describe(effect: &Effect) -> String {
         }
         R::CheckDrift => format!("Looking for changes made outside ramkey to {user}"),
         R::ReEnableKey { key_id, .. } => format!("Re-enabling key {key_id} of {user}"),
+        R::DisableAgain { key_id, .. } => {
+            format!("Disabling key {key_id} of {user} again, restarting the wait")
+        }
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
         R::VerifyKey { .. } => "Verifying the new key".to_owned(),

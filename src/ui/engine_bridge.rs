@@ -58,6 +58,7 @@ pub struct EngineBackend {
     drift: HashMap<String, Vec<DriftView>>,
     /// Users whose old key the last look found deleted outside ramkey.
     key_gone: HashSet<String>,
+    key_active_again: HashSet<String>,
 }
 
 /// What the bridge does for a request.
@@ -99,6 +100,7 @@ impl EngineBackend {
             unsettled,
             drift: HashMap::new(),
             key_gone: HashSet::new(),
+            key_active_again: HashSet::new(),
         };
         backend.read_permissions().await?;
         Ok((backend, report))
@@ -197,6 +199,7 @@ impl EngineBackend {
             wait_days,
             rollbacks: plan.rollbacks,
             retired_key_gone,
+            retired_key_active_again: self.key_active_again.contains(&plan.user),
             new_key: self.new_key_view(plan),
         }
     }
@@ -352,6 +355,7 @@ impl EngineBackend {
     /// keeps them for the views; returns how many there are.
     async fn look_for_drift(&mut self, user: &str) -> Result<usize, EngineError> {
         self.key_gone.remove(user);
+        self.key_active_again.remove(user);
         if self.engine.next_step(user).is_none() {
             self.drift.remove(user);
             return Ok(0);
@@ -362,6 +366,12 @@ impl EngineBackend {
             .any(|drift| matches!(drift, rotation::Drift::RetiredKeyGone { .. }))
         {
             self.key_gone.insert(user.to_owned());
+        }
+        if drift
+            .iter()
+            .any(|drift| matches!(drift, rotation::Drift::KeyReEnabled { .. }))
+        {
+            self.key_active_again.insert(user.to_owned());
         }
         let found: Vec<DriftView> = drift
             .iter()
@@ -404,6 +414,9 @@ impl Backend for EngineBackend {
 pub fn to_call(request: Request) -> Call {
     let action = match request {
         Request::CheckDrift => return Call::Check,
+        Request::DisableAgain { typed_user, .. } => {
+            Action::DisableAgain(Confirmation::typed(typed_user))
+        }
         Request::ReEnableKey {
             reason, typed_user, ..
         } => Action::ReEnableKey {

@@ -87,6 +87,8 @@ pub enum Destructive {
         /// What broke, if the admin said.
         reason: Option<String>,
     },
+    /// Disable this old key again and restart its waiting period.
+    DisableAgain(String),
 }
 
 impl Destructive {
@@ -100,6 +102,7 @@ impl Destructive {
             },
             Destructive::ReplaceLostKey => Request::ReplaceLostKey { typed_user },
             Destructive::SecretNotStored => Request::SecretNotStored { typed_user },
+            Destructive::DisableAgain(key_id) => Request::DisableAgain { key_id, typed_user },
             Destructive::ReEnableKey { key_id, reason } => Request::ReEnableKey {
                 key_id,
                 reason,
@@ -360,6 +363,62 @@ pub fn rollback_dialog(user: &UserView) -> Result<Dialog, String> {
         Box::new(|_: &str| Ok(())),
     );
     Ok(Dialog::WhatBroke(field, key_id.clone()))
+}
+
+/// The old key when it can only be disabled again: the rotation waits to
+/// delete it, and it is Active again or was used after its disable.
+pub fn disable_again_key(user: &UserView) -> Option<&str> {
+    let rotation = user.rotation.as_ref()?;
+    let waiting = rotation.current().map(|i| &rotation.steps[i].kind);
+    let Some(StepKind::DeleteKey { key_id, .. }) = waiting else {
+        return None;
+    };
+    let disabled_at = rotation
+        .steps
+        .iter()
+        .find_map(|step| match (&step.kind, &step.status) {
+            (StepKind::DisableKey { .. }, StepStatus::Done { at, .. }) => Some(*at),
+            _ => None,
+        });
+    let used_after = user.keys.iter().any(|key| {
+        &key.access_key_id == key_id
+            && key
+                .last_used
+                .zip(disabled_at)
+                .is_some_and(|(used, at)| used > at)
+    });
+    (rotation.retired_key_active_again || used_after).then_some(key_id.as_str())
+}
+
+/// `a`: the typed confirmation that disables the old key again and
+/// restarts its waiting period.
+pub fn disable_again_dialog(user: &UserView) -> Result<Dialog, String> {
+    let key_id = disable_again_key(user).ok_or_else(|| {
+        "Disable again only at the delete step, when the old key is Active again or was used \
+         after its disable."
+            .to_owned()
+    })?;
+    let name = &user.user_name;
+    let wait = user
+        .rotation
+        .as_ref()
+        .map_or(90, |rotation| rotation.wait_days);
+    let body = wrapped(&[
+        format!(
+            "{key_id} of {name} is Active again or was used after its disable, so ramkey will \
+             not delete it. Find out what still uses it first."
+        ),
+        format!(
+            "Then: set it Inactive again (if it is Active) and restart the waiting period: it \
+             may be deleted {wait} days from now. The earlier disable stays in the audit log."
+        ),
+        format!("API: UpdateAccessKey UserName={name} UserAccessKeyId={key_id} Status=Inactive"),
+    ]);
+    let confirm = TypedConfirm::new("Disable again, restart the wait", body, name);
+    Ok(Dialog::Confirm(
+        confirm,
+        Destructive::DisableAgain(key_id.to_owned()),
+    ))
 }
 
 /// The typed confirmation that re-enables `key_id` of `user`.

@@ -104,6 +104,9 @@ pub enum Command {
     Rollback,
     /// Check again that the new key works.
     VerifyKey,
+    /// The old key is Active again or was used after its disable: disable
+    /// it again and restart the waiting period.
+    DisableAgain,
 }
 
 /// A key as the table names it.
@@ -180,6 +183,7 @@ const NO: &[Key] = &[Key::Plain(KeyCode::Char('n'))];
 const BACKSPACE: &[Key] = &[Key::Plain(KeyCode::Backspace)];
 const ROLLBACK: &[Key] = &[Key::Plain(KeyCode::Char('r'))];
 const VERIFY: &[Key] = &[Key::Plain(KeyCode::Char('v'))];
+const AGAIN: &[Key] = &[Key::Plain(KeyCode::Char('a'))];
 
 const fn bind(
     keys: &'static [Key],
@@ -245,6 +249,11 @@ pub const TABLE: &[Binding] = &[
     quiet(explained(
         bind(VERIFY, X::Rotation, C::VerifyKey, "verify new key"),
         "check again that the new key works",
+    )),
+    // In the footer only when it applies (see `render`).
+    quiet(explained(
+        bind(AGAIN, X::Rotation, C::DisableAgain, "disable again"),
+        "old key in use again: disable again, new wait",
     )),
     bind(HELP, X::Rotation, C::Help, "help"),
     quiet(bind(CTRL_C, X::Rotation, C::Interrupt, "quit now")),

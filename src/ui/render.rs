@@ -39,7 +39,18 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
     }
     frame.render_widget(status_line(app, status.width), status);
-    frame.render_widget(popup::hints(app.context()), hints);
+    let mut footer = popup::hints(app.context());
+    if app.offers_disable_again() {
+        footer.spans.push(ratatui::text::Span::raw(" · "));
+        footer.spans.push(ratatui::text::Span::styled(
+            "a",
+            ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+        footer
+            .spans
+            .push(ratatui::text::Span::raw(" disable again"));
+    }
+    frame.render_widget(footer, hints);
 
     if let Some(open) = &app.dialog {
         render_dialog(&open.dialog, frame, body);

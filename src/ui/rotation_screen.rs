@@ -311,6 +311,15 @@ fn detail_lines(
         lines.push(Line::raw(
             "An application broke since the disable? r re-enables the old key.",
         ));
+        if super::flow::disable_again_key(user).is_some() {
+            lines.push(
+                Line::raw(
+                    "The old key is Active again or was used after its disable, so it is not \
+                     deleted. Once you know why: a disables it again and restarts the wait.",
+                )
+                .bold(),
+            );
+        }
     }
     if rotation.current() == Some(index) {
         lines.extend(new_key_line(rotation));

@@ -206,6 +206,9 @@ pub struct RotationView {
     /// The last look found the old key gone (deleted outside ramkey): its
     /// disable or delete step then records it as such, without waiting.
     pub retired_key_gone: bool,
+    /// The last look found the disabled old key Active again: it can only
+    /// be disabled again, with a new waiting period, or rolled back.
+    pub retired_key_active_again: bool,
     /// The new key (move path) from its creation until the old key is
     /// disabled: whether it was seen to work (BC-12).
     pub new_key: Option<NewKeyView>,
@@ -456,6 +459,14 @@ pub enum Request {
     },
     /// Look for changes made outside ramkey (reads only; writes nothing).
     CheckDrift,
+    /// Disable the old key again (it is Active again or was used after the
+    /// disable) and restart the waiting period.
+    DisableAgain {
+        /// The key.
+        key_id: String,
+        /// The user name as the admin typed it.
+        typed_user: String,
+    },
     /// An application broke: re-enable the disabled old key.
     ReEnableKey {
         /// The key.

@@ -106,6 +106,7 @@ pub fn zhangsan() -> UserView {
             wait_days: 90,
             rollbacks: 0,
             retired_key_gone: false,
+            retired_key_active_again: false,
             new_key: None,
             steps: vec![
                 step(
@@ -212,6 +213,7 @@ pub fn bob() -> UserView {
             wait_days: 90,
             rollbacks: 0,
             retired_key_gone: false,
+            retired_key_active_again: false,
             new_key: None,
             steps: vec![
                 step(
