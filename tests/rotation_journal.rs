@@ -524,6 +524,32 @@ async fn a_disable_left_done_records_the_deletion_date_from_the_rotations_wait()
 }
 
 #[tokio::test]
+async fn a_disable_again_left_done_records_a_new_wait_not_a_second_disable_step() {
+    let world = World::demo().await;
+    idle_until(&world, StepKind::DeleteKey).await;
+    world.advance(Duration::days(91));
+    // Re-enabled outside; the run that disabled it again died after the call.
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Active)
+        .await
+        .unwrap();
+    world.leave_intent(IDLE_USER, disable_call(KeyStatus::Inactive));
+    world
+        .client
+        .update_access_key(IDLE_USER, IDLE_KEY, KeyStatus::Inactive)
+        .await
+        .unwrap();
+
+    let mut engine = world.engine();
+    engine.reconcile(IDLE_USER).await.unwrap().unwrap();
+    let plan = engine.plan(IDLE_USER).unwrap();
+    assert_eq!(plan.current, Some(StepKind::DeleteKey));
+    assert_eq!(plan.delete_after, Some(world.now() + Duration::days(90)));
+    assert!(world.rotation_on_disk(IDLE_USER).pending.is_none());
+}
+
+#[tokio::test]
 async fn a_disable_left_not_made_is_made_once_by_the_step() {
     let world = World::demo().await;
     idle_until(&world, StepKind::DisableKey).await;
