@@ -16,7 +16,7 @@ use ramkey::cloud::model::KeyStatus;
 use ramkey::rotation::StepKind;
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge::EngineBackend;
-use ramkey::ui::view::{KeyView, Verdict};
+use ramkey::ui::view::{KeyView, Snapshot, StepStatus, UserView, Verdict};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::{IDLE_KEY, IDLE_USER, MOVE_USER, MOVED_KEY, World, idle_until, move_until};
 use ui_support::{draw, tap};
@@ -158,4 +158,78 @@ async fn a_look_that_finds_the_key_active_again_updates_the_list() {
         re_enabled.disagreement.as_deref(),
         Some("Active (ramkey disabled it: changed outside ramkey)")
     );
+}
+
+/// bob with his idle key as the cloud has it after his disable.
+fn bob_disabled() -> UserView {
+    let mut bob = ui_support::bob();
+    bob.keys[0].verdict = Verdict::Disabled;
+    bob
+}
+
+/// bob after the deletion: every step done, the key gone.
+fn bob_finished() -> UserView {
+    let mut bob = bob_disabled();
+    bob.user_name = "bob-finished".to_owned();
+    bob.keys[0].verdict = Verdict::Deleted;
+    let rotation = bob.rotation.as_mut().expect("bob's rotation");
+    for step in &mut rotation.steps {
+        step.status = StepStatus::Done {
+            at: ui_support::at("2025-08-19T10:00:00Z"),
+            request_id: None,
+        };
+    }
+    bob
+}
+
+#[test]
+fn the_heading_counts_each_kind_of_listed_user_apart() {
+    use ramkey::ui::findings::heading;
+    let alice = ui_support::alice();
+    assert_eq!(
+        heading(&[]),
+        "No user holds two Active AccessKeys. Nothing to rotate."
+    );
+    assert_eq!(
+        heading(&[alice.clone()]),
+        "1 user holds two Active AccessKeys:"
+    );
+    assert_eq!(
+        heading(&[bob_disabled()]),
+        "No user holds two Active AccessKeys · 1 with a rotation in progress:"
+    );
+    assert_eq!(
+        heading(&[
+            alice.clone(),
+            ui_support::zhangsan(),
+            bob_disabled(),
+            bob_finished()
+        ]),
+        "2 users hold two Active AccessKeys · 1 more with a rotation in progress · 1 more with a \
+         rotation finished:"
+    );
+}
+
+/// A key the record says is disabled, gone from the cloud: shown deleted,
+/// marked, on a screen that also lists a rotation in progress.
+#[test]
+fn a_key_gone_though_ramkey_only_disabled_it_is_marked() {
+    let mut gone = bob_disabled();
+    gone.user_name = "carol".to_owned();
+    gone.keys[0].verdict = Verdict::Deleted;
+    gone.keys[0].disagreement =
+        Some("gone (ramkey disabled it: deleted outside ramkey)".to_owned());
+    let snapshot = Snapshot {
+        users: vec![ui_support::alice(), gone, bob_disabled()],
+        taken_at: ui_support::at("2025-06-01T12:00:00Z"),
+    };
+    let app = App::new(ui_support::header(), snapshot);
+    let drawn = draw(&app, 80, 24);
+    assert!(
+        drawn.contains("gone (ramkey disabled it: deleted outside ramkey)"),
+        "{drawn}"
+    );
+    assert!(drawn.contains("1 user holds two Active AccessKeys · 2 more with a rotation"));
+    insta::assert_snapshot!("findings_truth_gone_80x24", drawn);
+    insta::assert_snapshot!("findings_truth_gone_120x32", draw(&app, 120, 32));
 }
