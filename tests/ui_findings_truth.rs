@@ -170,7 +170,7 @@ fn bob_disabled() -> UserView {
 /// bob after the deletion: every step done, the key gone.
 fn bob_finished() -> UserView {
     let mut bob = bob_disabled();
-    bob.user_name = "bob-finished".to_owned();
+    "bob-finished".clone_into(&mut bob.user_name);
     bob.keys[0].verdict = Verdict::Deleted;
     let rotation = bob.rotation.as_mut().expect("bob's rotation");
     for step in &mut rotation.steps {
@@ -191,7 +191,7 @@ fn the_heading_counts_each_kind_of_listed_user_apart() {
         "No user holds two Active AccessKeys. Nothing to rotate."
     );
     assert_eq!(
-        heading(&[alice.clone()]),
+        heading(std::slice::from_ref(&alice)),
         "1 user holds two Active AccessKeys:"
     );
     assert_eq!(
@@ -215,7 +215,7 @@ fn the_heading_counts_each_kind_of_listed_user_apart() {
 #[test]
 fn a_key_gone_though_ramkey_only_disabled_it_is_marked() {
     let mut gone = bob_disabled();
-    gone.user_name = "carol".to_owned();
+    "carol".clone_into(&mut gone.user_name);
     gone.keys[0].verdict = Verdict::Deleted;
     gone.keys[0].disagreement =
         Some("gone (ramkey disabled it: deleted outside ramkey)".to_owned());
