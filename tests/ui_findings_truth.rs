@@ -16,7 +16,9 @@ use ramkey::cloud::model::KeyStatus;
 use ramkey::rotation::StepKind;
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge::EngineBackend;
-use ramkey::ui::view::{KeyView, Snapshot, StepStatus, UserView, Verdict};
+use ramkey::ui::view::{
+    Effect, KeyView, PathKind, Request, Snapshot, StepStatus, UserView, Verdict,
+};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::{IDLE_KEY, IDLE_USER, MOVE_USER, MOVED_KEY, World, idle_until, move_until};
 use ui_support::{draw, tap};
@@ -232,4 +234,59 @@ fn a_key_gone_though_ramkey_only_disabled_it_is_marked() {
     assert!(drawn.contains("1 user holds two Active AccessKeys · 2 more with a rotation"));
     insta::assert_snapshot!("findings_truth_gone_80x24", drawn);
     insta::assert_snapshot!("findings_truth_gone_120x32", draw(&app, 120, 32));
+}
+
+/// ramkey's own writes move the cloud's status the list shows: disabled
+/// in this session, then re-enabled by a rollback, and never marked.
+#[tokio::test]
+async fn this_sessions_disable_and_rollback_show_as_the_cloud_has_them() {
+    let world = World::demo().await;
+    let (_app, mut backend) = wizard(&world).await;
+    let typed_user = IDLE_USER.to_owned();
+    let requests = [
+        Request::Start {
+            path: PathKind::DisableIdle,
+            key_id: IDLE_KEY.to_owned(),
+        },
+        Request::AcknowledgeReview,
+        Request::DisableKey {
+            key_id: IDLE_KEY.to_owned(),
+            typed_user: typed_user.clone(),
+        },
+    ];
+    for request in requests {
+        let effect = Effect {
+            user: IDLE_USER.to_owned(),
+            request,
+        };
+        backend.perform(effect).await.expect("step done");
+    }
+    let listed = |backend: &EngineBackend| {
+        let snapshot = backend.snapshot();
+        let user = snapshot.user(IDLE_USER).expect("listed").clone();
+        let key = user.keys.iter().find(|k| k.access_key_id == IDLE_KEY);
+        (key.expect("listed").clone(), user.holds_two_active())
+    };
+    let (key, two) = listed(&backend);
+    assert_eq!(
+        (key.verdict, key.disagreement, two),
+        (Verdict::Disabled, None, false)
+    );
+
+    let rollback = Effect {
+        user: IDLE_USER.to_owned(),
+        request: Request::ReEnableKey {
+            key_id: IDLE_KEY.to_owned(),
+            reason: Some("billing export 403".to_owned()),
+            typed_user,
+        },
+    };
+    backend.perform(rollback).await.expect("re-enabled");
+    assert_eq!(
+        world.key_status(IDLE_USER, IDLE_KEY),
+        Some(KeyStatus::Active)
+    );
+    let (key, two) = listed(&backend);
+    assert!(key.verdict.is_active(), "{key:?}");
+    assert_eq!((key.disagreement, two), (None, true));
 }
