@@ -14,7 +14,11 @@
 //! `WAITING <date>`); `--days-ahead` moves the engine's clock (never the
 //! signing clock) so a later run finds the 90 days passed.
 //!
-//! Stdout, one line each: `step: <summary>`, `NEW_KEY_ID=<id>` and
+//! The disable waits for the new key to be verified (BC-12): refused that
+//! way, it checks the key again once, as the wizard's `v` does, with the
+//! secret this process holds or `--new-key-secret`.
+//!
+//! Stdout, one line each: `step: <summary>`, `not verified: <key id>`, `NEW_KEY_ID=<id>` and
 //! `NEW_KEY_SECRET=<secret>` (so tests can look for that secret on disk; a
 //! real ramkey shows it only on screen), `COMPLETE` or `WAITING <date>`.
 //! Errors go to stderr with exit status 1. Depends on ramkey's library only,
@@ -29,8 +33,10 @@ use ramkey::clock::{Clock, SystemClock};
 use ramkey::cloud::model::PolicyType;
 use ramkey::cloud::{Client, ClientConfig, Credentials, Endpoints, SignatureVersion};
 use ramkey::rotation::{
-    Action, Confirmation, Engine, EngineError, EngineOptions, Outcome, PolicyRef, Start, StepKind,
+    Action, Confirmation, Engine, EngineError, EngineOptions, KeyCheckOptions, Outcome, PolicyRef,
+    Start, StepKind,
 };
+use ramkey::secret::Secret;
 use ramkey::state::StateStore;
 use ramkey::state::steps::Grant;
 
@@ -65,6 +71,13 @@ struct Args {
     /// The log level for `--log-file`.
     #[arg(long, default_value = "info")]
     log_level: String,
+    /// The new key's secret as an earlier run printed it, pasted when the
+    /// new key must be verified again and this process never saw it.
+    #[arg(long)]
+    new_key_secret: Option<String>,
+    /// Stop checking a new key after this many seconds (default 120).
+    #[arg(long)]
+    key_check_cap: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,7 +135,12 @@ async fn open_engine(args: &Args) -> anyhow::Result<Engine> {
         .await
         .context("GetCallerIdentity")?;
     let store = StateStore::open(&args.state, &caller.account_id)?;
-    let engine = Engine::new(client, store, engine_clock(args), EngineOptions::default());
+    let mut key_check = KeyCheckOptions::default();
+    if let Some(cap) = args.key_check_cap {
+        key_check.cap = std::time::Duration::from_secs(cap);
+    }
+    let engine = Engine::new(client, store, engine_clock(args), EngineOptions::default())
+        .with_key_check(key_check);
     Ok(engine)
 }
 
@@ -163,6 +181,8 @@ impl Driver<'_> {
         }
         // Whether this process holds the new key's secret (it printed it).
         let mut secret_shown = false;
+        // The new key is checked again once, when the disable needs it.
+        let mut verified_again = false;
         while let Some(step) = self.engine.next_step(&user) {
             if let Some(due) = self.deletion_not_due(step) {
                 // The wizard shows the step blocked; nobody asks for it.
@@ -190,10 +210,27 @@ impl Driver<'_> {
                     let outcome = self.perform(Action::ReplaceLostKey(typed)).await?;
                     secret_shown |= outcome.new_key.is_some();
                 }
+                Err(EngineError::NewKeyNotVerified { key_id, .. }) if !verified_again => {
+                    // The wizard's `v`: check again, pasting the secret if needed.
+                    println!("not verified: {key_id}");
+                    verified_again = true;
+                    self.verify_again().await?;
+                }
                 Err(error) => return Err(error.into()),
             }
         }
         Ok(Ended::Complete)
+    }
+
+    /// Checks the new key again, with the secret this process holds or the
+    /// one passed as `--new-key-secret`.
+    async fn verify_again(&mut self) -> Result<Outcome, EngineError> {
+        let held = self.engine.holds_new_key_secret(&self.args.user);
+        let pasted = match (&self.args.new_key_secret, held) {
+            (Some(secret), false) => Some(Secret::new(secret.clone())),
+            _ => None,
+        };
+        self.perform(Action::VerifyKey(pasted)).await
     }
 
     /// When the old key may be deleted, if `step` is its deletion and that

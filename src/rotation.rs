@@ -18,7 +18,7 @@ pub mod view;
 
 pub use action::{Action, Confirmation, Outcome, PolicyRef, Start};
 pub use drift::Drift;
-pub use engine::{Engine, EngineOptions, UserPermissions};
+pub use engine::{Engine, EngineOptions, KeyCheckOptions, UserPermissions};
 pub use error::EngineError;
 pub use name::{NameError, suggest_name, validate_user_name};
 pub use step::StepKind;

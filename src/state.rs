@@ -16,6 +16,7 @@ pub mod location;
 mod lock;
 pub mod migrate;
 pub mod parse;
+pub mod resolve;
 pub mod schema;
 pub mod steps;
 pub mod store;

@@ -211,12 +211,16 @@ fn confirm_swaps(wizard: &PtyProgram) {
 }
 
 /// Disables the moved key; a name that does not match yet must change nothing.
+/// The new key was seen to work first (BC-12), and the confirmation shows
+/// the old key's last use.
 fn disable_old_key(wizard: &PtyProgram, admin: &Account, moved_key: &str) {
+    wizard.wait_for("works: verified", PATIENCE);
     wizard.press(Key::Enter);
     wizard.wait_for(
         &format!("Type the user name {ORIGINAL} to confirm"),
         PATIENCE,
     );
+    wizard.wait_for(&format!("Last use of {moved_key}:"), PATIENCE);
 
     let almost = &ORIGINAL[..ORIGINAL.len() - 1];
     wizard.type_text(almost);

@@ -73,10 +73,7 @@ fn complete_move() -> Progress {
             ],
             record: StepRecord::at(at("2026-01-01T00:02:02Z")),
         },
-        new_key: NewKey {
-            key_id: "LTAI-NEW".to_owned(),
-            created: record("2026-01-01T00:03:00Z", "REQ-KEY"),
-        },
+        new_key: NewKey::created("LTAI-NEW", record("2026-01-01T00:03:00Z", "REQ-KEY")),
     };
     Progress::MoveToNewUser(Box::new(MoveStep::Complete {
         prepared,
@@ -413,4 +410,53 @@ fn saves_leave_no_temp_files_and_replace_the_whole_file() {
         .collect();
     names.sort();
     assert_eq!(names, ["state.json", "state.json.lock"]);
+}
+
+#[test]
+fn a_state_file_reached_through_a_symlink_is_locked_and_saved_at_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real").join("state.json");
+    let mut first = StateStore::open(&target, ACCOUNT).unwrap();
+    first.save().unwrap();
+    drop(first);
+    let link_dir = dir.path().join("link");
+    fs::create_dir(&link_dir).unwrap();
+    let link = link_dir.join("state.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    // Opened through the link, the target's lock is taken: a second ramkey
+    // on the target itself is refused.
+    let mut through_link = StateStore::open(&link, ACCOUNT).unwrap();
+    assert!(
+        through_link.notices().iter().any(|n| n.contains("symlink")),
+        "{:?}",
+        through_link.notices()
+    );
+    let error = StateStore::open(&target, ACCOUNT).expect_err("one lock for both names");
+    assert!(matches!(error, StateError::Locked { .. }), "{error}");
+
+    // A save goes to the target and leaves the link a link.
+    through_link.document_mut().rotations.push(rotation(
+        "app-user",
+        Progress::DisableIdle(IdleStep::Review),
+    ));
+    through_link.save().unwrap();
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read_document(&target).unwrap().rotations.len(), 1);
+}
+
+#[test]
+fn a_directory_where_the_state_file_should_be_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    fs::create_dir(&path).unwrap();
+    let error = StateStore::open(&path, ACCOUNT).expect_err("a directory is no state file");
+    let message = error.to_string();
+    assert!(message.contains("not a regular file"), "{message}");
+    assert!(message.contains("--state"), "{message}");
 }

@@ -76,10 +76,7 @@ fn staging(at: DateTime<Utc>) -> Progress {
                 grants: Vec::new(),
                 record: StepRecord::at(at),
             },
-            new_key: NewKey {
-                key_id: "LTAI-NEW".to_owned(),
-                created: StepRecord::written(at, "REQ-KEY"),
-            },
+            new_key: NewKey::created("LTAI-NEW", StepRecord::written(at, "REQ-KEY")),
         },
         secret_stored: StepRecord::at(at),
     }))

@@ -157,6 +157,29 @@ impl Client {
         &self.inner.endpoints
     }
 
+    /// How this client retries, waits and tells of retries.
+    pub fn retry(&self) -> &Retry {
+        &self.inner.retry
+    }
+
+    /// A client like this one (endpoints, clock, signature, connections,
+    /// retries) that signs with `credentials` instead: to check that a key
+    /// just created works, with the one signing path ramkey trusts.
+    pub fn signing_as(&self, credentials: Credentials) -> Result<Self, CloudError> {
+        let inner = &*self.inner;
+        let provider = CredentialsProvider::fixed(credentials)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                endpoints: inner.endpoints.clone(),
+                credentials: Arc::new(provider),
+                clock: Arc::clone(&inner.clock),
+                signature: inner.signature,
+                transport: inner.transport.clone(),
+                retry: inner.retry.clone(),
+            }),
+        })
+    }
+
     /// Signs and sends one call, decodes its answer, and logs the outcome
     /// (action, user, RequestId; never the parameters).
     ///

@@ -140,6 +140,16 @@ pub enum RetryReason {
     ConnectFailed,
     /// The connection dropped or timed out before a full answer (reads only).
     Interrupted,
+    /// A key CreateAccessKey just returned is not accepted yet (`code`):
+    /// new keys take a while (BC-12). Asked again until `cap` has passed.
+    NewKeyNotYetAccepted {
+        /// The refusal's code, e.g. `InvalidAccessKeyId.NotFound`.
+        code: String,
+        /// How long ramkey has been asking.
+        elapsed: Duration,
+        /// How long it asks at most.
+        cap: Duration,
+    },
 }
 
 impl fmt::Display for RetryReason {
@@ -149,6 +159,9 @@ impl fmt::Display for RetryReason {
             RetryReason::ServerError { status } => write!(f, "server error (HTTP {status})"),
             RetryReason::ConnectFailed => f.write_str("cannot connect"),
             RetryReason::Interrupted => f.write_str("the connection dropped"),
+            RetryReason::NewKeyNotYetAccepted { code, .. } => {
+                write!(f, "new key not accepted yet ({code})")
+            }
         }
     }
 }
@@ -173,6 +186,20 @@ pub struct RetryNotice {
 impl fmt::Display for RetryNotice {
     /// `ListUsers: throttled (Throttling.User), retrying in 3 s (try 2 of 5)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The progress first: a narrow status line cuts the end.
+        if let RetryReason::NewKeyNotYetAccepted { code, elapsed, cap } = &self.reason {
+            return write!(
+                f,
+                "new key try {} of {} ({} of {} s): {} refuses it with {code}, as expected at \
+                 first; next try in {} s",
+                self.failed_tries + 1,
+                self.max_tries,
+                elapsed.as_secs(),
+                cap.as_secs(),
+                self.action,
+                self.wait.as_secs_f64().ceil()
+            );
+        }
         write!(
             f,
             "{}: {}, retrying in {} s (try {} of {})",

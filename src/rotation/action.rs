@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::cloud::model::{NewAccessKey, PolicyType};
+use crate::secret::Secret;
 use crate::state::steps::Grant;
 
 use super::step::StepKind;
@@ -38,6 +39,11 @@ pub enum Action {
     /// fresh one, whose secret is shown once. The confirmation must name
     /// the new user.
     SecretNotStored(Confirmation),
+    /// Check again that the new key works (STS GetCallerIdentity signed
+    /// with it, polled up to a cap), with the secret the admin pasted when
+    /// ramkey no longer holds it. Fits any step from the key's creation to
+    /// the disable, which it leaves where it is.
+    VerifyKey(Option<Secret>),
     /// Staging uses the new key.
     ConfirmStaging,
     /// Production uses the new key.
@@ -74,7 +80,9 @@ impl Action {
             Action::SetName(_) => StepKind::ChooseName,
             Action::CreateUser => StepKind::CreateUser,
             Action::CopyPermissions(_) => StepKind::CopyPermissions,
-            Action::CreateKey | Action::ReplaceLostKey(_) => StepKind::CreateKey,
+            Action::CreateKey | Action::ReplaceLostKey(_) | Action::VerifyKey(_) => {
+                StepKind::CreateKey
+            }
             Action::ConfirmSecretStored | Action::SecretNotStored(_) => {
                 StepKind::ConfirmSecretStored
             }
@@ -98,6 +106,7 @@ impl Action {
             Action::ReplaceLostKey(_) => "replace the lost key",
             Action::ConfirmSecretStored => "confirm the secret is stored",
             Action::SecretNotStored(_) => "replace the key whose secret was lost",
+            Action::VerifyKey(_) => "verify the new key",
             Action::ConfirmStaging => "confirm staging",
             Action::ConfirmProduction => "confirm production",
             Action::DisableKey(_) => "disable the key",

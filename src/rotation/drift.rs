@@ -367,10 +367,7 @@ mod tests {
     #[test]
     fn a_lost_key_waiting_for_its_replacement_is_known_and_any_other_is_not() {
         let lost = LostKey {
-            key: NewKey {
-                key_id: "LOST".to_owned(),
-                created: StepRecord::at(at()),
-            },
+            key: NewKey::created("LOST", StepRecord::at(at())),
             reported: StepRecord::at(at()),
         };
         let grant = Grant::Policy {

@@ -7,7 +7,8 @@
 //! step acts on are checked for drift (`drift.rs`). Every create looks first
 //! (GetUser, ListAccessKeys) so a retry never creates twice; every
 //! destructive action checks the typed user name and refuses the key ramkey
-//! signs with. A failed call leaves the rotation at its step.
+//! signs with. A failed call leaves the rotation at its step. A new key is
+//! checked to work (`verify.rs`) before the old key may be disabled.
 //! Knows nothing of the terminal UI.
 
 mod build;
@@ -18,7 +19,11 @@ mod reconcile;
 mod retire;
 mod rollback;
 mod start;
+mod verify;
 
+pub use verify::KeyCheckOptions;
+
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -32,6 +37,7 @@ use crate::clock::Clock;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
 use crate::cloud::{Client, CloudError};
 use crate::scan::{self, ScanOptions, ScanReport};
+use crate::secret::Secret;
 use crate::state::{AuditEntry, AuditKind, Rotation, StateStore, StepRecord};
 
 /// The engine's settings.
@@ -67,6 +73,10 @@ pub struct Engine {
     store: StateStore,
     clock: Arc<dyn Clock>,
     options: EngineOptions,
+    key_check: KeyCheckOptions,
+    /// Secrets of new keys created (or pasted) in this process and not
+    /// verified yet, by key id: only in memory, dropped once the key works.
+    fresh_secrets: HashMap<String, Secret>,
 }
 
 /// What a step's handler reports back to [`Engine::perform`].
@@ -126,7 +136,16 @@ impl Engine {
             store,
             clock,
             options,
+            key_check: KeyCheckOptions::default(),
+            fresh_secrets: HashMap::new(),
         }
+    }
+
+    /// The same engine, checking new keys this way (BC-12).
+    #[must_use]
+    pub fn with_key_check(mut self, key_check: KeyCheckOptions) -> Self {
+        self.key_check = key_check;
+        self
     }
 
     /// The client the engine calls with.
@@ -249,6 +268,10 @@ impl Engine {
         let rotation = self.open_rotation(user)?;
         check_step(&rotation, &action)?;
         let mut performed = self.perform_step(&rotation, action).await?;
+        if let Some(key) = &performed.new_key {
+            let checked = self.check_created_key(user, key).await;
+            performed.summary = format!("{}. {checked}", performed.summary);
+        }
         if let Some(summary) = settled {
             performed.summary = format!("{summary}. {}", performed.summary);
         }
@@ -284,7 +307,9 @@ impl Engine {
                 Event::ProductionSwapped,
                 "Production swap confirmed",
             ),
+            Action::VerifyKey(pasted) => self.verify_key(rotation, pasted).await,
             Action::DisableKey(confirmation) => {
+                verify::refuse_unverified(rotation)?;
                 let confirmed = self.typed_for_key(rotation, &confirmation, "disable_key", None)?;
                 self.disable_key(rotation, confirmed).await
             }
@@ -486,7 +511,12 @@ fn check_step(rotation: &Rotation, action: &Action) -> Result<(), EngineError> {
     let wanted = action.step();
     // The name may be changed until the user exists (e.g. it was taken meanwhile).
     let renaming = matches!(action, Action::SetName(_)) && current == Some(StepKind::CreateUser);
-    if wanted == current || renaming {
+    // The new key may be checked at any step from its creation to the disable.
+    let fits = match action {
+        Action::VerifyKey(_) => verify::can_verify(rotation),
+        _ => wanted == current || renaming,
+    };
+    if fits {
         return Ok(());
     }
     Err(EngineError::WrongStep {

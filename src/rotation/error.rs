@@ -266,6 +266,56 @@ pub enum EngineError {
         source: CloudError,
     },
 
+    /// The old key may not be disabled before the new key was seen to work
+    /// (BC-12).
+    #[error(
+        "the new key {key_id} of {new_user} is not verified yet: ramkey has not seen it sign a \
+         request, so {old_key_id} stays Active. Verify the new key first (ramkey asks for its \
+         secret again if it was restarted since the key was created)"
+    )]
+    NewKeyNotVerified {
+        /// The new user.
+        new_user: String,
+        /// The new key.
+        key_id: String,
+        /// The key that stays Active.
+        old_key_id: String,
+    },
+
+    /// The new key cannot be verified without its secret, and ramkey no
+    /// longer holds it (it was restarted since the key was created).
+    #[error(
+        "ramkey no longer holds the secret of {key_id} (it was restarted since the key was \
+         created): paste the secret where you stored it to verify the key"
+    )]
+    SecretNeeded {
+        /// The new key.
+        key_id: String,
+    },
+
+    /// The pasted secret does not belong to the new key, or the key signs
+    /// as someone other than the new user.
+    #[error("{what}; nothing was recorded. Paste the secret of {key_id} exactly as stored")]
+    WrongSecret {
+        /// The new key.
+        key_id: String,
+        /// What was wrong, in words.
+        what: String,
+    },
+
+    /// Verifying the new key failed for a reason other than its being new.
+    #[error(
+        "verifying the new key {key_id}: {source}. The old key stays Active; verify again to \
+         resume"
+    )]
+    KeyCheck {
+        /// The new key.
+        key_id: String,
+        /// GetCallerIdentity's error.
+        #[source]
+        source: CloudError,
+    },
+
     /// A bug: the engine produced an event that does not fit the step.
     #[error("internal error: {0}")]
     OutOfOrder(#[from] OutOfOrder),
@@ -278,6 +328,7 @@ impl EngineError {
         match self {
             EngineError::Cloud { source, .. }
             | EngineError::KeyLimit { source, .. }
+            | EngineError::KeyCheck { source, .. }
             | EngineError::OwnKeyDisabled { source, .. } => Some(source),
             _ => None,
         }

@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use crate::state::steps::{
-    Copied, Detached, Disabled, GrantRecord, IdleStep, LostKey, MoveStep, NewKey, NewUser,
-    Prepared, Swap,
+    Copied, Detached, Disabled, GrantRecord, IdleStep, KeyCheck, LostKey, MoveStep, NewKey,
+    NewUser, Prepared, Swap,
 };
 use crate::state::{Progress, StepRecord};
 
@@ -166,7 +166,10 @@ pub enum Event {
     /// Every chosen grant is on the new user.
     PermissionsCopied(StepRecord),
     /// The new user's key exists.
-    KeyCreated(NewKey),
+    KeyCreated(Box<NewKey>),
+    /// The new key was checked (BC-12): fits any step from its creation
+    /// until the old key is disabled, and changes no step.
+    KeyChecked(KeyCheck),
     /// The admin stored the secret.
     SecretStored(StepRecord),
     /// The admin lost the secret before storing it: the key goes back to
@@ -198,6 +201,7 @@ impl Event {
             Event::GrantCopied(_) => "grant copied",
             Event::PermissionsCopied(_) => "permissions copied",
             Event::KeyCreated(_) => "key created",
+            Event::KeyChecked(_) => "key checked",
             Event::SecretStored(_) => "secret stored",
             Event::SecretLost(_) => "secret lost",
             Event::StagingSwapped(_) => "staging swapped",
@@ -265,7 +269,16 @@ fn advance_idle(step: IdleStep, event: Event) -> Result<IdleStep, Event> {
 }
 
 /// The next move step, or the event back when it does not fit.
-fn advance_move(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
+fn advance_move(mut step: MoveStep, event: Event) -> Result<MoveStep, Event> {
+    if let Event::KeyChecked(check) = event {
+        return match step.prepared_before_disable_mut() {
+            Some(prepared) => {
+                prepared.new_key.check = check;
+                Ok(step)
+            }
+            None => Err(Event::KeyChecked(check)),
+        };
+    }
     match (step, event) {
         (MoveStep::ChooseName | MoveStep::CreateUser { .. }, Event::Named { name, record }) => {
             Ok(MoveStep::CreateUser {
@@ -317,7 +330,7 @@ fn advance_move(step: MoveStep, event: Event) -> Result<MoveStep, Event> {
             prepared: Prepared {
                 new_user,
                 copied,
-                new_key,
+                new_key: *new_key,
             },
         }),
         (step, event) => advance_swap(step, event),
@@ -534,10 +547,7 @@ mod tests {
                 ),
                 (
                     Some(StepKind::CreateKey),
-                    Event::KeyCreated(NewKey {
-                        key_id: "LTAI-NEW".to_owned(),
-                        created: rec(4),
-                    }),
+                    Event::KeyCreated(Box::new(NewKey::created("LTAI-NEW", rec(4)))),
                 ),
                 (
                     Some(StepKind::ConfirmSecretStored),
@@ -595,10 +605,7 @@ mod tests {
             prepared: Prepared {
                 new_user,
                 copied,
-                new_key: NewKey {
-                    key_id: key_id.to_owned(),
-                    created: rec(4),
-                },
+                new_key: NewKey::created(key_id, rec(4)),
             },
         }))
     }
@@ -628,10 +635,7 @@ mod tests {
         // only once its replacement exists.
         let again = advance(
             back,
-            Event::KeyCreated(NewKey {
-                key_id: "LTAI-FRESH".to_owned(),
-                created: rec(6),
-            }),
+            Event::KeyCreated(Box::new(NewKey::created("LTAI-FRESH", rec(6)))),
         )
         .unwrap();
         assert_eq!(current_step(&again), Some(StepKind::ConfirmSecretStored));
@@ -740,6 +744,30 @@ mod tests {
         ] {
             let error = advance(progress, Event::KeyReEnabled(rec(2))).unwrap_err();
             assert_eq!(error.event, "key re-enabled");
+        }
+    }
+
+    #[test]
+    fn a_key_check_is_recorded_on_the_key_without_moving_the_step() {
+        let verified = KeyCheck::Verified {
+            at: at("2026-01-01T00:00:12Z"),
+            attempts: 5,
+            arn: "acs:ram::1:user/app-v2".to_owned(),
+        };
+        let checked = advance(at_confirm_secret("K"), Event::KeyChecked(verified.clone())).unwrap();
+        assert_eq!(current_step(&checked), Some(StepKind::ConfirmSecretStored));
+        let Progress::MoveToNewUser(step) = &checked else {
+            panic!("path changed");
+        };
+        assert_eq!(step.prepared().unwrap().new_key.check, verified);
+
+        // Before the key exists, or on the idle path, a check fits nowhere.
+        for progress in [
+            Progress::MoveToNewUser(Box::new(MoveStep::ChooseName)),
+            Progress::DisableIdle(IdleStep::Review),
+        ] {
+            let error = advance(progress, Event::KeyChecked(verified.clone())).unwrap_err();
+            assert_eq!(error.event, "key checked");
         }
     }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::marker;
 use super::name::suggest_name;
 use super::step::{IDLE_STEPS, MOVE_STEPS, StepKind, current_step};
-use crate::state::steps::{IdleStep, MoveStep};
+use crate::state::steps::{IdleStep, KeyCheck, MoveStep};
 use crate::state::{Deletion, Intent, Progress, Rotation, StepRecord};
 
 /// Which remediation a rotation follows.
@@ -101,6 +101,10 @@ pub struct RotationView {
     pub new_user: Option<String>,
     /// The new key (move path), once created.
     pub new_key_id: Option<String>,
+    /// Whether the new key was seen to work, from its creation until the
+    /// old key is disabled (BC-12).
+    #[serde(skip)]
+    pub new_key_check: Option<KeyCheck>,
     /// A write call of an earlier run whose outcome is not known yet, in
     /// words; ramkey settles it by reading before the next step.
     pub pending: Option<String>,
@@ -151,7 +155,15 @@ pub fn rotation_view(
         ),
         Progress::DisableIdle(_) => (None, None),
     };
-    let blocked = current.and_then(|kind| blocked(rotation, kind, ramkey_key_id, waiting_until));
+    let new_key_check = match &rotation.progress {
+        Progress::MoveToNewUser(step) => step
+            .prepared_before_disable()
+            .map(|prepared| prepared.new_key.check.clone()),
+        Progress::DisableIdle(_) => None,
+    };
+    let blocked = current
+        .and_then(|kind| blocked(rotation, kind, ramkey_key_id, waiting_until))
+        .or_else(|| unverified(current, new_key_id.as_deref(), new_key_check.as_ref()));
     RotationView {
         id: rotation.id.clone(),
         user: rotation.user.clone(),
@@ -168,6 +180,7 @@ pub fn rotation_view(
             .map(|d| d.delete_after),
         new_user,
         new_key_id,
+        new_key_check,
         pending: rotation.pending.as_ref().map(describe_intent),
         wait_days: rotation.wait_days,
         rollbacks: rotation.rollbacks.len(),
@@ -227,6 +240,29 @@ fn blocked(
         ));
     }
     waiting_until.map(|until| format!("not due until {}", until.format("%Y-%m-%d %H:%M UTC")))
+}
+
+/// The disable waits for the new key to be seen working (BC-12).
+fn unverified(
+    current: Option<StepKind>,
+    new_key_id: Option<&str>,
+    check: Option<&KeyCheck>,
+) -> Option<String> {
+    let check = check.filter(|check| !check.is_verified())?;
+    if current != Some(StepKind::DisableKey) {
+        return None;
+    }
+    let key_id = new_key_id.unwrap_or("the new key");
+    let seen = match check {
+        KeyCheck::NotYetVerified { attempts, .. } => {
+            format!("it was still refused after {attempts} attempts")
+        }
+        _ => "it was never checked".to_owned(),
+    };
+    Some(format!(
+        "the new key {key_id} is not verified yet ({seen}); verify it before the old key can \
+         be disabled"
+    ))
 }
 
 /// Each step of the rotation's path with its record, if done.

@@ -58,8 +58,28 @@ pub enum StateError {
         holder: String,
     },
 
+    /// The state path names a directory or something else than a file.
+    #[error(
+        "state file {path} is not a regular file (a directory?); pass --state with the path \
+         of a file, or move what is there away"
+    )]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
+
+    /// The state path is a symlink whose target does not exist.
+    #[error(
+        "state file {path} is a symlink to a file that does not exist; ramkey will not create \
+         a state file through a broken link. Fix the link, or pass --state with another path"
+    )]
+    DanglingLink {
+        /// The link.
+        path: PathBuf,
+    },
+
     /// A read, write, rename, sync or permission change failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {source}{}", io_advice(source))]
     Io {
         /// What was being done, e.g. `cannot write`.
         action: &'static str,
@@ -90,5 +110,25 @@ impl StateError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// What to do about an I/O failure, by its kind.
+fn io_advice(source: &io::Error) -> &'static str {
+    match source.kind() {
+        io::ErrorKind::PermissionDenied => {
+            ". Check that you own the file and may write to its directory (ramkey keeps \
+             its state private to you, mode 0600), or pass --state with a path you own"
+        }
+        io::ErrorKind::IsADirectory | io::ErrorKind::NotADirectory => {
+            ". Pass --state with the path of a file"
+        }
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            ". Free some space; the state file was not changed"
+        }
+        io::ErrorKind::ReadOnlyFilesystem => {
+            ". The file system is read-only; pass --state with a path on a writable one"
+        }
+        _ => "",
     }
 }

@@ -279,6 +279,30 @@ impl MoveStep {
             .map(|prepared| prepared.new_key.key_id.as_str())
     }
 
+    /// User, permissions and key from the key's creation until the old key
+    /// is disabled: while the new key's check matters.
+    pub fn prepared_before_disable(&self) -> Option<&Prepared> {
+        match self {
+            MoveStep::ConfirmSecretStored { prepared }
+            | MoveStep::ConfirmStaging { prepared, .. }
+            | MoveStep::ConfirmProduction { prepared, .. }
+            | MoveStep::DisableKey { prepared, .. } => Some(prepared),
+            _ => None,
+        }
+    }
+
+    /// For recording the new key's check, from the key's creation until the
+    /// old key is disabled (later the check no longer matters).
+    pub fn prepared_before_disable_mut(&mut self) -> Option<&mut Prepared> {
+        match self {
+            MoveStep::ConfirmSecretStored { prepared }
+            | MoveStep::ConfirmStaging { prepared, .. }
+            | MoveStep::ConfirmProduction { prepared, .. }
+            | MoveStep::DisableKey { prepared, .. } => Some(prepared),
+            _ => None,
+        }
+    }
+
     /// User, permissions and key, from the key's creation on.
     pub fn prepared(&self) -> Option<&Prepared> {
         match self {
@@ -367,6 +391,74 @@ pub struct NewKey {
     pub key_id: String,
     /// The CreateAccessKey call.
     pub created: StepRecord,
+    /// Whether the key has been seen to work (files written before ramkey
+    /// checked keys read as not checked).
+    #[serde(default, skip_serializing_if = "KeyCheck::is_not_checked")]
+    pub check: KeyCheck,
+}
+
+impl NewKey {
+    /// A key just created, not checked yet.
+    pub fn created(key_id: impl Into<String>, created: StepRecord) -> Self {
+        Self {
+            key_id: key_id.into(),
+            created,
+            check: KeyCheck::NotChecked,
+        }
+    }
+}
+
+/// Whether a new key has signed a harmless read (STS GetCallerIdentity) yet:
+/// a key CreateAccessKey just returned can be refused for minutes (BC-12),
+/// and the old key may not be disabled before the new one is seen to work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum KeyCheck {
+    /// Never checked: the check was interrupted, or the file is older.
+    #[default]
+    NotChecked,
+    /// Tried until the cap passed without the key being accepted; the old
+    /// key stays Active until a later check succeeds.
+    NotYetVerified {
+        /// Attempts made so far, over every check.
+        attempts: u32,
+        /// When the last attempt was made.
+        last_tried: DateTime<Utc>,
+        /// The last refusal's code, e.g. `InvalidAccessKeyId.NotFound`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_code: Option<String>,
+    },
+    /// The key signed GetCallerIdentity and was answered as the new user.
+    Verified {
+        /// When it first succeeded.
+        at: DateTime<Utc>,
+        /// Attempts it took, over every check.
+        attempts: u32,
+        /// The identity STS answered with.
+        arn: String,
+    },
+}
+
+impl KeyCheck {
+    /// Whether the key was never checked.
+    pub fn is_not_checked(&self) -> bool {
+        matches!(self, KeyCheck::NotChecked)
+    }
+
+    /// Whether the key was seen to work.
+    pub fn is_verified(&self) -> bool {
+        matches!(self, KeyCheck::Verified { .. })
+    }
+
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            KeyCheck::NotChecked => 0,
+            KeyCheck::NotYetVerified { attempts, .. } | KeyCheck::Verified { attempts, .. } => {
+                *attempts
+            }
+        }
+    }
 }
 
 /// A created key whose secret the admin said was never stored.
@@ -428,5 +520,31 @@ mod tests {
         assert!(lost_keys.is_empty());
         let written = serde_json::to_string(&step).unwrap();
         assert!(!written.contains("lost_keys"), "{written}");
+    }
+
+    #[test]
+    fn a_key_recorded_before_checks_reads_as_not_checked_and_a_check_round_trips() {
+        let old = r#"{"key_id":"LTAI-NEW","created":{"at":"2026-01-01T00:00:00Z"}}"#;
+        let key: NewKey = serde_json::from_str(old).expect("old file loads");
+        assert_eq!(key.check, KeyCheck::NotChecked);
+        assert!(!serde_json::to_string(&key).unwrap().contains("check"));
+
+        let checked = NewKey {
+            check: KeyCheck::NotYetVerified {
+                attempts: 41,
+                last_tried: "2026-01-01T00:02:00Z".parse().unwrap(),
+                last_code: Some("InvalidAccessKeyId.NotFound".to_owned()),
+            },
+            ..key
+        };
+        let written = serde_json::to_string(&checked).unwrap();
+        assert!(
+            written.contains(r#""state":"not_yet_verified""#),
+            "{written}"
+        );
+        let back: NewKey = serde_json::from_str(&written).unwrap();
+        assert_eq!(back, checked);
+        assert_eq!(back.check.attempts(), 41);
+        assert!(!back.check.is_verified());
     }
 }

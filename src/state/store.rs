@@ -17,6 +17,7 @@ use super::keep::{keep_backup, keep_corrupt, sibling};
 pub use super::lock::lock_path;
 use super::lock::take_lock;
 use super::parse::{Loaded, Parsed, Refusal, parse_any};
+use super::resolve::resolve;
 use super::schema::{SCHEMA_VERSION, StateDocument};
 use crate::clock::{Clock, SystemClock};
 
@@ -69,12 +70,13 @@ impl StateStore {
     ) -> Result<Self, StateError> {
         let path = path.into();
         create_private_dirs(&parent_dir(&path))?;
+        let (path, link_notice) = resolve(&path)?;
         let lock = take_lock(&path)?;
 
         let mut store = Self {
             document: StateDocument::new(account_id),
             path,
-            notices: Vec::new(),
+            notices: link_notice.into_iter().collect(),
             read_only: None,
             backup: None,
             _lock: lock,

@@ -305,6 +305,7 @@ impl App {
             (Screen::Rotation { .. }, Command::Back) => self.screen = Screen::Findings,
             (Screen::Rotation { .. }, Command::Act) => self.act_on_current_step(),
             (Screen::Rotation { .. }, Command::Rollback) => self.offer_rollback(),
+            (Screen::Rotation { .. }, Command::VerifyKey) => effect = self.offer_verify(),
             _ => {}
         }
         self.clamp_step_cursor();
@@ -386,6 +387,34 @@ impl App {
                 self.dialog = Some(OpenDialog { user, dialog });
             }
             Err(why) => self.notice = Some(why),
+        }
+    }
+
+    /// `v`: checks the new key again, asking for its secret first when
+    /// ramkey no longer holds it.
+    fn offer_verify(&mut self) -> Option<Effect> {
+        if self.busy(Command::VerifyKey) || self.refused_read_only() {
+            return None;
+        }
+        let user = self.shown_user()?;
+        let user_name = user.user_name.clone();
+        match flow::verify_next(user) {
+            Ok(Next::Perform(request)) => self.start(Effect {
+                user: user_name,
+                request,
+            }),
+            Ok(Next::Open(dialog)) => {
+                self.dialog = Some(OpenDialog {
+                    user: user_name,
+                    dialog,
+                });
+                None
+            }
+            Ok(_) => None,
+            Err(why) => {
+                self.notice = Some(why);
+                None
+            }
         }
     }
 
@@ -592,6 +621,7 @@ pub fn describe(effect: &Effect) -> String {
         R::ReEnableKey { key_id, .. } => format!("Re-enabling key {key_id} of {user}"),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
+        R::VerifyKey { .. } => "Verifying the new key".to_owned(),
         R::DetachPolicies { .. } => format!("Detaching policies from {user}"),
     }
 }

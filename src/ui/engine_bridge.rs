@@ -20,9 +20,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    DriftView, Effect, ErrorView, Header, Identity, Offer, PathKind, Performed, PolicyRef,
-    Recommendation, Request, RotationView, Settled, ShownSecret, Snapshot, StepKind, StepStatus,
-    StepView, UserView,
+    DriftView, Effect, ErrorView, Header, Identity, NewKeyCheck, NewKeyView, Offer, PathKind,
+    Performed, PolicyRef, Recommendation, Request, RotationView, Settled, ShownSecret, Snapshot,
+    StepKind, StepStatus, StepView, UserView,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -30,7 +30,7 @@ use crate::cloud::credentials::CredentialReport;
 use crate::cloud::model::CallerIdentity;
 use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
 use crate::scan::ScanReport;
-use crate::state::steps::Grant;
+use crate::state::steps::{Grant, KeyCheck};
 
 use listed::Listed;
 
@@ -192,7 +192,31 @@ impl EngineBackend {
             wait_days,
             rollbacks: plan.rollbacks,
             retired_key_gone,
+            new_key: self.new_key_view(plan),
         }
+    }
+
+    fn new_key_view(&self, plan: &rotation::RotationView) -> Option<NewKeyView> {
+        let check = match plan.new_key_check.as_ref()? {
+            KeyCheck::NotChecked => NewKeyCheck::NotChecked,
+            KeyCheck::NotYetVerified {
+                attempts,
+                last_tried,
+                ..
+            } => NewKeyCheck::NotYetVerified {
+                attempts: *attempts,
+                last_tried: *last_tried,
+            },
+            KeyCheck::Verified { at, attempts, .. } => NewKeyCheck::Verified {
+                at: *at,
+                attempts: *attempts,
+            },
+        };
+        Some(NewKeyView {
+            key_id: plan.new_key_id.clone()?,
+            check,
+            secret_held: self.engine.holds_new_key_secret(&plan.user),
+        })
     }
 
     fn step_kind(
@@ -439,6 +463,7 @@ pub fn to_call(request: Request) -> Call {
         }
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
+        Request::VerifyKey { secret } => Action::VerifyKey(secret),
         Request::DetachPolicies {
             policies,
             typed_user,

@@ -20,10 +20,11 @@ use super::steps;
 use super::text;
 use super::text_input::{Invalid, TextInput, Validator};
 use super::view::{
-    ErrorView, KeyView, Offer, PathKind, PolicyRef, Recommendation, Request, Settled, Snapshot,
-    StepKind, StepStatus, UserView, Verdict,
+    ErrorView, KeyView, NewKeyCheck, Offer, PathKind, PolicyRef, Recommendation, Request,
+    RotationView, Settled, Snapshot, StepKind, StepStatus, UserView, Verdict,
 };
 use crate::rotation;
+use crate::secret::Secret;
 
 /// An open dialog and what its answer leads to.
 #[derive(Debug)]
@@ -48,6 +49,8 @@ pub enum Dialog {
     Notice(Notice),
     /// What broke, before re-enabling this old key.
     WhatBroke(TextInput, String),
+    /// The new key's secret, pasted to check the key after a restart.
+    PasteSecret(TextInput),
 }
 
 /// What a yes leads to.
@@ -136,7 +139,7 @@ impl Dialog {
         match self {
             Dialog::Ask(..) => Context::Question,
             Dialog::Confirm(..) => Context::TypedConfirm,
-            Dialog::Name(_) | Dialog::WhatBroke(..) => Context::TextInput,
+            Dialog::Name(_) | Dialog::WhatBroke(..) | Dialog::PasteSecret(_) => Context::TextInput,
             Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
             Dialog::Start(..) => Context::Choice,
             Dialog::Secret(_) => Context::Secret,
@@ -192,6 +195,12 @@ impl Dialog {
             Dialog::Secret(secret) => match secret.handle(input) {
                 // Closing drops the dialog and with it the only copy of the secret.
                 Reply::Done(()) => Next::Perform(Request::ConfirmSecretStored),
+                other => stay_or_close(&other),
+            },
+            Dialog::PasteSecret(field) => match field.handle(input) {
+                Reply::Done(pasted) => Next::Perform(Request::VerifyKey {
+                    secret: Some(Secret::new(pasted)),
+                }),
                 other => stay_or_close(&other),
             },
             Dialog::Error(error) => stay_or_close(&error.handle(input)),
@@ -495,10 +504,14 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
             question.body.extend(evidence(user, key_id));
             Dialog::Ask(question, Then::Perform(Request::AcknowledgeReview))
         }
-        StepKind::DisableKey { key_id } => Dialog::Confirm(
-            TypedConfirm::new(title, body, name),
-            Destructive::DisableKey(key_id.clone()),
-        ),
+        StepKind::DisableKey { key_id } => {
+            let mut body = body.clone();
+            body.extend(wrapped(&disable_evidence(user, key_id)));
+            Dialog::Confirm(
+                TypedConfirm::new(title, body, name),
+                Destructive::DisableKey(key_id.clone()),
+            )
+        }
         StepKind::ScheduleDeletion { .. } => {
             return Err("The deletion date is recorded together with the disable.".to_owned());
         }
@@ -539,6 +552,80 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         }
     };
     Ok(dialog)
+}
+
+/// What the admin sees before disabling `key_id`: its last use (a missing
+/// date is unknown, never a sign of no use) and, on the move path, that
+/// the new key works.
+fn disable_evidence(user: &UserView, key_id: &str) -> Vec<String> {
+    let used = user
+        .keys
+        .iter()
+        .find(|key| key.access_key_id == key_id)
+        .and_then(|key| key.last_used);
+    let mut lines = vec![match used {
+        Some(at) => format!(
+            "Last use of {key_id}: {} (as of the scan).",
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        None => format!(
+            "Last use of {key_id}: unknown. RAM gave no last-use date, which does not mean \
+             the key is unused: check the application's logs before disabling it."
+        ),
+    }];
+    if let Some(new_key) = user.rotation.as_ref().and_then(|r| r.new_key.as_ref()) {
+        if let NewKeyCheck::Verified { at, .. } = new_key.check {
+            lines.push(format!(
+                "The new key {} works: it signed a read as the new user at {}.",
+                new_key.key_id,
+                at.format("%Y-%m-%d %H:%M UTC")
+            ));
+        }
+    }
+    lines
+}
+
+/// What `v` leads to on `user`'s rotation: the check itself when ramkey
+/// holds the new key's secret, else the field to paste it into.
+pub fn verify_next(user: &UserView) -> Result<Next, String> {
+    let new_key = user
+        .rotation
+        .as_ref()
+        .and_then(|rotation: &RotationView| rotation.new_key.as_ref())
+        .ok_or_else(|| {
+            "Nothing to verify: the new key is checked between its creation and the disable."
+                .to_owned()
+        })?;
+    if new_key.is_verified() {
+        return Err(format!("{} is verified already.", new_key.key_id));
+    }
+    if new_key.secret_held {
+        return Ok(Next::Perform(Request::VerifyKey { secret: None }));
+    }
+    let body = wrapped(&[
+        format!(
+            "ramkey no longer holds the secret of {} (it was restarted since the key was \
+             created). Paste it from where you stored it; it is used only to sign one \
+             harmless read (STS GetCallerIdentity), never stored or logged.",
+            new_key.key_id
+        ),
+        "API: GetCallerIdentity signed with the new key, every 3 s for up to 2 minutes".to_owned(),
+    ]);
+    let field = TextInput::new(
+        "Verify the new key",
+        body,
+        "Secret",
+        "",
+        Box::new(|value: &str| {
+            if value.trim().is_empty() {
+                Err(Invalid("Paste the secret first.".to_owned()))
+            } else {
+                Ok(())
+            }
+        }),
+    )
+    .masked();
+    Ok(Next::Open(Dialog::PasteSecret(field)))
 }
 
 /// The engine's own rule for the new user's name (RAM's characters and

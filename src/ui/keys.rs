@@ -102,6 +102,8 @@ pub enum Command {
     Erase,
     /// An application broke: re-enable the disabled old key.
     Rollback,
+    /// Check again that the new key works.
+    VerifyKey,
 }
 
 /// A key as the table names it.
@@ -177,6 +179,7 @@ const YES: &[Key] = &[Key::Plain(KeyCode::Char('y'))];
 const NO: &[Key] = &[Key::Plain(KeyCode::Char('n'))];
 const BACKSPACE: &[Key] = &[Key::Plain(KeyCode::Backspace)];
 const ROLLBACK: &[Key] = &[Key::Plain(KeyCode::Char('r'))];
+const VERIFY: &[Key] = &[Key::Plain(KeyCode::Char('v'))];
 
 const fn bind(
     keys: &'static [Key],
@@ -238,6 +241,11 @@ pub const TABLE: &[Binding] = &[
         bind(ROLLBACK, X::Rotation, C::Rollback, "roll back"),
         "application broke: re-enable the old key",
     ),
+    // Out of the footer: the rotation screen says when `v` is needed.
+    quiet(explained(
+        bind(VERIFY, X::Rotation, C::VerifyKey, "verify new key"),
+        "check again that the new key works",
+    )),
     bind(HELP, X::Rotation, C::Help, "help"),
     quiet(bind(CTRL_C, X::Rotation, C::Interrupt, "quit now")),
     bind(YES, X::Question, C::Yes, "yes"),

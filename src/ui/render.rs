@@ -53,7 +53,9 @@ fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
     match dialog {
         Dialog::Ask(question, _) => question.render(frame, area),
         Dialog::Confirm(confirm, _) => confirm.render(frame, area),
-        Dialog::Name(field) | Dialog::WhatBroke(field, _) => field.render(frame, area),
+        Dialog::Name(field) | Dialog::WhatBroke(field, _) | Dialog::PasteSecret(field) => {
+            field.render(frame, area);
+        }
         Dialog::Copy(list, _) | Dialog::Detach(list, _) => list.render(frame, area),
         Dialog::Start(choice, _) => choice.render(frame, area),
         Dialog::Secret(secret) => secret.render(frame, area),

@@ -18,7 +18,7 @@ use super::app::App;
 use super::flow;
 use chrono::{DateTime, Utc};
 
-use super::view::{DriftView, RotationView, StepKind, StepStatus, StepView, UserView};
+use super::view::{DriftView, NewKeyCheck, RotationView, StepKind, StepStatus, StepView, UserView};
 use super::{steps, text};
 
 /// Draws `user_name`'s rotation into `area`.
@@ -312,6 +312,9 @@ fn detail_lines(
             "An application broke since the disable? r re-enables the old key.",
         ));
     }
+    if rotation.current() == Some(index) {
+        lines.extend(new_key_line(rotation));
+    }
     if rotation.rollbacks > 0 {
         let times = match rotation.rollbacks {
             1 => "once".to_owned(),
@@ -331,6 +334,35 @@ fn detail_lines(
         about: wrap(&lines[..about]),
         then: wrap(&lines[about..]),
     }
+}
+
+/// Whether the new key was seen to work, and `v` while it was not (BC-12).
+fn new_key_line(rotation: &RotationView) -> Option<Line<'static>> {
+    let key = rotation.new_key.as_ref()?;
+    let id = &key.key_id;
+    let again = if key.secret_held {
+        "v checks again"
+    } else {
+        "v checks again (paste its secret)"
+    };
+    let line = match key.check {
+        NewKeyCheck::Verified { at, attempts } => {
+            let tries = if attempts == 1 { "attempt" } else { "attempts" };
+            return Some(Line::raw(format!(
+                "New key {id} works: verified {} ({attempts} {tries}).",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        NewKeyCheck::NotYetVerified {
+            attempts,
+            last_tried,
+        } => format!(
+            "New key {id}: not verified yet ({attempts} attempts, last {}); {again}.",
+            last_tried.format("%H:%M UTC")
+        ),
+        NewKeyCheck::NotChecked => format!("New key {id}: never checked; {again}."),
+    };
+    Some(Line::from(line).bold())
 }
 
 /// A step's explanation, in two parts: what the step does, and what the

@@ -34,14 +34,22 @@ pub struct TextInput {
     pub value: String,
     /// The last refusal, shown until the value changes.
     pub error: Option<Invalid>,
+    /// Shown as dots, left out of `Debug` and wiped on drop (a pasted
+    /// secret).
+    pub masked: bool,
     validate: Validator,
 }
 
 impl std::fmt::Debug for TextInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = if self.masked {
+            "** redacted **"
+        } else {
+            self.value.as_str()
+        };
         f.debug_struct("TextInput")
             .field("title", &self.title)
-            .field("value", &self.value)
+            .field("value", &value)
             .field("error", &self.error)
             .finish_non_exhaustive()
     }
@@ -62,8 +70,16 @@ impl TextInput {
             label: label.into(),
             value: suggested.into(),
             error: None,
+            masked: false,
             validate,
         }
+    }
+
+    /// The same field, its value shown as dots (for a pasted secret).
+    #[must_use]
+    pub fn masked(mut self) -> Self {
+        self.masked = true;
+        self
     }
 
     /// Edits, submits a valid value, or cancels.
@@ -75,6 +91,8 @@ impl TextInput {
                 value.pop();
             }),
             Input::Command(Command::Act) => match (self.validate)(&self.value) {
+                // A masked value leaves the field, so no copy stays behind.
+                Ok(()) if self.masked => return Reply::Done(std::mem::take(&mut self.value)),
                 Ok(()) => return Reply::Done(self.value.clone()),
                 Err(invalid) => self.error = Some(invalid),
             },
@@ -107,10 +125,16 @@ impl TextInput {
 
         let lines: Vec<Line> = self.body.iter().map(|l| Line::from(l.as_str())).collect();
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        let shown = if self.masked {
+            let typed = self.value.chars().count();
+            format!("{} ({typed} characters)", "•".repeat(typed.min(40)))
+        } else {
+            self.value.clone()
+        };
         frame.render_widget(
             Line::from(vec![
                 Span::raw(format!("{}: ", self.label)),
-                Span::raw(self.value.as_str()).bold(),
+                Span::raw(shown).bold(),
                 "_".into(),
             ]),
             field,
@@ -120,6 +144,14 @@ impl TextInput {
             frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), error);
         }
         frame.render_widget(popup::hints(Context::TextInput), hints);
+    }
+}
+
+impl Drop for TextInput {
+    fn drop(&mut self) {
+        if self.masked {
+            zeroize::Zeroize::zeroize(&mut self.value);
+        }
     }
 }
 
@@ -144,6 +176,18 @@ mod tests {
             input.handle(&Input::Command(Command::Act)),
             Reply::Done("alice-2".to_owned())
         );
+    }
+
+    #[test]
+    fn a_masked_value_stays_out_of_debug_and_leaves_the_field_when_submitted() {
+        let mut input = TextInput::new("t", vec![], "Secret", "", no_spaces()).masked();
+        input.handle(&Input::Paste("s3cr3t".to_owned()));
+        assert!(!format!("{input:?}").contains("s3cr3t"));
+        assert_eq!(
+            input.handle(&Input::Command(Command::Act)),
+            Reply::Done("s3cr3t".to_owned())
+        );
+        assert!(input.value.is_empty());
     }
 
     #[test]

@@ -233,6 +233,49 @@ pub struct RotationView {
     /// The last look found the old key gone (deleted outside ramkey): its
     /// disable or delete step then records it as such, without waiting.
     pub retired_key_gone: bool,
+    /// The new key (move path) from its creation until the old key is
+    /// disabled: whether it was seen to work (BC-12).
+    pub new_key: Option<NewKeyView>,
+}
+
+/// The new key and whether it was seen to work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKeyView {
+    /// `AccessKeyId`.
+    pub key_id: String,
+    /// What its checks found.
+    pub check: NewKeyCheck,
+    /// Whether ramkey holds its secret in memory (created or pasted in
+    /// this run); if not, a new check asks for it.
+    pub secret_held: bool,
+}
+
+/// What checking the new key found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewKeyCheck {
+    /// Never checked (an older state file, or the check was interrupted).
+    NotChecked,
+    /// Still refused when the cap passed.
+    NotYetVerified {
+        /// Attempts so far.
+        attempts: u32,
+        /// The last one.
+        last_tried: DateTime<Utc>,
+    },
+    /// It signed a read as the new user.
+    Verified {
+        /// When.
+        at: DateTime<Utc>,
+        /// Attempts it took.
+        attempts: u32,
+    },
+}
+
+impl NewKeyView {
+    /// Whether the key was seen to work.
+    pub fn is_verified(&self) -> bool {
+        matches!(self.check, NewKeyCheck::Verified { .. })
+    }
 }
 
 impl RotationView {
@@ -440,6 +483,12 @@ pub enum Request {
     ConfirmStaging,
     /// Production swapped.
     ConfirmProduction,
+    /// Check the new key works; with the secret the admin pasted when
+    /// ramkey no longer holds it.
+    VerifyKey {
+        /// The pasted secret, if asked for.
+        secret: Option<Secret>,
+    },
     /// Detach these from the original user.
     DetachPolicies {
         /// Ticked policies.

@@ -135,9 +135,14 @@ pub fn confirm_swaps(wizard: &PtyProgram) {
 }
 
 /// Disables the moved key of `user`, typing its name.
+///
+/// The new key must have been seen to work (BC-12), and the confirmation
+/// shows the old key's last use before anything is typed.
 pub fn disable_old_key(wizard: &PtyProgram, user: &str) {
+    wizard.wait_for("works: verified", PATIENCE);
     wizard.press(Key::Enter);
     wizard.wait_for(&format!("Type the user name {user} to confirm"), PATIENCE);
+    wizard.wait_for("Last use of", PATIENCE);
     wizard.type_text(user);
     wizard.press(Key::Enter);
     wizard.wait_for("waiting for deletion", PATIENCE);

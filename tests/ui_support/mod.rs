@@ -107,6 +107,7 @@ pub fn zhangsan() -> UserView {
             wait_days: 90,
             rollbacks: 0,
             retired_key_gone: false,
+            new_key: None,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -210,6 +211,7 @@ pub fn bob() -> UserView {
             wait_days: 90,
             rollbacks: 0,
             retired_key_gone: false,
+            new_key: None,
             steps: vec![
                 step(
                     StepKind::Review {

@@ -222,15 +222,17 @@ impl Engine {
         let mut created = StepRecord::written(self.now(), written.request_id);
         created.request_ids.splice(0..0, earlier_writes);
         created.note = replaces;
-        let new_key = NewKey {
-            key_id: written.value.access_key_id.clone(),
-            created,
-        };
+        let new_key = NewKey::created(written.value.access_key_id.clone(), created);
         let summary = format!(
             "Created {} for {target}; store its secret now, it is shown only once",
             new_key.key_id
         );
-        self.commit_write(rotation, Event::KeyCreated(new_key), &summary, &journaled)?;
+        self.commit_write(
+            rotation,
+            Event::KeyCreated(Box::new(new_key)),
+            &summary,
+            &journaled,
+        )?;
         Ok(Performed {
             summary,
             new_key: Some(written.value),
