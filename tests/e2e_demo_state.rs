@@ -1,7 +1,8 @@
 //! End to end under a pty: `ramkey demo --state FILE` on a file that is not the demo's
 //! ramkey state. The demo keeps its sandbox beside a kept state file
 //! (`FILE.sandbox.json`) and locks it (`FILE.lock`); for a file it refuses, it must
-//! write neither: the refused file stays byte-identical and nothing appears beside it.
+//! not write the sandbox: the refused file stays byte-identical, and beside it appear
+//! only the lock and, for a damaged file, its `.corrupt-<UTC>` copy (as the wizard does).
 
 #[path = "support/pty.rs"]
 mod pty;
@@ -21,8 +22,9 @@ fn names(dir: &Path) -> BTreeSet<String> {
 }
 
 /// Runs `ramkey demo --state <dir>/<name>` over `bytes` and expects a refusal
-/// that leaves the directory exactly as it was.
-fn refused_and_untouched(name: &str, bytes: &[u8], said: &str) {
+/// that leaves the file exactly as it was, with only the lock and (when
+/// `copied`) one byte-identical `.corrupt-` copy beside it.
+fn refused_and_untouched(name: &str, bytes: &[u8], said: &str, copied: bool) {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("work");
     fs::create_dir(&dir).unwrap();
@@ -36,25 +38,36 @@ fn refused_and_untouched(name: &str, bytes: &[u8], said: &str) {
     let screen = demo.screen().replace('\n', "");
     assert!(screen.contains(said), "{said:?} not in {screen:?}");
     assert_eq!(fs::read(&file).unwrap(), bytes, "{name} was changed");
-    assert_eq!(names(&dir), BTreeSet::from([name.to_owned()]), "{name}");
+    let mut expected = BTreeSet::from([name.to_owned(), format!("{name}.lock")]);
+    let copies: Vec<String> = names(&dir)
+        .into_iter()
+        .filter(|found| found.starts_with(&format!("{name}.corrupt-")))
+        .collect();
+    assert_eq!(copies.len(), usize::from(copied), "{name}: {copies:?}");
+    for copy in copies {
+        assert_eq!(fs::read(dir.join(&copy)).unwrap(), bytes, "{copy}");
+        expected.insert(copy);
+    }
+    assert_eq!(names(&dir), expected, "{name}");
 }
 
 #[test]
-fn a_file_that_is_not_ramkey_state_is_refused_and_nothing_is_written_beside_it() {
+fn a_file_that_is_not_ramkey_state_is_refused_kept_and_copied_aside() {
     refused_and_untouched(
         "package.json",
         b"{\"name\":\"my-app\",\"version\":\"1.0.0\"}\n",
         "it has no schema_version",
+        true,
     );
-    refused_and_untouched("notes.txt", b"important notes\n", "it is not JSON");
-    refused_and_untouched("empty.json", b"", "it is empty");
+    refused_and_untouched("notes.txt", b"important notes\n", "it is not JSON", true);
+    refused_and_untouched("empty.json", b"", "it is empty", true);
 }
 
 #[test]
-fn another_accounts_state_file_is_refused_and_nothing_is_written_beside_it() {
+fn another_accounts_state_file_is_refused_and_left_as_it_is() {
     let other =
         b"{\"schema_version\": 1, \"account_id\": \"1111222233334444\", \"rotations\": []}\n";
-    refused_and_untouched("other.json", other, "1111222233334444");
+    refused_and_untouched("other.json", other, "not of the demo sandbox", false);
 }
 
 #[path = "support/sandbox_process.rs"]

@@ -10,8 +10,7 @@
 //! beside it. Depends on the sandbox, the state file's checks and on
 //! [`super::wizard`].
 
-use std::fs;
-use std::io::{self, Write as _};
+use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,7 +27,7 @@ use crate::cloud::{
 };
 use crate::sandbox::{self, Account, SandboxHandle};
 use crate::secret::Secret;
-use crate::state::{self, StateError};
+use crate::state::{Refusal, StateError, StateStore};
 use crate::ui::event_loop;
 
 /// `ramkey demo [--state PATH] [--account FILE]`.
@@ -129,19 +128,24 @@ fn load_account(args: &DemoArgs, saved_world: Option<&Path>) -> anyhow::Result<A
 
 /// Refuses a kept state file that is not this demo account's ramkey state
 /// before anything starts, as the wizard would refuse it later: by then
-/// the sandbox beside it (`FILE.sandbox.json`) and the lock would already
-/// be written next to a file ramkey must leave alone.
-fn check_kept_state(path: &Path, account_id: &str) -> Result<(), StateError> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => return Err(StateError::io("cannot read", path, source)),
-    };
-    state::parse::parse(&bytes, Some(account_id)).map_err(|reason| StateError::Refused {
-        path: path.to_path_buf(),
-        reason,
-    })?;
-    Ok(())
+/// the sandbox beside it (`FILE.sandbox.json`) would already be written next
+/// to a file ramkey must leave alone. Opening (and closing) the store does
+/// what the wizard's opening does: a damaged file is copied aside and kept,
+/// a newer one is left for the wizard to open read-only.
+fn check_kept_state(path: &Path, account_id: &str) -> anyhow::Result<()> {
+    match StateStore::open(path, account_id) {
+        Ok(_store) => Ok(()),
+        Err(StateError::Refused {
+            reason: Refusal::OtherAccount { found },
+            ..
+        }) => anyhow::bail!(
+            "{} is the state file of account {found}, not of the demo sandbox (account \
+             {account_id}); ramkey demo leaves it untouched. Pass --state with another path \
+             for the demo",
+            path.display()
+        ),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// A client signing with the sandbox's caller key.

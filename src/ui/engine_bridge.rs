@@ -11,6 +11,8 @@
 //! screen opens and after each action. Depends on [`crate::rotation`],
 //! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
+mod listed;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -18,26 +20,19 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
 use super::view::{
-    DriftView, Effect, ErrorView, GrantSet, Header, Identity, KeyView, NewKeyCheck, NewKeyView,
-    Offer, PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled,
-    ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
+    DriftView, Effect, ErrorView, GrantSet, Header, Identity, NewKeyCheck, NewKeyView, Offer,
+    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled, ShownSecret,
+    Snapshot, StepKind, StepStatus, StepView, UserView,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
 use crate::cloud::credentials::CredentialReport;
-use crate::cloud::model::{AccessKey, CallerIdentity, KeyStatus};
+use crate::cloud::model::CallerIdentity;
 use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
-use crate::scan::{self, Finding, ScanReport};
+use crate::scan::ScanReport;
 use crate::state::steps::{Grant, KeyCheck};
 
-/// A user shown in the list: from the scan, or from the state file.
-#[derive(Debug, Clone)]
-struct Listed {
-    user: String,
-    display_name: String,
-    keys: Vec<KeyView>,
-    recommendation: Recommendation,
-}
+use listed::Listed;
 
 /// The code of an STS token the service no longer accepts.
 const TOKEN_EXPIRED: &str = "InvalidSecurityToken.Expired";
@@ -83,7 +78,7 @@ impl EngineBackend {
             source,
         })?;
         let (settled, unsettled) = settle(engine.reconcile_all().await);
-        let mut listed: Vec<Listed> = report.flagged.iter().map(listed_from_finding).collect();
+        let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
         for rotation in engine.rotations() {
             let known = listed.iter().any(|l| l.user == rotation.user);
             if !known && !rotation.is_complete() {
@@ -152,8 +147,8 @@ impl EngineBackend {
         let plan = self
             .engine
             .plan(&listed.user)
-            .filter(|plan| !plan.is_complete() || still_listed(listed, plan));
-        let mut keys = keys_now(listed, plan.as_ref());
+            .filter(|plan| !plan.is_complete() || listed.lists(&plan.key_id));
+        let mut keys = listed.key_views(plan.as_ref());
         for key in &mut keys {
             key.used_by_ramkey = key.access_key_id == self.engine.ramkey_key_id();
         }
@@ -297,10 +292,12 @@ impl EngineBackend {
 
     async fn run(&mut self, effect: Effect) -> Result<Performed, EngineError> {
         let user = effect.user;
+        let before = self.engine.plan(&user).as_ref().map(listed::recorded);
         let outcome = match to_call(effect.request) {
             Call::Check => return self.check(&user).await,
             Call::Perform(action) => self.engine.perform(&user, action).await?,
         };
+        self.after_write(&user, before);
         // The engine settles any earlier write before it performs a step.
         self.unsettled.remove(&user);
         self.read_permissions().await?;
@@ -327,8 +324,11 @@ impl EngineBackend {
     async fn check(&mut self, user: &str) -> Result<Performed, EngineError> {
         let mut said = Vec::new();
         if self.unsettled.contains_key(user) {
+            let before = self.engine.plan(user).as_ref().map(listed::recorded);
             match self.engine.reconcile(user).await {
                 Ok(summary) => {
+                    // Settled by reading: the record now says what the cloud holds.
+                    self.after_write(user, before);
                     self.unsettled.remove(user);
                     said.extend(summary);
                 }
@@ -351,6 +351,19 @@ impl EngineBackend {
         })
     }
 
+    /// Keeps the listed keys as the cloud has them after ramkey's own write
+    /// for `user`, whose record of the retired key stood at `before`.
+    fn after_write(&mut self, user: &str, before: Option<listed::Recorded>) {
+        let Some(plan) = self.engine.plan(user) else {
+            return;
+        };
+        // A rotation started by this write had touched nothing before it.
+        let before = before.unwrap_or(listed::Recorded::Untouched);
+        if let Some(listed) = self.listed.iter_mut().find(|listed| listed.user == user) {
+            listed.after_write(&plan, before);
+        }
+    }
+
     /// Reads the changes made outside ramkey to `user`'s open rotation and
     /// keeps them for the views; returns how many there are.
     async fn look_for_drift(&mut self, user: &str) -> Result<usize, EngineError> {
@@ -361,6 +374,12 @@ impl EngineBackend {
             return Ok(0);
         }
         let drift = self.engine.drift(user).await?;
+        if let (Some(plan), Some(listed)) = (
+            self.engine.plan(user),
+            self.listed.iter_mut().find(|listed| listed.user == user),
+        ) {
+            listed.after_look(&plan, &drift);
+        }
         if drift
             .iter()
             .any(|drift| matches!(drift, rotation::Drift::RetiredKeyGone { .. }))
@@ -604,66 +623,6 @@ pub fn expired_token_hint(report: &CredentialReport, state_file: &str) -> String
     )
 }
 
-/// The listed keys as they stand now. They were read when the user was
-/// listed, so the retired key still looks Active after this session's
-/// rotation disabled or deleted it; the recorded steps say what it is.
-fn keys_now(listed: &Listed, plan: Option<&rotation::RotationView>) -> Vec<KeyView> {
-    let mut keys = listed.keys.clone();
-    let Some(plan) = plan else {
-        return keys;
-    };
-    let done = |kind| {
-        plan.steps.iter().any(|step| {
-            step.kind == kind && matches!(step.status, rotation::StepStatus::Done { .. })
-        })
-    };
-    let retired = if done(rotation::StepKind::DeleteKey) {
-        Verdict::Deleted
-    } else if done(rotation::StepKind::DisableKey) {
-        Verdict::Disabled
-    } else {
-        return keys;
-    };
-    for key in keys
-        .iter_mut()
-        .filter(|key| key.access_key_id == plan.key_id)
-    {
-        key.verdict = retired;
-    }
-    keys
-}
-
-/// A finished rotation shows while its retired key is still listed (the
-/// session that finished it); a user flagged again later starts afresh.
-fn still_listed(listed: &Listed, plan: &rotation::RotationView) -> bool {
-    listed
-        .keys
-        .iter()
-        .any(|key| key.access_key_id == plan.key_id)
-}
-
-fn listed_from_finding(finding: &Finding) -> Listed {
-    Listed {
-        user: finding.user.clone(),
-        display_name: finding.display_name.clone(),
-        keys: finding
-            .keys
-            .iter()
-            .map(|key| KeyView {
-                access_key_id: key.id.clone(),
-                verdict: verdict(key.verdict),
-                last_used: key.last_used,
-                used_by_ramkey: false,
-            })
-            .collect(),
-        recommendation: match finding.recommendation {
-            scan::Recommendation::DisableIdle => Recommendation::DisableIdle,
-            scan::Recommendation::MoveToNewUser => Recommendation::MoveToNewUser,
-            scan::Recommendation::Review => Recommendation::Review,
-        },
-    }
-}
-
 /// A user no longer flagged (its rotation disabled a key): its keys as the
 /// cloud lists them now, judged the way the scan judges them.
 async fn listed_from_cloud(
@@ -684,7 +643,12 @@ async fn listed_from_cloud(
             .get_access_key_last_used(&plan.user, &key.access_key_id)
             .await
             .map_err(cloud)?;
-        views.push(key_view(key, last_used, now, engine.options().idle_days));
+        views.push(listed::listed_key(
+            key,
+            last_used,
+            now,
+            engine.options().idle_days,
+        ));
     }
     Ok(Listed {
         user: plan.user.clone(),
@@ -695,32 +659,6 @@ async fn listed_from_cloud(
             rotation::PathKind::MoveToNewUser => Recommendation::MoveToNewUser,
         },
     })
-}
-
-fn key_view(
-    key: &AccessKey,
-    last_used: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-    idle_days: u32,
-) -> KeyView {
-    let verdict = match key.status {
-        KeyStatus::Inactive => Verdict::Disabled,
-        KeyStatus::Active => verdict(scan::classify_key(key, last_used, now, idle_days).verdict),
-    };
-    KeyView {
-        access_key_id: key.access_key_id.clone(),
-        verdict,
-        last_used,
-        used_by_ramkey: false,
-    }
-}
-
-fn verdict(verdict: scan::Verdict) -> Verdict {
-    match verdict {
-        scan::Verdict::Idle => Verdict::Idle,
-        scan::Verdict::InUse => Verdict::InUse,
-        scan::Verdict::Unknown => Verdict::Unknown,
-    }
 }
 
 fn path_kind(path: rotation::PathKind) -> PathKind {

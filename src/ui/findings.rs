@@ -1,7 +1,9 @@
 //! The findings screen: first who ramkey is signed in as and with what
 //! credentials (a permanent AccessKey highlighted with a warning), then
-//! each flagged user with display name, both keys with verdict and last
-//! use, and how far its rotation has come.
+//! each listed user with display name, its keys with the cloud's status
+//! (marked where ramkey's records disagree), verdict and last use, and how
+//! far its rotation has come. The heading counts the users holding two
+//! Active keys now apart from those listed for a rotation in progress.
 //!
 //! Every cell is cut by display width (display names are often Chinese),
 //! so nothing overflows or panics at any terminal size. Depends on
@@ -42,12 +44,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(who), who_area);
 
     let count = app.snapshot.users.len();
-    let heading = match count {
-        0 => "No user holds two Active AccessKeys. Nothing to rotate.".to_owned(),
-        1 => "1 user holds two Active AccessKeys:".to_owned(),
-        n => format!("{n} users hold two Active AccessKeys:"),
-    };
-    let heading = text::truncate(&heading, usize::from(title.width));
+    let heading = text::truncate(&heading(&app.snapshot.users), usize::from(title.width));
     frame.render_widget(Paragraph::new(heading).bold(), title);
 
     let width = usize::from(list.width).saturating_sub(MARK);
@@ -63,6 +60,36 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .highlight_style(Style::new().add_modifier(Modifier::BOLD))
         .highlight_symbol("› ");
     frame.render_stateful_widget(widget, list, &mut state);
+}
+
+/// The list's heading: how many users hold two Active keys now, then, apart,
+/// those listed only for their rotation (its disable left one Active key).
+pub fn heading(users: &[UserView]) -> String {
+    let flagged = users.iter().filter(|user| user.holds_two_active()).count();
+    let (in_progress, finished): (Vec<&UserView>, Vec<&UserView>) = users
+        .iter()
+        .filter(|user| !user.holds_two_active())
+        .partition(|user| user.rotation_in_progress());
+    if users.is_empty() {
+        return "No user holds two Active AccessKeys. Nothing to rotate.".to_owned();
+    }
+    let mut said = vec![match flagged {
+        0 => "No user holds two Active AccessKeys".to_owned(),
+        1 => "1 user holds two Active AccessKeys".to_owned(),
+        n => format!("{n} users hold two Active AccessKeys"),
+    }];
+    // "more" only after a count of users it adds to.
+    let more = if flagged == 0 { "" } else { " more" };
+    if !in_progress.is_empty() {
+        said.push(format!(
+            "{}{more} with a rotation in progress",
+            in_progress.len()
+        ));
+    }
+    if !finished.is_empty() {
+        said.push(format!("{}{more} with a rotation finished", finished.len()));
+    }
+    format!("{}:", said.join(" · "))
 }
 
 /// Who ramkey is signed in as, what it signs with and until when, then
@@ -140,7 +167,8 @@ fn fit_height(mut lines: Vec<Line<'static>>, room: usize) -> Vec<Line<'static>> 
     lines
 }
 
-/// The four lines of one user, each at most `width` columns.
+/// The lines of one user (four, and one under each key ramkey's records
+/// disagree about), each at most `width` columns.
 pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
     let name_width = (width / 3).min(20);
     let display_width = width.saturating_sub(name_width + 1);
@@ -157,7 +185,16 @@ pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
     let first = text::truncate(&first, width);
 
     let mut lines = vec![Line::from(first).bold()];
-    lines.extend(user.keys.iter().map(|key| Line::from(key_line(key, width))));
+    for key in &user.keys {
+        lines.push(Line::from(key_line(key, width)));
+        // On its own line, so a narrow terminal cuts neither it nor the date.
+        if let Some(disagreement) = &key.disagreement {
+            let mark = format!("    {disagreement}");
+            lines.push(
+                Line::from(text::truncate(&mark, width)).style(Style::new().fg(Color::Yellow)),
+            );
+        }
+    }
     let path = user
         .rotation
         .as_ref()

@@ -72,7 +72,8 @@ pub struct UserView {
     pub user_name: String,
     /// `DisplayName`, often Chinese; may be empty.
     pub display_name: String,
-    /// The Active keys and their verdicts.
+    /// The keys the scan found Active (and their status now), or, for a
+    /// user listed for its rotation, every key the cloud holds.
     pub keys: Vec<KeyView>,
     /// The path the scan recommends.
     pub recommendation: Recommendation,
@@ -94,6 +95,23 @@ pub struct DriftView {
 }
 
 impl UserView {
+    /// Whether the cloud has two of the user's keys Active now (the
+    /// finding); a user listed only for its rotation holds fewer.
+    pub fn holds_two_active(&self) -> bool {
+        self.keys
+            .iter()
+            .filter(|key| key.verdict.is_active())
+            .count()
+            == 2
+    }
+
+    /// Whether the user's rotation has steps left.
+    pub fn rotation_in_progress(&self) -> bool {
+        self.rotation
+            .as_ref()
+            .is_some_and(|rotation| rotation.current().is_some())
+    }
+
     /// "3/7 steps", "not started" or "waiting for deletion": the list column.
     pub fn progress(&self) -> String {
         match &self.rotation {
@@ -103,18 +121,18 @@ impl UserView {
     }
 }
 
-/// How a key was judged.
+/// How a key stands in the cloud, and how an Active one was judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// Not used for longer than the idle threshold.
+    /// Active, not used for longer than the idle threshold.
     Idle,
-    /// Used recently.
+    /// Active, used recently.
     InUse,
-    /// No usable last-use date.
+    /// Active, no usable last-use date.
     Unknown,
-    /// Inactive: already disabled (a rotation in progress did it).
+    /// Inactive in the cloud.
     Disabled,
-    /// Deleted by the rotation that retired it.
+    /// No longer in the cloud.
     Deleted,
 }
 
@@ -129,15 +147,24 @@ impl Verdict {
             Verdict::Deleted => "deleted",
         }
     }
+
+    /// Whether the cloud has the key Active.
+    pub fn is_active(self) -> bool {
+        matches!(self, Verdict::Idle | Verdict::InUse | Verdict::Unknown)
+    }
 }
 
-/// One Active key of a flagged user.
+/// One key of a listed user, as the cloud has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyView {
     /// `AccessKeyId`.
     pub access_key_id: String,
-    /// How the scan judged it.
+    /// Its status in the cloud (from the scan, then as ramkey's own writes
+    /// and its looks for changes left it) and, when Active, the verdict.
     pub verdict: Verdict,
+    /// Where ramkey's records say otherwise, in the list's words, e.g.
+    /// "Active (ramkey disabled it: changed outside ramkey)".
+    pub disagreement: Option<String>,
     /// Last use, when known.
     pub last_used: Option<DateTime<Utc>>,
     /// The key ramkey signs its own calls with: never disabled or deleted

@@ -11,8 +11,9 @@ use std::path::Path;
 use super::pty::{Key, PATIENCE, PtyCommand, PtyProgram};
 use super::sandbox_process::SandboxProcess;
 
-/// The findings screen's headline ("1 user holds" or "N users hold" before it).
-pub const FINDINGS: &str = "two Active AccessKeys:";
+/// The findings screen's headline ("1 user holds" or "N users hold" before
+/// it; the users listed for a rotation in progress counted after it).
+pub const FINDINGS: &str = "two Active AccessKeys";
 
 /// `ramkey --endpoint … --state STATE` plus `args`, signing with the
 /// sandbox's caller key, with `env` added; waits for the findings.

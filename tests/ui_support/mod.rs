@@ -29,6 +29,7 @@ fn key(id: &str, verdict: Verdict, last_used: Option<&str>) -> KeyView {
         access_key_id: id.to_owned(),
         verdict,
         last_used: last_used.map(at),
+        disagreement: None,
         used_by_ramkey: false,
     }
 }
