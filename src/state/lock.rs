@@ -33,16 +33,29 @@ pub(crate) fn take_lock(path: &Path) -> Result<File, StateError> {
         .open(&lock_path)
         .map_err(|source| StateError::io("cannot open lock file", &lock_path, source))?;
 
-    match fs4::FileExt::try_lock(&lock) {
-        Ok(()) => {}
-        Err(fs4::TryLockError::WouldBlock) => {
-            return Err(StateError::Locked {
-                path: path.to_path_buf(),
-                holder: holder_of(&mut lock),
-            });
-        }
-        Err(fs4::TryLockError::Error(source)) => {
-            return Err(StateError::io("cannot lock", &lock_path, source));
+    let mut tries = 0;
+    loop {
+        match fs4::FileExt::try_lock(&lock) {
+            Ok(()) => break,
+            Err(fs4::TryLockError::WouldBlock) => {
+                let holder = holder_pid(&mut lock);
+                // A lock this very process wrote may be held for a moment by a
+                // child being spawned (it shares the open lock file between
+                // fork and exec, until close-on-exec drops it): try again
+                // briefly. A store this process still has open stays refused.
+                if holder == Some(std::process::id()) && tries < OWN_PID_TRIES {
+                    tries += 1;
+                    std::thread::sleep(OWN_PID_PAUSE);
+                    continue;
+                }
+                return Err(StateError::Locked {
+                    path: path.to_path_buf(),
+                    holder: holder.map_or_else(String::new, |pid| format!(" (process {pid})")),
+                });
+            }
+            Err(fs4::TryLockError::Error(source)) => {
+                return Err(StateError::io("cannot lock", &lock_path, source));
+            }
         }
     }
 
@@ -53,12 +66,14 @@ pub(crate) fn take_lock(path: &Path) -> Result<File, StateError> {
     Ok(lock)
 }
 
-fn holder_of(lock: &mut File) -> String {
+/// How often, and how long apart, a lock naming this process is tried again.
+const OWN_PID_TRIES: u32 = 20;
+const OWN_PID_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// The process id the holder wrote into the lock file, if any.
+fn holder_pid(lock: &mut File) -> Option<u32> {
     let mut text = String::new();
     let _ = lock.rewind();
     let _ = lock.read_to_string(&mut text);
-    match text.trim().parse::<u32>() {
-        Ok(pid) => format!(" (process {pid})"),
-        Err(_) => String::new(),
-    }
+    text.trim().parse::<u32>().ok()
 }
