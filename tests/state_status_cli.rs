@@ -578,3 +578,59 @@ fn a_key_found_without_its_secret_is_told_with_what_to_do() {
         run.stdout
     );
 }
+
+#[test]
+fn a_write_left_in_flight_is_told_in_the_table() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("inflight.json");
+    let now = SystemClock::new().now();
+    let mut in_flight = rotation("eeeeeeeeeeee", "ci-deployer", staging(now), now);
+    in_flight.progress = Progress::MoveToNewUser(Box::new(MoveStep::CreateKey {
+        new_user: NewUser {
+            name: "ci-deployer-v2".to_owned(),
+            user_id: None,
+            named: StepRecord::at(now),
+            created: StepRecord::written(now, "REQ-USER"),
+        },
+        copied: Copied {
+            grants: Vec::new(),
+            record: StepRecord::at(now),
+        },
+        lost_keys: Vec::new(),
+    }));
+    in_flight.pending = Some(ramkey::state::Intent {
+        id: "0123456789ab".to_owned(),
+        call: ramkey::state::WriteCall::CreateAccessKey {
+            user_name: "ci-deployer-v2".to_owned(),
+        },
+        at: now,
+    });
+    let mut store = StateStore::open(&path, ACCOUNT).unwrap();
+    store.document_mut().rotations = vec![in_flight];
+    store.save().unwrap();
+    drop(store);
+
+    let run = ramkey(home.path(), &["status", "--state", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("in flight when ramkey last stopped: CreateAccessKey"),
+        "{}",
+        run.stdout
+    );
+    assert!(text.contains("the wizard checks it"), "{}", run.stdout);
+}
+
+#[test]
+fn history_of_a_directory_is_refused_not_reported_empty() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("state.json");
+    std::fs::create_dir(&dir).unwrap();
+    let run = ramkey(
+        home.path(),
+        &["status", "--history", "--state", dir.to_str().unwrap()],
+    );
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    assert!(!run.stdout.contains("nothing recorded"), "{}", run.stdout);
+}

@@ -27,7 +27,7 @@ use crate::cloud::{
 };
 use crate::sandbox::{self, Account, SandboxHandle};
 use crate::secret::Secret;
-use crate::state::{Refusal, StateError, StateStore};
+use crate::state::{self, Refusal, StateError, StateStore};
 use crate::ui::event_loop;
 
 /// `ramkey demo [--state PATH] [--account FILE]`.
@@ -40,7 +40,12 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         .state
         .clone()
         .unwrap_or_else(|| temporary.path().join("state.json"));
-    let saved_world = global.state.as_deref().map(world_path);
+    // Beside the real file, as the state file itself is locked and saved: a
+    // symlink or another spelling of the path must find the same sandbox.
+    let saved_world = global
+        .state
+        .as_deref()
+        .map(|path| world_path(&real_state_path(path)));
 
     let account = load_account(args, saved_world.as_deref())?;
     if let Some(path) = &global.state {
@@ -101,6 +106,12 @@ fn keep_world_saved(handle: &SandboxHandle, path: PathBuf) {
             tracing::warn!("cannot save the demo sandbox: {error:#}");
         }
     }));
+}
+
+/// The state file's real path (through symlinks), as the store resolves it;
+/// the path as given when its directory does not exist yet.
+fn real_state_path(path: &Path) -> PathBuf {
+    state::resolve::resolve(path).map_or_else(|_| path.to_path_buf(), |(real, _)| real)
 }
 
 /// Where the sandbox's account is kept beside a kept state file.
@@ -201,6 +212,20 @@ fn save_world(account: &Account, caller_key_id: &str, path: &Path) -> anyhow::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_world_file_of_a_linked_state_file_sits_beside_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        std::fs::write(&target, b"{}").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let real = std::fs::canonicalize(&target).unwrap();
+        assert_eq!(world_path(&real_state_path(&link)), world_path(&real));
+        // Another spelling of the same path finds the same world too.
+        let dotted = dir.path().join(".").join("real.json");
+        assert_eq!(world_path(&real_state_path(&dotted)), world_path(&real));
+    }
 
     #[test]
     fn the_world_file_sits_beside_the_state_file() {

@@ -265,6 +265,13 @@ fn rotation_line(view: &RotationView, now: DateTime<Utc>) -> String {
             view.lost_keys.join(", ")
         );
     }
+    if let Some(pending) = &view.pending {
+        let _ = writeln!(
+            line,
+            "    in flight when ramkey last stopped: {pending}; the wizard checks it (by \
+             reading) before anything else"
+        );
+    }
     line
 }
 

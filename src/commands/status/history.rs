@@ -25,12 +25,15 @@ pub fn read_all(files: &[PathBuf]) -> (Vec<FileHistory>, bool) {
     let mut histories = Vec::new();
     let mut failed = false;
     for path in files {
-        match state::read_history(path) {
-            Ok(history) => {
-                warn_unreadable(path, &history);
+        // The audit log sits beside the real file (through symlinks), as the
+        // store writes it; a directory is no state file.
+        let real = state::resolve::resolve(path).map(|(real, _)| real);
+        match real.and_then(|real| state::read_history(&real).map(|history| (real, history))) {
+            Ok((real, history)) => {
+                warn_unreadable(&real, &history);
                 histories.push(FileHistory {
                     state_file: path.clone(),
-                    audit_log: state::audit_path(path),
+                    audit_log: state::audit_path(&real),
                     entries: history.entries,
                     unreadable_lines: history.unreadable_lines,
                 });
