@@ -11,25 +11,29 @@
 mod pty;
 #[path = "support/sandbox_process.rs"]
 mod sandbox_process;
+#[path = "support/wizard_steps.rs"]
+mod wizard_steps;
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pty::{Key, PATIENCE, PtyCommand, PtyProgram};
+use pty::{Key, PATIENCE, PtyProgram};
 use ramkey::clock::SystemClock;
 use ramkey::cloud::model::KeyStatus;
 use ramkey::cloud::{Client, ClientConfig, Credentials, Endpoints};
 use ramkey::secret::Secret;
 use sandbox_process::SandboxProcess;
 use serde_json::Value;
+use wizard_steps::{
+    ask_for_the_key, confirm_swaps, open_user, quit, start_move, start_wizard, take_the_secret,
+};
 
 /// The demo account's user with two busy keys, policies and a group: the move path.
 const ORIGINAL: &str = "ci-deployer";
 /// The name the test types over the suggested one.
 const NEW_USER: &str = "ci-deployer-e2e";
-const FINDINGS: &str = "users hold two Active AccessKeys";
 
 #[test]
 fn move_path_by_keyboard_with_a_resume_then_the_account_and_state_agree() {
@@ -43,17 +47,18 @@ fn move_path_by_keyboard_with_a_resume_then_the_account_and_state_agree() {
         "{ORIGINAL} should have policies and a group to copy: {original_grants:?}"
     );
 
-    let mut wizard = start_wizard(&sandbox, home.path(), &state);
+    let mut wizard = start_wizard(&sandbox, home.path(), &state, &[], &[]);
     open_user(&wizard, ORIGINAL);
     let moved_key = start_move(&wizard);
     create_user_and_copy(&wizard);
-    let (new_key, new_secret) = create_key(&wizard);
+    ask_for_the_key(&wizard);
+    let (new_key, new_secret) = take_the_secret(&wizard);
     quit(&mut wizard);
 
     let halfway = read_state(&state);
     assert_eq!(halfway["rotations"][0]["path"]["step"], "confirm_staging");
 
-    let mut wizard = start_wizard(&sandbox, home.path(), &state);
+    let mut wizard = start_wizard(&sandbox, home.path(), &state, &[], &[]);
     wizard.wait_for("move to new user: 5/11 steps", PATIENCE);
     open_user(&wizard, ORIGINAL);
     wizard.wait_for("Step 6 of 11: Confirm staging uses the new key", PATIENCE);
@@ -108,55 +113,6 @@ fn move_path_by_keyboard_with_a_resume_then_the_account_and_state_agree() {
 
 // --- the wizard, step by step ---
 
-fn start_wizard(sandbox: &SandboxProcess, home: &Path, state: &Path) -> PtyProgram {
-    let args = [
-        "--endpoint".as_ref(),
-        sandbox.endpoint().as_ref(),
-        "--state".as_ref(),
-        state.as_os_str(),
-    ];
-    let command = PtyCommand::ramkey(home, args).envs([
-        ("ALIBABA_CLOUD_ACCESS_KEY_ID", sandbox.access_key_id()),
-        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", sandbox.secret()),
-    ]);
-    let wizard = PtyProgram::spawn(&command);
-    wizard.wait_for(FINDINGS, PATIENCE);
-    wizard
-}
-
-/// Moves the findings cursor to `user` and opens its rotation screen.
-fn open_user(wizard: &PtyProgram, user: &str) {
-    let row = format!("› {user} ");
-    for _ in 0..20 {
-        let before = selected_row(&wizard.screen());
-        if before.starts_with(&row) {
-            wizard.press(Key::Enter);
-            wizard.wait_for(&format!("{user} ("), PATIENCE);
-            return;
-        }
-        wizard.press(Key::Down);
-        wizard.wait_until("the selection to move", PATIENCE, |screen| {
-            selected_row(screen) != before
-        });
-    }
-    panic!("{user} is not in the findings list\n{}", wizard.report());
-}
-
-/// Starts the move of the first key offered and returns that key's id.
-fn start_move(wizard: &PtyProgram) -> String {
-    wizard.press(Key::Enter);
-    wizard.wait_for("Start a rotation", PATIENCE);
-    let choice = selected_row(&wizard.screen());
-    let moved_key = choice
-        .strip_prefix("› Move the application using ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no move offered first\n{}", wizard.report()))
-        .to_owned();
-    wizard.press(Key::Enter);
-    wizard.wait_for("Step 1 of 11: Choose the new user's name", PATIENCE);
-    moved_key
-}
-
 fn create_user_and_copy(wizard: &PtyProgram) {
     wizard.press(Key::Enter);
     wizard.wait_for(&format!("New user name: {ORIGINAL}-v2"), PATIENCE);
@@ -176,38 +132,6 @@ fn create_user_and_copy(wizard: &PtyProgram) {
     wizard.wait_for("[x] group  deployers", PATIENCE);
     wizard.press(Key::Enter);
     wizard.wait_for("Step 4 of 11: Create the new AccessKey", PATIENCE);
-}
-
-/// Creates the new key and returns its id and the secret shown once.
-fn create_key(wizard: &PtyProgram) -> (String, String) {
-    wizard.press(Key::Enter);
-    wizard.wait_for("Create the key now?", PATIENCE);
-    wizard.press(Key::Char('y'));
-    wizard.wait_for("AccessKeySecret", PATIENCE);
-    let screen = wizard.screen();
-    let key = field(&screen, "AccessKeyId    :");
-    let secret = field(&screen, "AccessKeySecret:");
-    assert!(!secret.is_empty() && !key.is_empty(), "{}", wizard.report());
-
-    wizard.press(Key::Char('y'));
-    wizard.wait_for("Step 6 of 11: Confirm staging uses the new key", PATIENCE);
-    wizard.wait_gone(&secret, PATIENCE);
-    (key, secret)
-}
-
-fn confirm_swaps(wizard: &PtyProgram) {
-    wizard.press(Key::Enter);
-    wizard.wait_for("Is staging running on the new key?", PATIENCE);
-    wizard.press(Key::Char('y'));
-    wizard.wait_for(
-        "Step 7 of 11: Confirm production uses the new key",
-        PATIENCE,
-    );
-
-    wizard.press(Key::Enter);
-    wizard.wait_for("Is production running on the new key?", PATIENCE);
-    wizard.press(Key::Char('y'));
-    wizard.wait_for("Step 8 of 11: Disable the old key", PATIENCE);
 }
 
 /// Disables the moved key; a name that does not match yet must change nothing.
@@ -237,40 +161,6 @@ fn disable_old_key(wizard: &PtyProgram, admin: &Account, moved_key: &str) {
     wizard.press(Key::Enter);
     wizard.wait_for("waiting for deletion", PATIENCE);
     wizard.wait_for("Step 10 of 11: Delete the old key", PATIENCE);
-}
-
-/// Back to the findings, `q`, and a clean exit that leaves the terminal restored.
-fn quit(wizard: &mut PtyProgram) {
-    wizard.press(Key::Esc);
-    wizard.wait_for(FINDINGS, PATIENCE);
-    wizard.press(Key::Char('q'));
-    assert_eq!(wizard.wait_exit(PATIENCE), 0, "{}", wizard.report());
-    assert!(
-        !wizard.in_alternate_screen() && !wizard.cursor_hidden(),
-        "the terminal was not restored (alternate screen or hidden cursor)\n{}",
-        wizard.report()
-    );
-}
-
-/// The line holding the selection mark `›`, trimmed of borders and blanks.
-fn selected_row(screen: &str) -> String {
-    screen
-        .lines()
-        .filter_map(|line| line.find('›').map(|at| &line[at..]))
-        .map(|row| row.trim_end_matches(['│', ' ']).to_owned())
-        .next_back()
-        .unwrap_or_default()
-}
-
-/// The first word after `label` on the screen.
-fn field(screen: &str, label: &str) -> String {
-    screen
-        .lines()
-        .find_map(|line| line.split_once(label))
-        .and_then(|(_, rest)| rest.split_whitespace().next())
-        .unwrap_or_default()
-        .trim_end_matches('│')
-        .to_owned()
 }
 
 // --- the account, through ramkey's own client ---

@@ -149,12 +149,17 @@ pub fn disable_old_key(wizard: &PtyProgram, user: &str) {
     wizard.wait_for("waiting for deletion", PATIENCE);
 }
 
-/// Back to the findings, `q`, and a clean exit.
+/// Back to the findings, `q`, and a clean exit that leaves the terminal restored.
 pub fn quit(wizard: &mut PtyProgram) {
     wizard.press(Key::Esc);
     wizard.wait_for(FINDINGS, PATIENCE);
     wizard.press(Key::Char('q'));
     assert_eq!(wizard.wait_exit(PATIENCE), 0, "{}", wizard.report());
+    assert!(
+        !wizard.in_alternate_screen() && !wizard.cursor_hidden(),
+        "the terminal was not restored (alternate screen or hidden cursor)\n{}",
+        wizard.report()
+    );
 }
 
 /// The line holding the selection mark `›`, trimmed of borders and blanks.
