@@ -6,12 +6,14 @@
 //! nothing of the state file, the rotation engine or the UI.
 
 pub mod finding;
+pub mod progress;
 pub mod recommend;
 mod run;
 pub mod table;
 pub mod verdict;
 
 pub use finding::{Finding, Judging, KeyFinding, ScanReport, is_flagged};
+pub use progress::{Phase, Quiet, ScanObserver, ScanProgress, SourceKind};
 pub use recommend::Recommendation;
 pub use run::{ScanOptions, check_user, run};
 pub use verdict::{Assessment, Verdict, classify_key};
