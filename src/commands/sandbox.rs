@@ -18,10 +18,7 @@ use crate::sandbox::{self, Account, Faults, SandboxHandle};
 /// Runs the sandbox until SIGINT or SIGTERM.
 pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     init_logging(&global.log_level);
-    let account = match &args.account {
-        Some(path) => Account::load(path)?,
-        None => Account::demo(),
-    };
+    let account = account(args)?;
     let alias = account.account_alias.clone();
     let faults = faults(&args.faults)?;
     let handle = sandbox::start(args.listen, account, Arc::new(SystemClock::new()))
@@ -50,6 +47,24 @@ pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+/// The account the flags ask for: a file, a generated one, or the demo.
+fn account(args: &SandboxArgs) -> anyhow::Result<Account> {
+    if let (Some(_), Some(_)) = (&args.account, args.users) {
+        anyhow::bail!("--users generates an account; it cannot be used with --account");
+    }
+    if let Some(users) = args.users {
+        let generation = sandbox::Generation {
+            users,
+            flagged_ratio: args.flagged_ratio,
+        };
+        return Ok(sandbox::generate(generation)?);
+    }
+    Ok(match &args.account {
+        Some(path) => Account::load(path)?,
+        None => Account::demo(),
+    })
+}
+
 /// The fault switches the flags ask for.
 fn faults(args: &FaultArgs) -> anyhow::Result<Faults> {
     let clock_skew = chrono::Duration::try_seconds(args.clock_skew)
@@ -58,6 +73,8 @@ fn faults(args: &FaultArgs) -> anyhow::Result<Faults> {
         throttle: args.throttle.clone(),
         throttle_above_per_second: args.throttle_rate,
         retry_after: Duration::from_millis(args.retry_after_ms),
+        omit_retry_after: args.no_retry_after,
+        throttle_all_for: args.throttle_storm.map(Duration::from_secs),
         unavailable: args.unavailable.clone(),
         reset_before_acting: args.reset_before.clone(),
         reset_after_acting: args.reset_after.clone(),
@@ -83,6 +100,12 @@ fn describe(faults: &Faults) -> String {
         .collect();
     if let Some(rate) = faults.throttle_above_per_second {
         on.push(format!("--throttle-rate {rate}"));
+    }
+    if let Some(storm) = faults.throttle_all_for {
+        on.push(format!("--throttle-storm {}", storm.as_secs()));
+    }
+    if faults.omit_retry_after {
+        on.push("--no-retry-after".to_owned());
     }
     if !faults.delay.is_zero() {
         on.push(format!("--delay-ms {}", faults.delay.as_millis()));

@@ -101,7 +101,7 @@ pub async fn start(
         journal: Journal::default(),
         after_write: Mutex::new(None),
     });
-    sandbox.faults.set(Faults::none());
+    sandbox.faults.set(Faults::none(), sandbox.clock.now());
     let (stop, server) = serve(listener, Arc::clone(&sandbox));
     Ok(SandboxHandle {
         endpoint: format!("http://{bound}"),
@@ -168,7 +168,9 @@ impl SandboxHandle {
     /// Turns the fault switches to `faults` (all off: [`Faults::none`]);
     /// their counters start again.
     pub fn set_faults(&self, faults: Faults) {
-        self.sandbox.faults.set(faults);
+        // The storm starts on the sandbox clock the new switches set.
+        let now = self.sandbox.clock.now() + faults.clock_skew;
+        self.sandbox.faults.set(faults, now);
     }
 
     /// The fault switches as they are.
@@ -342,11 +344,7 @@ fn changes_the_account(action: &str) -> bool {
 /// Every accepted request counts as a use of the key that signed it,
 /// immediately (production lags by hours).
 fn mark_used(account: &mut Account, access_key_id: &str, now: DateTime<Utc>) {
-    let key = account
-        .users
-        .iter_mut()
-        .find_map(|user| user.key_mut(access_key_id));
-    if let Some(key) = key {
+    if let Some(key) = account.key_mut(access_key_id) {
         key.last_used_date = Some(AccountDate::At(now));
     }
 }
