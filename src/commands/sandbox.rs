@@ -1,4 +1,4 @@
-//! `ramkey sandbox`: serve the RAM/STS emulator on loopback until killed.
+//! `ramkey sandbox`: serve the RAM/STS/IMS emulator on loopback until killed.
 //!
 //! Its first three stdout lines are shell assignments a script can `eval`
 //! (the endpoint and the caller's fake credentials); everything meant for
@@ -25,10 +25,14 @@ pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<Exit
         .await
         .context("cannot start the sandbox")?;
     handle.set_faults(faults.clone());
+    handle.set_report_settings(sandbox::ReportSettings {
+        generation_time: Duration::from_millis(args.report_delay),
+        paging: !args.report_without_paging,
+    });
 
     print_assignments(&handle).context("cannot write the sandbox's endpoint to stdout")?;
     eprintln!(
-        "ramkey sandbox: serving the fake account `{alias}` at {} (RAM 2015-05-01, STS 2015-04-01).",
+        "ramkey sandbox: serving the fake account `{alias}` at {} (RAM 2015-05-01, STS 2015-04-01, IMS 2019-08-15 credential report).",
         handle.endpoint()
     );
     eprintln!(

@@ -25,6 +25,7 @@ use crate::secret::Secret;
 
 use super::SandboxError;
 use super::account::{Account, AccountDate, AccountProblem};
+use super::actions::report::{CredentialReports, ReportSettings};
 use super::actions::{self, Call, Service};
 use super::api_error::ApiError;
 use super::connection::{Connection, CuttableListener};
@@ -56,6 +57,7 @@ struct Live {
     account: Account,
     nonces: NonceBook,
     sessions: Sessions,
+    reports: CredentialReports,
 }
 
 /// A running sandbox. Dropping it stops the server too; [`SandboxHandle::shutdown`]
@@ -95,6 +97,7 @@ pub async fn start(
             account,
             nonces: NonceBook::default(),
             sessions: Sessions::default(),
+            reports: CredentialReports::default(),
         }),
         clock,
         faults: Switchboard::default(),
@@ -171,6 +174,17 @@ impl SandboxHandle {
         // The storm starts on the sandbox clock the new switches set.
         let now = self.sandbox.clock.now() + faults.clock_skew;
         self.sandbox.faults.set(faults, now);
+    }
+
+    /// Changes how the IMS credential report is emulated (how long a
+    /// generation takes, whether pages exist) from the next call on.
+    pub fn set_report_settings(&self, settings: ReportSettings) {
+        self.sandbox.lock().reports.set_settings(settings);
+    }
+
+    /// How the credential report is emulated.
+    pub fn report_settings(&self) -> ReportSettings {
+        self.sandbox.lock().reports.settings()
     }
 
     /// The fault switches as they are.
@@ -278,6 +292,7 @@ impl Sandbox {
             params,
             account: &mut live.account,
             sessions: &mut live.sessions,
+            reports: &mut live.reports,
             caller: &verified,
             now,
         };
