@@ -77,7 +77,11 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
         let mut book = NonceBook::default();
         for minute in 0..10 {
-            book.record("key-a", &format!("n{minute}"), start + Duration::minutes(minute));
+            book.record(
+                "key-a",
+                &format!("n{minute}"),
+                start + Duration::minutes(minute),
+            );
         }
         assert_eq!(book.len(), 10);
         book.record("key-a", "late", start + Duration::minutes(35));
