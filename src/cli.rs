@@ -162,6 +162,23 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FILE")]
     pub account: Option<PathBuf>,
 
+    /// Serve a generated account of this many users instead (user-00001, ...);
+    /// the same arguments always generate the same account.
+    #[arg(long, value_name = "N", conflicts_with = "account")]
+    pub users: Option<u32>,
+
+    /// With --users: the share of users holding two Active keys (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.05, value_name = "R", requires = "users")]
+    pub flagged_ratio: f64,
+
+    /// How long a credential report takes to generate (sandbox clock).
+    #[arg(long, default_value_t = 300, value_name = "MILLISECONDS")]
+    pub report_delay: u64,
+
+    /// Emulate an IMS without report paging: one page, cut at 3,500 users.
+    #[arg(long)]
+    pub report_without_paging: bool,
+
     /// How the sandbox misbehaves, for testing clients.
     #[command(flatten)]
     pub faults: FaultArgs,

@@ -279,7 +279,7 @@ async fn unknown_actions_and_versions_get_the_gateway_codes() {
         .await
         .assert_error(404, "InvalidAction.NotFound");
     let reply = harness
-        .call(&caller, Transport::Get, "2019-08-15", "ListUsers", &[])
+        .call(&caller, Transport::Get, "2016-01-01", "ListUsers", &[])
         .await;
     reply.assert_error(400, "InvalidVersion");
     assert_eq!(reply.message(), "Specified parameter Version is not valid.");

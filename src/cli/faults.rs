@@ -23,9 +23,18 @@ pub struct FaultArgs {
     #[arg(long, value_name = "SCHEDULE")]
     pub throttle: Option<Schedule>,
 
-    /// Throttle requests beyond this many per second of the sandbox clock.
-    #[arg(long, value_name = "N")]
+    /// Throttle requests beyond this many per second of the sandbox clock
+    /// (refused requests do not count).
+    #[arg(long, visible_alias = "max-rps", value_name = "N")]
     pub throttle_rate: Option<NonZeroU32>,
+
+    /// Answer every request Throttling.User for this long from start.
+    #[arg(long, value_name = "SECONDS")]
+    pub throttle_storm: Option<u64>,
+
+    /// Leave x-acs-retry-after out of throttled answers.
+    #[arg(long)]
+    pub no_retry_after: bool,
 
     /// The wait a throttled answer asks for (x-acs-retry-after).
     #[arg(long, default_value_t = 1000, value_name = "MILLISECONDS")]
@@ -44,7 +53,12 @@ pub struct FaultArgs {
     pub reset_after: Option<Schedule>,
 
     /// Wait this long before every answer.
-    #[arg(long, default_value_t = 0, value_name = "MILLISECONDS")]
+    #[arg(
+        long,
+        visible_alias = "latency",
+        default_value_t = 0,
+        value_name = "MILLISECONDS"
+    )]
     pub delay_ms: u64,
 
     /// Run the sandbox clock this far ahead of this machine's (negative: behind).

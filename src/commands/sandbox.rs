@@ -1,4 +1,4 @@
-//! `ramkey sandbox`: serve the RAM/STS emulator on loopback until killed.
+//! `ramkey sandbox`: serve the RAM/STS/IMS emulator on loopback until killed.
 //!
 //! Its first three stdout lines are shell assignments a script can `eval`
 //! (the endpoint and the caller's fake credentials); everything meant for
@@ -18,20 +18,21 @@ use crate::sandbox::{self, Account, Faults, SandboxHandle};
 /// Runs the sandbox until SIGINT or SIGTERM.
 pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     init_logging(&global.log_level);
-    let account = match &args.account {
-        Some(path) => Account::load(path)?,
-        None => Account::demo(),
-    };
+    let account = account(args)?;
     let alias = account.account_alias.clone();
     let faults = faults(&args.faults)?;
     let handle = sandbox::start(args.listen, account, Arc::new(SystemClock::new()))
         .await
         .context("cannot start the sandbox")?;
     handle.set_faults(faults.clone());
+    handle.set_report_settings(sandbox::ReportSettings {
+        generation_time: Duration::from_millis(args.report_delay),
+        paging: !args.report_without_paging,
+    });
 
     print_assignments(&handle).context("cannot write the sandbox's endpoint to stdout")?;
     eprintln!(
-        "ramkey sandbox: serving the fake account `{alias}` at {} (RAM 2015-05-01, STS 2015-04-01).",
+        "ramkey sandbox: serving the fake account `{alias}` at {} (RAM 2015-05-01, STS 2015-04-01, IMS 2019-08-15 credential report).",
         handle.endpoint()
     );
     eprintln!(
@@ -50,6 +51,24 @@ pub async fn run(global: &GlobalArgs, args: &SandboxArgs) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+/// The account the flags ask for: a file, a generated one, or the demo.
+fn account(args: &SandboxArgs) -> anyhow::Result<Account> {
+    if let (Some(_), Some(_)) = (&args.account, args.users) {
+        anyhow::bail!("--users generates an account; it cannot be used with --account");
+    }
+    if let Some(users) = args.users {
+        let generation = sandbox::Generation {
+            users,
+            flagged_ratio: args.flagged_ratio,
+        };
+        return Ok(sandbox::generate(generation)?);
+    }
+    Ok(match &args.account {
+        Some(path) => Account::load(path)?,
+        None => Account::demo(),
+    })
+}
+
 /// The fault switches the flags ask for.
 fn faults(args: &FaultArgs) -> anyhow::Result<Faults> {
     let clock_skew = chrono::Duration::try_seconds(args.clock_skew)
@@ -58,6 +77,8 @@ fn faults(args: &FaultArgs) -> anyhow::Result<Faults> {
         throttle: args.throttle.clone(),
         throttle_above_per_second: args.throttle_rate,
         retry_after: Duration::from_millis(args.retry_after_ms),
+        omit_retry_after: args.no_retry_after,
+        throttle_all_for: args.throttle_storm.map(Duration::from_secs),
         unavailable: args.unavailable.clone(),
         reset_before_acting: args.reset_before.clone(),
         reset_after_acting: args.reset_after.clone(),
@@ -83,6 +104,12 @@ fn describe(faults: &Faults) -> String {
         .collect();
     if let Some(rate) = faults.throttle_above_per_second {
         on.push(format!("--throttle-rate {rate}"));
+    }
+    if let Some(storm) = faults.throttle_all_for {
+        on.push(format!("--throttle-storm {}", storm.as_secs()));
+    }
+    if faults.omit_retry_after {
+        on.push("--no-retry-after".to_owned());
     }
     if !faults.delay.is_zero() {
         on.push(format!("--delay-ms {}", faults.delay.as_millis()));

@@ -6,6 +6,7 @@
 //! [`crate::secret`]; knows nothing of HTTP.
 
 mod date;
+mod index;
 mod validate;
 
 use std::num::NonZeroU32;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use date::AccountDate;
+pub(super) use index::UserIndex;
 pub use validate::AccountProblem;
 
 use super::policy::PolicyDocument;
@@ -54,6 +56,10 @@ pub struct Account {
     pub roles: Vec<Role>,
     /// The RAM users, in any order (ListUsers sorts by name).
     pub users: Vec<User>,
+    /// Finds users by name and key without walking them all (a cache,
+    /// never in the file).
+    #[serde(skip)]
+    pub(in crate::sandbox) index: UserIndex,
 }
 
 /// A RAM role: who may assume it and for how long.
@@ -315,20 +321,38 @@ impl Account {
 
     /// The user called `name`.
     pub fn user(&self, name: &str) -> Option<&User> {
-        self.users.iter().find(|user| user.user_name == name)
+        let at = self.index.user(&self.users, name)?;
+        self.users.get(at)
     }
 
     /// The user called `name`, to change it.
     pub fn user_mut(&mut self, name: &str) -> Option<&mut User> {
-        self.users.iter_mut().find(|user| user.user_name == name)
+        let at = self.index.user(&self.users, name)?;
+        self.users.get_mut(at)
     }
 
     /// The user holding the AccessKey `access_key_id`, and the key.
     pub fn key_owner(&self, access_key_id: &str) -> Option<(&User, &Key)> {
-        self.users.iter().find_map(|user| {
-            let key = user.key(access_key_id)?;
-            Some((user, key))
-        })
+        let user = self
+            .users
+            .get(self.index.key_owner(&self.users, access_key_id)?)?;
+        Some((user, user.key(access_key_id)?))
+    }
+
+    /// The AccessKey `access_key_id`, to change it.
+    pub fn key_mut(&mut self, access_key_id: &str) -> Option<&mut Key> {
+        let at = self.index.key_owner(&self.users, access_key_id)?;
+        self.users.get_mut(at)?.key_mut(access_key_id)
+    }
+
+    /// Up to `take` users whose names sort after `after` (from the first
+    /// without it), in name order: a ListUsers page.
+    pub fn users_after(&self, after: Option<&str>, take: usize) -> Vec<&User> {
+        self.index
+            .names_after(&self.users, after, take)
+            .into_iter()
+            .filter_map(|at| self.users.get(at))
+            .collect()
     }
 
     /// The account-level policy of that name and type.

@@ -9,6 +9,7 @@ mod authorize;
 mod groups;
 mod keys;
 mod policies;
+pub mod report;
 mod sts;
 mod users;
 
@@ -22,13 +23,15 @@ use super::names::NameRule;
 use super::params::Params;
 use super::sessions::Sessions;
 
-/// The two services the sandbox emulates on one endpoint; `Version` tells them apart.
+/// The services the sandbox emulates on one endpoint; `Version` tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     /// RAM, `2015-05-01`.
     Ram,
     /// STS, `2015-04-01`.
     Sts,
+    /// IMS, `2019-08-15`: only the credential report.
+    Ims,
 }
 
 impl Service {
@@ -37,6 +40,7 @@ impl Service {
         match version {
             "2015-05-01" => Some(Service::Ram),
             "2015-04-01" => Some(Service::Sts),
+            "2019-08-15" => Some(Service::Ims),
             _ => None,
         }
     }
@@ -46,6 +50,7 @@ impl Service {
         match self {
             Service::Ram => "ram.aliyuncs.com",
             Service::Sts => "sts.aliyuncs.com",
+            Service::Ims => "ims.aliyuncs.com",
         }
     }
 
@@ -54,6 +59,7 @@ impl Service {
         match self {
             Service::Ram => "Ram",
             Service::Sts => "Sts",
+            Service::Ims => "Ims",
         }
     }
 
@@ -62,6 +68,7 @@ impl Service {
         let table = match self {
             Service::Ram => RAM_ACTIONS,
             Service::Sts => STS_ACTIONS,
+            Service::Ims => IMS_ACTIONS,
         };
         table.iter().find(|spec| spec.name == name)
     }
@@ -145,6 +152,17 @@ const STS_ACTIONS: &[ActionSpec] = &[
     },
 ];
 
+const IMS_ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        name: "GenerateCredentialReport",
+        run: report::generate_credential_report,
+    },
+    ActionSpec {
+        name: "GetCredentialReport",
+        run: report::get_credential_report,
+    },
+];
+
 /// Everything one verified call may read or change.
 pub struct Call<'a> {
     /// The request's parameters.
@@ -153,6 +171,8 @@ pub struct Call<'a> {
     pub account: &'a mut Account,
     /// The STS sessions issued so far (AssumeRole adds to them).
     pub sessions: &'a mut Sessions,
+    /// The credential reports generated so far.
+    pub reports: &'a mut report::CredentialReports,
     /// Who signed.
     pub caller: &'a Verified,
     /// The sandbox clock's time for this request.

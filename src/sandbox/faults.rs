@@ -24,6 +24,12 @@ pub struct Faults {
     pub throttle_above_per_second: Option<NonZeroU32>,
     /// The wait a throttled answer asks for, in `x-acs-retry-after`.
     pub retry_after: Duration,
+    /// Leave `x-acs-retry-after` out of every throttled answer, so a client's
+    /// own adaptation can be measured without the server's hint.
+    pub omit_retry_after: bool,
+    /// A throttling storm: every request is answered `Throttling.User` for
+    /// this long (sandbox clock) from the moment the switches are set.
+    pub throttle_all_for: Option<Duration>,
     /// Answer 503 with an HTML page (a gateway's) instead of acting.
     pub unavailable: Option<Schedule>,
     /// Drop the connection without an answer, without acting.

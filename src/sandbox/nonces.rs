@@ -1,7 +1,7 @@
 //! Remembers the `SignatureNonce` of every accepted request, per AccessKey, so
 //! a replay inside the timestamp window is refused with `SignatureNonceUsed`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -10,14 +10,16 @@ use chrono::{DateTime, Duration, Utc};
 /// has expired on its own.
 pub const NONCE_MEMORY: Duration = Duration::minutes(30);
 
-/// Forgetting is done in sweeps, not per request.
-const SWEEP_EVERY: usize = 1024;
-
 /// Nonces seen recently, with when they were first accepted.
+///
+/// Forgetting walks only the nonces due to be forgotten (oldest first, in
+/// the order they were recorded), so a busy sandbox pays the same per
+/// request whatever it remembers.
 #[derive(Debug, Default)]
 pub struct NonceBook {
     seen: HashMap<(String, String), DateTime<Utc>>,
-    since_sweep: usize,
+    /// The same entries in the order they were recorded.
+    order: VecDeque<(DateTime<Utc>, (String, String))>,
 }
 
 impl NonceBook {
@@ -28,15 +30,29 @@ impl NonceBook {
             .is_some_and(|at| (now - *at).abs() <= NONCE_MEMORY)
     }
 
-    /// Records an accepted request's nonce.
+    /// Records an accepted request's nonce, and forgets those past memory.
     pub fn record(&mut self, access_key_id: &str, nonce: &str, now: DateTime<Utc>) {
-        self.seen
-            .insert((access_key_id.to_owned(), nonce.to_owned()), now);
-        self.since_sweep += 1;
-        if self.since_sweep >= SWEEP_EVERY {
-            self.since_sweep = 0;
-            self.seen.retain(|_, at| (now - *at).abs() <= NONCE_MEMORY);
+        let entry = (access_key_id.to_owned(), nonce.to_owned());
+        self.seen.insert(entry.clone(), now);
+        self.order.push_back((now, entry));
+        while let Some((at, _)) = self.order.front() {
+            if now - *at <= NONCE_MEMORY {
+                break;
+            }
+            let Some((at, entry)) = self.order.pop_front() else {
+                break;
+            };
+            // Recorded again since (after it was forgotten once): keep that.
+            if self.seen.get(&entry) == Some(&at) {
+                self.seen.remove(&entry);
+            }
         }
+    }
+
+    /// How many nonces are remembered.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.seen.len()
     }
 }
 
@@ -54,5 +70,23 @@ mod tests {
         assert!(book.was_used("key-a", "n1", start + Duration::minutes(29)));
         assert!(!book.was_used("key-b", "n1", start), "another key's nonce");
         assert!(!book.was_used("key-a", "n1", start + Duration::minutes(31)));
+    }
+
+    #[test]
+    fn old_nonces_are_forgotten_as_new_ones_arrive() {
+        let start = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
+        let mut book = NonceBook::default();
+        for minute in 0..10 {
+            book.record(
+                "key-a",
+                &format!("n{minute}"),
+                start + Duration::minutes(minute),
+            );
+        }
+        assert_eq!(book.len(), 10);
+        book.record("key-a", "late", start + Duration::minutes(35));
+        // n0..n4 are more than 30 minutes older than the last request.
+        assert_eq!(book.len(), 6);
+        assert!(book.was_used("key-a", "n5", start + Duration::minutes(35)));
     }
 }

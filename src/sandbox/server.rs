@@ -25,6 +25,7 @@ use crate::secret::Secret;
 
 use super::SandboxError;
 use super::account::{Account, AccountDate, AccountProblem};
+use super::actions::report::{CredentialReports, ReportSettings};
 use super::actions::{self, Call, Service};
 use super::api_error::ApiError;
 use super::connection::{Connection, CuttableListener};
@@ -56,6 +57,7 @@ struct Live {
     account: Account,
     nonces: NonceBook,
     sessions: Sessions,
+    reports: CredentialReports,
 }
 
 /// A running sandbox. Dropping it stops the server too; [`SandboxHandle::shutdown`]
@@ -95,13 +97,14 @@ pub async fn start(
             account,
             nonces: NonceBook::default(),
             sessions: Sessions::default(),
+            reports: CredentialReports::default(),
         }),
         clock,
         faults: Switchboard::default(),
         journal: Journal::default(),
         after_write: Mutex::new(None),
     });
-    sandbox.faults.set(Faults::none());
+    sandbox.faults.set(Faults::none(), sandbox.clock.now());
     let (stop, server) = serve(listener, Arc::clone(&sandbox));
     Ok(SandboxHandle {
         endpoint: format!("http://{bound}"),
@@ -168,7 +171,20 @@ impl SandboxHandle {
     /// Turns the fault switches to `faults` (all off: [`Faults::none`]);
     /// their counters start again.
     pub fn set_faults(&self, faults: Faults) {
-        self.sandbox.faults.set(faults);
+        // The storm starts on the sandbox clock the new switches set.
+        let now = self.sandbox.clock.now() + faults.clock_skew;
+        self.sandbox.faults.set(faults, now);
+    }
+
+    /// Changes how the IMS credential report is emulated (how long a
+    /// generation takes, whether pages exist) from the next call on.
+    pub fn set_report_settings(&self, settings: ReportSettings) {
+        self.sandbox.lock().reports.set_settings(settings);
+    }
+
+    /// How the credential report is emulated.
+    pub fn report_settings(&self) -> ReportSettings {
+        self.sandbox.lock().reports.settings()
     }
 
     /// The fault switches as they are.
@@ -276,6 +292,7 @@ impl Sandbox {
             params,
             account: &mut live.account,
             sessions: &mut live.sessions,
+            reports: &mut live.reports,
             caller: &verified,
             now,
         };
@@ -342,11 +359,7 @@ fn changes_the_account(action: &str) -> bool {
 /// Every accepted request counts as a use of the key that signed it,
 /// immediately (production lags by hours).
 fn mark_used(account: &mut Account, access_key_id: &str, now: DateTime<Utc>) {
-    let key = account
-        .users
-        .iter_mut()
-        .find_map(|user| user.key_mut(access_key_id));
-    if let Some(key) = key {
+    if let Some(key) = account.key_mut(access_key_id) {
         key.last_used_date = Some(AccountDate::At(now));
     }
 }

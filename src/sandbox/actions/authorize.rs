@@ -36,7 +36,8 @@ pub fn check(call: &Call<'_>, action: &ActionSpec) -> Result<(), ApiError> {
 /// The code before the colon in policy actions.
 fn ram_code(service: Service) -> &'static str {
     match service {
-        Service::Ram => "ram",
+        // IMS actions are authorized as RAM actions (`ram:GetCredentialReport`).
+        Service::Ram | Service::Ims => "ram",
         Service::Sts => "sts",
     }
 }
@@ -73,6 +74,9 @@ fn resources(service: Service, action: &str, call: &Call<'_>) -> Option<Vec<Stri
                 named_user(),
                 arn.group(call.params.get("GroupName").unwrap_or_default()),
             ]
+        }
+        (Service::Ims, "GenerateCredentialReport" | "GetCredentialReport") => {
+            vec!["*".to_owned()]
         }
         // An action without a known resource format is checked on all resources.
         _ => vec!["*".to_owned()],

@@ -39,17 +39,10 @@ pub fn list_users(call: &mut Call<'_>) -> Result<Value, ApiError> {
         .map(decode_marker)
         .transpose()?;
 
-    let mut users: Vec<&User> = call
+    // One more than the page, to tell whether another follows.
+    let mut users = call
         .account
-        .users
-        .iter()
-        .filter(|user| {
-            after
-                .as_deref()
-                .is_none_or(|after| user.user_name.as_str() > after)
-        })
-        .collect();
-    users.sort_by(|a, b| a.user_name.cmp(&b.user_name));
+        .users_after(after.as_deref(), page_size.saturating_add(1));
     let is_truncated = users.len() > page_size;
     users.truncate(page_size);
 

@@ -43,8 +43,9 @@ pub enum Before {
     Unavailable,
     /// 400 `Throttling.User`, asking to wait this long.
     Throttle {
-        /// Sent as `x-acs-retry-after`, in milliseconds.
-        retry_after: Duration,
+        /// Sent as `x-acs-retry-after`, in milliseconds; `None` leaves the
+        /// header out.
+        retry_after: Option<Duration>,
     },
 }
 
@@ -57,6 +58,8 @@ pub struct Switchboard {
 #[derive(Debug, Default)]
 struct State {
     faults: Faults,
+    /// When the switches were set: a throttling storm runs from here.
+    set_at: Option<DateTime<Utc>>,
     /// Requests counted so far by each schedule, in [`Slot`] order.
     counted: [u64; 5],
     /// Calls a periodic schedule hit on their latest try.
@@ -78,10 +81,12 @@ enum Slot {
 }
 
 impl Switchboard {
-    /// Replaces every switch; the counters start again.
-    pub fn set(&self, faults: Faults) {
+    /// Replaces every switch at `now` (sandbox clock); the counters start
+    /// again, and so does a throttling storm.
+    pub fn set(&self, faults: Faults, now: DateTime<Utc>) {
         *self.lock() = State {
             faults,
+            set_at: Some(now),
             ..State::default()
         };
     }
@@ -124,18 +129,21 @@ impl Switchboard {
         let reset_after = state.tick(Slot::ResetAfter, action, call, spared);
         state.remember_periodic_hit(call, [reset_before, unavailable, throttled, reset_after]);
         let faults = &state.faults;
-        let (retry_after, delay) = (faults.retry_after, faults.delay);
+        let hint = |wait: Duration| Some(wait).filter(|_| !faults.omit_retry_after);
+        let (retry_after, delay) = (hint(faults.retry_after), faults.delay);
 
         let before = if reset_before {
             Some(Before::Reset)
         } else if unavailable {
             Some(Before::Unavailable)
-        } else if throttled {
+        } else if throttled || state.in_storm(now) {
             Some(Before::Throttle { retry_after })
         } else {
-            state
-                .over_rate(now)
-                .map(|retry_after| Before::Throttle { retry_after })
+            let omit = state.faults.omit_retry_after;
+            // Only requests let through count against the rate.
+            state.over_rate(now).map(|wait| Before::Throttle {
+                retry_after: Some(wait).filter(|_| !omit),
+            })
         };
         Plan {
             reset_after: reset_after && before.is_none(),
@@ -199,6 +207,15 @@ impl State {
         }
     }
 
+    /// Whether a throttling storm is raging at `now`.
+    fn in_storm(&self, now: DateTime<Utc>) -> bool {
+        let (Some(length), Some(since)) = (self.faults.throttle_all_for, self.set_at) else {
+            return false;
+        };
+        let elapsed = (now - since).to_std().unwrap_or_default();
+        elapsed < length
+    }
+
     /// With a rate limit on: `None` lets the request through (and counts
     /// it), `Some(wait)` says how long until a place frees up.
     fn over_rate(&mut self, now: DateTime<Utc>) -> Option<Duration> {
@@ -235,15 +252,22 @@ impl Before {
     }
 }
 
-/// Production's flow-control refusal, with the wait in milliseconds.
-fn throttled(service: Service, request_id: &str, now: DateTime<Utc>, wait: Duration) -> Response {
+/// Production's flow-control refusal, with the wait in milliseconds when
+/// there is one to tell.
+fn throttled(
+    service: Service,
+    request_id: &str,
+    now: DateTime<Utc>,
+    wait: Option<Duration>,
+) -> Response {
     let error = ApiError::new(
         StatusCode::BAD_REQUEST,
         "Throttling.User",
         "Request was denied due to user flow control.",
     );
     let mut response = reply::render(service, Err(error), request_id, now);
-    if let Ok(value) = HeaderValue::from_str(&wait.as_millis().to_string()) {
+    let value = wait.and_then(|wait| HeaderValue::from_str(&wait.as_millis().to_string()).ok());
+    if let Some(value) = value {
         response.headers_mut().insert("x-acs-retry-after", value);
     }
     response
@@ -274,7 +298,7 @@ mod tests {
 
     fn board(faults: Faults) -> Switchboard {
         let board = Switchboard::default();
-        board.set(faults);
+        board.set(faults, at(0));
         board
     }
 
@@ -365,10 +389,47 @@ mod tests {
         assert_eq!(
             board.plan("ListUsers", "", at(600)).before,
             Some(Before::Throttle {
-                retry_after: Duration::from_millis(400)
+                retry_after: Some(Duration::from_millis(400))
             })
         );
         assert_eq!(board.plan("ListUsers", "", at(1000)).before, None);
+    }
+
+    #[test]
+    fn refused_requests_do_not_count_against_the_rate() {
+        let board = board(Faults {
+            throttle_above_per_second: NonZeroU32::new(2),
+            omit_retry_after: true,
+            ..Faults::none()
+        });
+        assert_eq!(board.plan("ListUsers", "", at(0)).before, None);
+        assert_eq!(board.plan("ListUsers", "", at(100)).before, None);
+        for millis in [200, 300, 900] {
+            assert_eq!(
+                board.plan("ListUsers", "", at(millis)).before,
+                Some(Before::Throttle { retry_after: None }),
+                "refused at {millis} ms, without the hint"
+            );
+        }
+        // The first place frees at 1000 ms, the second at 1100 ms: the
+        // refusals in between took none.
+        assert_eq!(board.plan("ListUsers", "", at(1000)).before, None);
+        assert!(board.plan("ListUsers", "", at(1050)).before.is_some());
+        assert_eq!(board.plan("ListUsers", "", at(1100)).before, None);
+    }
+
+    #[test]
+    fn a_storm_throttles_everything_for_its_length_from_when_it_was_set() {
+        let board = Switchboard::default();
+        let storm = Faults {
+            throttle_all_for: Some(Duration::from_secs(10)),
+            ..Faults::none()
+        };
+        board.set(storm, at(5_000));
+        let throttled = |millis| board.plan("GetUser", "", at(millis)).before.is_some();
+        assert!(throttled(5_000));
+        assert!(throttled(14_999));
+        assert!(!throttled(15_000));
     }
 
     #[test]
