@@ -72,7 +72,7 @@ async fn a_ram_role_arn_profile_scans_the_account_as_the_assumed_role() {
         idle_days: 90,
         now: sandbox.clock.now(),
     };
-    let scanned = scan::run(&client, &options).await.unwrap();
+    let scanned = scan::run(&client, &options, &scan::Quiet).await.unwrap();
     assert_eq!(scanned.users_scanned, 32);
     assert_eq!(scanned.flagged.len(), 5);
 }
@@ -463,7 +463,7 @@ async fn the_key_that_assumes_the_role_counts_as_ramkeys_own_in_a_scan() {
         idle_days: 90,
         now: sandbox.clock.now(),
     };
-    let scanned = scan::run(&client, &options).await.unwrap();
+    let scanned = scan::run(&client, &options, &scan::Quiet).await.unwrap();
     let finding = scanned
         .flagged
         .iter()

@@ -151,7 +151,12 @@ impl Failure {
 /// ramkey would.
 async fn run(world: &World, stage: &Stage) -> Result<(), Failure> {
     match stage {
-        Stage::Scan => world.engine().scan().await.map(drop).map_err(Failure::Scan),
+        Stage::Scan => world
+            .engine()
+            .scan(&ramkey::scan::Quiet)
+            .await
+            .map(drop)
+            .map_err(Failure::Scan),
         Stage::Wait => {
             world.advance(Duration::days(90));
             Ok(())

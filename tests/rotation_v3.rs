@@ -27,7 +27,9 @@ async fn scan(world: &World) -> ScanReport {
         idle_days: 90,
         now: world.clock.now(),
     };
-    scan::run(&world.client, &options).await.unwrap()
+    scan::run(&world.client, &options, &scan::Quiet)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCod
         idle_days: global.idle_days,
         now: clock.now().trunc_subsecs(0),
     };
-    let report = scan::run(&client, &options)
+    let report = scan::run(&client, &options, &scan::Quiet)
         .await
         .map_err(|error| setup::cloud_failure("the scan failed", &error))?;
 

@@ -7,6 +7,7 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use super::finding::{
     Finding, Judging, ScanReport, active_keys, finding as build_finding, is_flagged,
 };
+use super::progress::ScanObserver;
 use crate::cloud::model::{AccessKey, RamUser};
 use crate::cloud::{Client, CloudError};
 
@@ -27,7 +28,11 @@ pub struct ScanOptions {
 
 /// Scans the whole account: lists every user, checks each one's keys and
 /// judges the Active keys of those holding two. Makes no write calls.
-pub async fn run(client: &Client, options: &ScanOptions) -> Result<ScanReport, CloudError> {
+pub async fn run(
+    client: &Client,
+    options: &ScanOptions,
+    _observer: &dyn ScanObserver,
+) -> Result<ScanReport, CloudError> {
     let caller = client.get_caller_identity().await?;
     let users = client.list_all_users().await?;
 
