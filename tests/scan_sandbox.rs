@@ -11,10 +11,7 @@ use ramkey::scan::{self, Recommendation, ScanOptions, Verdict};
 use rotation_support::World;
 
 fn options(world: &World) -> ScanOptions {
-    ScanOptions {
-        idle_days: 90,
-        now: world.clock.now(),
-    }
+    ScanOptions::per_user(90, world.clock.now())
 }
 
 #[tokio::test]

@@ -206,7 +206,7 @@ impl Engine {
     /// Scans the account with the engine's client and idle threshold (reads
     /// only), telling `observer` how far it is and each finding.
     pub async fn scan(&self, observer: &dyn ScanObserver) -> Result<ScanReport, CloudError> {
-        scan::run(&self.client, &self.scan_options(), observer).await
+        scan::per_user(&self.client, &self.scan_options(), observer).await
     }
 
     /// A user's current policies and groups (reads only).
@@ -513,10 +513,7 @@ impl Engine {
     }
 
     fn scan_options(&self) -> ScanOptions {
-        ScanOptions {
-            idle_days: self.options.idle_days,
-            now: self.now(),
-        }
+        ScanOptions::per_user(self.options.idle_days, self.now())
     }
 }
 
