@@ -9,6 +9,7 @@ pub mod endpoints;
 pub mod error;
 mod lenient;
 pub mod model;
+pub mod pace;
 pub mod ram;
 mod response;
 pub mod retry;

@@ -17,6 +17,7 @@ use super::credentials::{CredentialReport, Credentials, CredentialsProvider};
 use super::endpoints;
 pub use super::endpoints::{EndpointError, Endpoints, Service};
 use super::error::{CloudError, changes_the_account};
+use super::pace::{self, Outcome, Pacer, Storm};
 use super::response::{self, CallContext, Redactor, Reply};
 use super::retry::{self, Attempt, CallLabel, Next, Retrier, Retry};
 use super::sign::RequestStamp;
@@ -67,6 +68,8 @@ struct Inner {
     signature: SignatureVersion,
     transport: Transport,
     retry: Retry,
+    /// Waited for before every try, and told each try's outcome.
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl Client {
@@ -126,6 +129,7 @@ impl Client {
                 signature,
                 transport,
                 retry,
+                pacer: None,
             }),
         })
     }
@@ -176,8 +180,34 @@ impl Client {
                 signature: inner.signature,
                 transport: inner.transport.clone(),
                 retry: inner.retry.clone(),
+                pacer: inner.pacer.clone(),
             }),
         })
+    }
+
+    /// A client like this one (connections, credentials, clock, retries)
+    /// whose every try waits for `pacer` and tells it how it ended. A
+    /// throttled try is tried again through the pacer without using up the
+    /// retry policy, until the pacer's storm limit passes.
+    #[must_use]
+    pub fn paced(&self, pacer: Arc<Pacer>) -> Self {
+        let inner = &*self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                endpoints: inner.endpoints.clone(),
+                credentials: Arc::clone(&inner.credentials),
+                clock: Arc::clone(&inner.clock),
+                signature: inner.signature,
+                transport: inner.transport.clone(),
+                retry: inner.retry.clone(),
+                pacer: Some(pacer),
+            }),
+        }
+    }
+
+    /// The pacer this client waits for, if any.
+    pub fn pacer(&self) -> Option<&Arc<Pacer>> {
+        self.inner.pacer.as_ref()
     }
 
     /// Signs and sends one call, decodes its answer, and logs the outcome
@@ -193,8 +223,21 @@ impl Client {
         let inner = &*self.inner;
         let label = call.label();
         let mut retrier = Retrier::new(&inner.retry, inner.clock.now());
+        let mut storm = Storm::default();
         let result = loop {
-            let attempt = self.send_once(&call).await;
+            let (attempt, outcome) = self.try_once(&call).await;
+            if let (Some(pacer), Outcome::Throttled { .. }) = (&inner.pacer, outcome) {
+                if storm.throttled(pacer.options().storm_limit) {
+                    // The pacer's queue is the wait; the policy's tries and
+                    // time are kept for other failures.
+                    retrier.restart_clock(inner.clock.now());
+                    tracing::debug!(action = call.action, "throttled; tried again when paced");
+                    continue;
+                }
+                if let Err(last) = attempt.result {
+                    break Err(storm.gave_up(call.action, last));
+                }
+            }
             match retrier.next(attempt, &label, inner.clock.now()) {
                 Next::Done(result) => break result,
                 Next::Wait(wait) => inner.retry.sleeper.sleep(wait).await,
@@ -206,6 +249,19 @@ impl Client {
             self.inner.credentials.expire();
         }
         result
+    }
+
+    /// One try: after waiting for the pacer, if any, which is then told
+    /// how it went (the outcome is [`Outcome::Other`] unpaced).
+    async fn try_once<T: DeserializeOwned>(&self, call: &Call<'_>) -> (Attempt<Reply<T>>, Outcome) {
+        let Some(pacer) = &self.inner.pacer else {
+            return (self.send_once(call).await, Outcome::Other);
+        };
+        let permit = pacer.wait_turn().await;
+        let attempt = self.send_once(call).await;
+        let outcome = pace::outcome_of(&attempt.result, attempt.retry_after);
+        pacer.tell(permit, outcome);
+        (attempt, outcome)
     }
 
     async fn send_once<T: DeserializeOwned>(&self, call: &Call<'_>) -> Attempt<Reply<T>> {

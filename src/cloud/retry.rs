@@ -393,6 +393,12 @@ impl<'a> Retrier<'a> {
         Next::Wait(wait)
     }
 
+    /// Starts the time allowed again at `now`, keeping the failed tries
+    /// counted: time a pacer spent on throttled tries is not the policy's.
+    pub fn restart_clock(&mut self, now: DateTime<Utc>) {
+        self.started = now;
+    }
+
     /// The server's `x-acs-retry-after` when it gave one, else full jitter.
     fn wait(&self, retry_after: Option<Duration>) -> Duration {
         let policy = &self.retry.policy;
