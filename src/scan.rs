@@ -8,6 +8,7 @@
 pub mod finding;
 pub mod progress;
 pub mod recommend;
+pub mod report;
 mod run;
 pub mod table;
 pub mod verdict;
@@ -15,5 +16,6 @@ pub mod verdict;
 pub use finding::{Finding, Judging, KeyFinding, ScanReport, is_flagged};
 pub use progress::{Phase, Quiet, ScanObserver, ScanProgress, SourceKind};
 pub use recommend::Recommendation;
+pub use report::{ReportCandidates, ReportOptions, ReportUnusable};
 pub use run::{ScanOptions, check_user, run};
 pub use verdict::{Assessment, Verdict, classify_key};
