@@ -6,6 +6,7 @@
 //!
 //! Pure: text in, rows out; knows nothing of HTTP or of the scan.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -119,6 +120,13 @@ impl ReportReader {
         self.pages += 1;
         let page = self.pages;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // The csv reader counts lines wrong after CRLF line ends, which IMS
+        // may well send; with LF alone its count is right.
+        let text: Cow<'_, str> = if text.contains('\r') {
+            Cow::Owned(text.replace("\r\n", "\n"))
+        } else {
+            Cow::Borrowed(text)
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -504,6 +512,14 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].keys[1].last_used, ReportTime::Never);
         assert_eq!(rows[1].user_name(), "ci-deployer");
+
+        let broken = TWO_KEYS.replace("2024-04-30T23:59:59Z", "soon");
+        let error = parse(&format!("{HEADER}\r\n{ROOT_ROW}\r\n{broken}\r\n")).unwrap_err();
+        assert!(
+            matches!(&error, ReportParseError::BadValue { line: 3, column, .. }
+                if column == "access_key_1_last_used"),
+            "{error:?}"
+        );
     }
 
     #[test]
