@@ -47,12 +47,14 @@ fn lines(lines: &[String]) -> String {
     text
 }
 
+/// A page as the API reference shows it: `IsTruncated` a string, and
+/// `NextToken` only when truncated.
 fn report_page(csv: &str, next_token: Option<&str>) -> Reply {
     let mut body = serde_json::json!({
         "RequestId": "R-GET",
         "GeneratedTime": GENERATED,
         "Content": STANDARD.encode(csv),
-        "IsTruncated": next_token.is_some(),
+        "IsTruncated": next_token.is_some().to_string(),
     });
     if let Some(token) = next_token {
         body["NextToken"] = token.into();

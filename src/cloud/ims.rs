@@ -9,7 +9,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
 use super::client::{Call, Client};
 use super::endpoints::{self, Service};
@@ -33,7 +34,7 @@ struct GetCredentialReport {
     generated_time: String,
     content: String,
     // Servers from before paging (2023-09) send neither field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "flag_or_text")]
     is_truncated: bool,
     #[serde(default)]
     next_token: Option<String>,
@@ -88,6 +89,28 @@ impl Client {
     }
 }
 
+/// `IsTruncated`: the API reference types it as a string (`"true"`), so
+/// both a JSON boolean and its text are read.
+fn flag_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    match Option::<Flag>::deserialize(deserializer)? {
+        None => Ok(false),
+        Some(Flag::Bool(flag)) => Ok(flag),
+        Some(Flag::Text(text)) => match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Ok(true),
+            t if t.eq_ignore_ascii_case("false") || t.is_empty() => Ok(false),
+            other => Err(D::Error::custom(format!(
+                "IsTruncated {other:?} is neither true nor false"
+            ))),
+        },
+    }
+}
+
 /// `Content` is Base64 of UTF-8 CSV text; line breaks inside the Base64
 /// (as some encoders wrap it) are ignored.
 fn decode_content(content: &str) -> Result<String, String> {
@@ -133,6 +156,28 @@ mod tests {
         assert_eq!(
             decode_content(&format!("{head}\r\n{tail}\n")).unwrap(),
             "user,user_creation_time\n<root>,-\n"
+        );
+    }
+
+    #[test]
+    fn is_truncated_is_read_as_a_boolean_or_its_text() {
+        let page = |is_truncated: &str| {
+            let body =
+                format!(r#"{{"GeneratedTime":"2020-10-19T15:06:52Z","Content":""{is_truncated}}}"#);
+            serde_json::from_str::<GetCredentialReport>(&body).map(|page| page.is_truncated)
+        };
+        assert!(page(r#","IsTruncated":"true""#).unwrap());
+        assert!(page(r#","IsTruncated":true"#).unwrap());
+        assert!(!page(r#","IsTruncated":"false""#).unwrap());
+        assert!(!page(r#","IsTruncated":null"#).unwrap());
+        assert!(
+            !page("").unwrap(),
+            "servers before paging send no IsTruncated"
+        );
+        let error = page(r#","IsTruncated":"maybe""#).unwrap_err();
+        assert!(
+            error.to_string().contains("neither true nor false"),
+            "{error}"
         );
     }
 
