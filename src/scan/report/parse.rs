@@ -119,26 +119,15 @@ impl ReportReader {
     ) -> Result<usize, ReportParseError> {
         self.pages += 1;
         let page = self.pages;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        // The csv reader counts lines wrong after CRLF line ends, which IMS
-        // may well send; with LF alone its count is right.
-        let text: Cow<'_, str> = if text.contains('\r') {
-            Cow::Owned(text.replace("\r\n", "\n"))
-        } else {
-            Cow::Borrowed(text)
-        };
+        let text = normalized(text);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
 
+        let mut record = StringRecord::new();
         let mut rows = 0;
-        for record in reader.records() {
-            let record = record.map_err(|source| ReportParseError::Csv {
-                page,
-                line: source.position().map_or(0, csv::Position::line),
-                source,
-            })?;
+        while read_record(&mut reader, &mut record, page)? {
             let line = record.position().map_or(0, csv::Position::line);
             if is_header(&record) {
                 self.columns = Some(Columns::from_header(&record, page, line)?);
@@ -153,6 +142,33 @@ impl ReportReader {
         }
         Ok(rows)
     }
+}
+
+/// The text without a byte order mark, and with LF line ends: the csv
+/// reader counts lines wrong after CRLF, which IMS may well send.
+fn normalized(text: &str) -> Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The next record into `record` (reused, so a page costs no allocation
+/// per row); `false` at the end.
+fn read_record(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut StringRecord,
+    page: usize,
+) -> Result<bool, ReportParseError> {
+    reader
+        .read_record(record)
+        .map_err(|source| ReportParseError::Csv {
+            page,
+            line: source.position().map_or(0, csv::Position::line),
+            source,
+        })
 }
 
 /// Every row of one report text (a whole report, or its only page).
