@@ -10,6 +10,7 @@ pub mod finding;
 pub mod format;
 pub mod progress;
 pub mod recommend;
+pub mod report;
 mod run;
 pub mod verdict;
 
@@ -17,5 +18,6 @@ pub use exempt::{ConfigFile, ExemptError, Exemptions};
 pub use finding::{ExemptUser, Finding, Judging, KeyFinding, ScanReport, ScanStats, is_flagged};
 pub use progress::{Phase, Quiet, ScanObserver, ScanProgress, SourceKind};
 pub use recommend::Recommendation;
+pub use report::{ReportCandidates, ReportOptions, ReportUnusable};
 pub use run::{ScanError, ScanOptions, Source, check_user, per_user, run};
 pub use verdict::{Assessment, Verdict, classify_key};
