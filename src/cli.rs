@@ -103,7 +103,7 @@ pub struct DemoArgs {
     pub account: Option<PathBuf>,
 }
 
-/// Output formats of `scan` and `status`.
+/// Output formats of `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Aligned columns for people.
@@ -112,19 +112,84 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Output formats of `scan` (docs/scan-output.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document for scripts.
+    Json,
+    /// One row per flagged key, with a header line, for spreadsheets.
+    Csv,
+    /// A Markdown table and the notes, for tickets and wikis.
+    Markdown,
+}
+
+/// Where `scan` takes its candidates from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanSource {
+    /// The credential report when it can be used, else every user.
+    Auto,
+    /// The credential report only (fails when it cannot be used).
+    Report,
+    /// Every user's keys, one by one.
+    Api,
+}
+
 /// `ramkey scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// How to print the findings: table, or json (described in docs/scan-output.md).
+    /// How to print the findings (described in docs/scan-output.md).
     // Values named in the line, as for `--signature`: the short `--help` layout.
     #[arg(
         long,
         value_enum,
-        default_value_t = OutputFormat::Table,
+        default_value_t = ScanFormat::Table,
         hide_possible_values = true,
-        value_name = "table|json"
+        value_name = "table|json|csv|markdown"
     )]
-    pub format: OutputFormat,
+    pub format: ScanFormat,
+
+    /// Write the report to FILE (mode 0600, replaced whole) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Where the candidates come from: the credential report, every user,
+    /// or the report with a fallback to every user.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = ScanSource::Auto,
+        hide_possible_values = true,
+        value_name = "auto|report|api"
+    )]
+    pub source: ScanSource,
+
+    /// Never send more than N requests per second (default: as fast as the
+    /// account allows, found by backing off when throttled).
+    #[arg(long, value_name = "N", value_parser = positive_rate)]
+    pub max_rps: Option<f64>,
+
+    /// Leave USER with two Active keys as exempt, not flagged (repeatable).
+    #[arg(long, value_name = "USER=REASON")]
+    pub exempt: Vec<String>,
+
+    /// Config file with [[exempt]] entries (default:
+    /// $XDG_CONFIG_HOME/ramkey/config.toml, used when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// A `--max-rps` value that is not a rate.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a positive number of requests per second (e.g. 20 or 2.5)")]
+pub struct NotARate(String);
+
+fn positive_rate(text: &str) -> Result<f64, NotARate> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(NotARate(text.to_owned())),
+    }
 }
 
 /// `ramkey status`.
@@ -248,9 +313,13 @@ mod tests {
 
     #[test]
     fn format_keeps_help_in_its_short_layout() {
-        for subcommand in ["scan", "status"] {
+        for (subcommand, values) in [
+            ("scan", "--format <table|json|csv|markdown>"),
+            ("scan", "--source <auto|report|api>"),
+            ("status", "--format <table|json>"),
+        ] {
             let help = help_of(subcommand);
-            assert!(help.contains("--format <table|json>"), "{help}");
+            assert!(help.contains(values), "{help}");
             assert!(!help.contains("Possible values"), "{help}");
         }
     }
@@ -292,8 +361,60 @@ mod tests {
         assert!(matches!(
             cli.command,
             Some(Command::Scan(ScanArgs {
-                format: OutputFormat::Json
+                format: ScanFormat::Json,
+                ..
             }))
         ));
+    }
+
+    #[test]
+    fn scan_flags() {
+        let cli = Cli::try_parse_from([
+            "ramkey",
+            "scan",
+            "--format",
+            "csv",
+            "--source",
+            "report",
+            "--max-rps",
+            "12.5",
+            "--exempt",
+            "ci=vault",
+            "--exempt",
+            "backup=ops",
+            "--output",
+            "out.csv",
+            "--config",
+            "c.toml",
+        ])
+        .unwrap();
+        let Some(Command::Scan(args)) = cli.command else {
+            panic!("not a scan");
+        };
+        assert_eq!(args.format, ScanFormat::Csv);
+        assert_eq!(args.source, ScanSource::Report);
+        assert_eq!(args.max_rps, Some(12.5));
+        assert_eq!(args.exempt, ["ci=vault", "backup=ops"]);
+        assert_eq!(args.output, Some(PathBuf::from("out.csv")));
+        assert_eq!(args.config, Some(PathBuf::from("c.toml")));
+
+        let defaults = Cli::try_parse_from(["ramkey", "scan"]).unwrap();
+        let Some(Command::Scan(args)) = defaults.command else {
+            panic!("not a scan");
+        };
+        assert_eq!(
+            (args.format, args.source),
+            (ScanFormat::Table, ScanSource::Auto)
+        );
+        assert_eq!(args.max_rps, None);
+
+        for bad in ["0", "-1", "fast", "inf"] {
+            let flag = format!("--max-rps={bad}");
+            let error = Cli::try_parse_from(["ramkey", "scan", &flag]).unwrap_err();
+            assert!(
+                error.to_string().contains("requests per second"),
+                "{bad}: {error}"
+            );
+        }
     }
 }

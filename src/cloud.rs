@@ -1,5 +1,5 @@
 //! The Alibaba Cloud client: request signing, credentials, transport and the
-//! typed RAM and STS calls ramkey makes.
+//! typed RAM, STS and IMS calls ramkey makes.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
 
@@ -7,6 +7,7 @@ pub mod client;
 pub mod credentials;
 pub mod endpoints;
 pub mod error;
+pub mod ims;
 mod lenient;
 pub mod model;
 pub mod pace;

@@ -5,15 +5,19 @@
 //! [`run`] and [`check_user`] call the cloud, and they only read. Knows
 //! nothing of the state file, the rotation engine or the UI.
 
+pub mod exempt;
 pub mod finding;
+pub mod format;
 pub mod progress;
 pub mod recommend;
+pub mod report;
 mod run;
-pub mod table;
 pub mod verdict;
 
-pub use finding::{Finding, Judging, KeyFinding, ScanReport, is_flagged};
+pub use exempt::{ConfigFile, ExemptError, Exemptions};
+pub use finding::{ExemptUser, Finding, Judging, KeyFinding, ScanReport, ScanStats, is_flagged};
 pub use progress::{Phase, Quiet, ScanObserver, ScanProgress, SourceKind};
 pub use recommend::Recommendation;
-pub use run::{ScanOptions, check_user, run};
+pub use report::{ReportCandidates, ReportOptions, ReportUnusable};
+pub use run::{ScanError, ScanOptions, Source, check_user, per_user, run};
 pub use verdict::{Assessment, Verdict, classify_key};

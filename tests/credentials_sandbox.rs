@@ -68,11 +68,8 @@ async fn a_ram_role_arn_profile_scans_the_account_as_the_assumed_role() {
     assert_eq!(client.access_key_id(), sandbox.caller_id());
     assert!(client.uses_temporary_credentials());
 
-    let options = ScanOptions {
-        idle_days: 90,
-        now: sandbox.clock.now(),
-    };
-    let scanned = scan::run(&client, &options).await.unwrap();
+    let options = ScanOptions::per_user(90, sandbox.clock.now());
+    let scanned = scan::run(&client, &options, &scan::Quiet).await.unwrap();
     assert_eq!(scanned.users_scanned, 32);
     assert_eq!(scanned.flagged.len(), 5);
 }
@@ -459,11 +456,8 @@ async fn the_key_that_assumes_the_role_counts_as_ramkeys_own_in_a_scan() {
     home.cli_config(&config);
     let client = sandbox.client(sandbox.resolve(&home.lookup(&[]), Some("rotator")));
 
-    let options = ScanOptions {
-        idle_days: 90,
-        now: sandbox.clock.now(),
-    };
-    let scanned = scan::run(&client, &options).await.unwrap();
+    let options = ScanOptions::per_user(90, sandbox.clock.now());
+    let scanned = scan::run(&client, &options, &scan::Quiet).await.unwrap();
     let finding = scanned
         .flagged
         .iter()

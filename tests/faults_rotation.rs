@@ -475,7 +475,11 @@ fn unclear(error: &CloudError) -> bool {
 
 /// A scan, then the idle path and the move path to the end.
 async fn everything(world: &World, detours: &mut Detours) -> ScanReport {
-    let report = world.engine().scan().await.expect("the scan finishes");
+    let report = world
+        .engine()
+        .scan(&ramkey::scan::Quiet)
+        .await
+        .expect("the scan finishes");
 
     let run = vec![
         (

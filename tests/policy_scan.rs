@@ -22,7 +22,7 @@ async fn the_scan_only_policy_scans_the_whole_account() {
     let limited = scan_only_world().await;
     let report = limited
         .engine()
-        .scan()
+        .scan(&ramkey::scan::Quiet)
         .await
         .expect("the scan-only policy suffices");
 
@@ -41,7 +41,11 @@ async fn the_scan_only_policy_scans_the_whole_account() {
     assert_eq!(report.users_scanned, 33);
 
     let privileged = World::demo().await;
-    let full = privileged.engine().scan().await.unwrap();
+    let full = privileged
+        .engine()
+        .scan(&ramkey::scan::Quiet)
+        .await
+        .unwrap();
     assert_eq!(
         serde_json::to_value(&report.flagged).unwrap(),
         serde_json::to_value(&full.flagged).unwrap(),

@@ -374,7 +374,7 @@ async fn ramkey_refuses_to_disable_or_delete_its_own_key() {
         .extend(admin_policies);
     let world = World::with_account(account).await;
 
-    let report = world.engine().scan().await.unwrap();
+    let report = world.engine().scan(&ramkey::scan::Quiet).await.unwrap();
     let finding = report.flagged.iter().find(|f| f.user == USER).unwrap();
     assert_eq!(finding.ramkey_key().map(|k| k.id.as_str()), Some(MOVED_KEY));
 

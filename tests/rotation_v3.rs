@@ -23,11 +23,10 @@ async fn v3_world() -> World {
 }
 
 async fn scan(world: &World) -> ScanReport {
-    let options = ScanOptions {
-        idle_days: 90,
-        now: world.clock.now(),
-    };
-    scan::run(&world.client, &options).await.unwrap()
+    let options = ScanOptions::per_user(90, world.clock.now());
+    scan::run(&world.client, &options, &scan::Quiet)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

@@ -67,8 +67,23 @@ async fn json_output_has_exactly_the_documented_shape_and_exit_code_3() {
     let report: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
     assert_eq!(
         keys_of(&report),
-        BTreeSet::from(["account_id", "scanned_at", "users_scanned", "flagged"])
+        BTreeSet::from([
+            "account_id",
+            "scanned_at",
+            "users_scanned",
+            "flagged",
+            "source",
+            "data_as_of",
+            "notes",
+            "exempt",
+            "stats"
+        ])
     );
+    assert_eq!(
+        keys_of(&report["stats"]),
+        BTreeSet::from(["calls", "throttled", "elapsed_ms"])
+    );
+    assert_eq!(report["exempt"], serde_json::json!([]));
     assert_eq!(report["account_id"], "5123874409316254");
     assert_eq!(report["users_scanned"], 32);
     let flagged = report["flagged"].as_array().unwrap();

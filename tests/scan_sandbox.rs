@@ -11,16 +11,15 @@ use ramkey::scan::{self, Recommendation, ScanOptions, Verdict};
 use rotation_support::World;
 
 fn options(world: &World) -> ScanOptions {
-    ScanOptions {
-        idle_days: 90,
-        now: world.clock.now(),
-    }
+    ScanOptions::per_user(90, world.clock.now())
 }
 
 #[tokio::test]
 async fn the_demo_account_flags_the_users_with_two_active_keys() {
     let world = World::demo().await;
-    let report = scan::run(&world.client, &options(&world)).await.unwrap();
+    let report = scan::run(&world.client, &options(&world), &scan::Quiet)
+        .await
+        .unwrap();
 
     assert_eq!(report.account_id, rotation_support::ACCOUNT);
     assert_eq!(report.users_scanned, 32, "every page of ListUsers was read");
@@ -83,8 +82,10 @@ async fn a_scan_makes_no_writes() {
     world.client.get_caller_identity().await.unwrap();
     let before = world.sandbox.account_snapshot();
 
-    scan::run(&world.client, &options(&world)).await.unwrap();
-    world.engine().scan().await.unwrap();
+    scan::run(&world.client, &options(&world), &scan::Quiet)
+        .await
+        .unwrap();
+    world.engine().scan(&scan::Quiet).await.unwrap();
 
     assert_eq!(world.sandbox.account_snapshot(), before);
 }
@@ -149,7 +150,9 @@ async fn only_two_active_keys_are_the_finding_and_never_used_is_unknown_in_both_
         NeverUsedKeys::EmptyLastUsedDate,
     ] {
         let world = World::with_account(bc07_account(shape)).await;
-        let report = scan::run(&world.client, &options(&world)).await.unwrap();
+        let report = scan::run(&world.client, &options(&world), &scan::Quiet)
+            .await
+            .unwrap();
 
         assert_eq!(report.users_scanned, 5);
         let users: Vec<&str> = report.flagged.iter().map(|f| f.user.as_str()).collect();

@@ -1,6 +1,6 @@
 //! [`Client`]: signs each call with a fresh timestamp and nonce and sends
 //! exactly what was signed (see `signed_call.rs` for each signature's
-//! layout). The typed calls live in `ram.rs` and `sts.rs`; this file is the
+//! layout). The typed calls live in `ram.rs`, `sts.rs` and `ims.rs`; this file is the
 //! one path they all share.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
@@ -369,6 +369,11 @@ impl<'a> Call<'a> {
     /// An STS 2015-04-01 action.
     pub fn sts(action: &'static str) -> Self {
         Self::new(Service::Sts, action)
+    }
+
+    /// An IMS 2019-08-15 action.
+    pub fn ims(action: &'static str) -> Self {
+        Self::new(Service::Ims, action)
     }
 
     fn new(service: Service, action: &'static str) -> Self {

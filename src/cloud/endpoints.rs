@@ -9,6 +9,8 @@ use reqwest::Url;
 pub const PRODUCTION_RAM: &str = "https://ram.aliyuncs.com";
 /// The central production STS endpoint.
 pub const PRODUCTION_STS: &str = "https://sts.aliyuncs.com";
+/// The central production IMS endpoint (the credential report).
+pub const PRODUCTION_IMS: &str = "https://ims.aliyuncs.com";
 
 /// An Alibaba Cloud service ramkey calls, with its RPC API version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub enum Service {
     Ram,
     /// Security Token Service, 2015-04-01.
     Sts,
+    /// Identity Management Service, 2019-08-15 (the credential report).
+    Ims,
 }
 
 impl Service {
@@ -25,6 +29,7 @@ impl Service {
         match self {
             Service::Ram => "2015-05-01",
             Service::Sts => "2015-04-01",
+            Service::Ims => "2019-08-15",
         }
     }
 }
@@ -34,6 +39,7 @@ impl Service {
 pub struct Endpoints {
     ram: Url,
     sts: Url,
+    ims: Url,
 }
 
 /// A `--endpoint` value ramkey will not send credentials to.
@@ -47,11 +53,13 @@ pub struct EndpointError {
 }
 
 impl Endpoints {
-    /// `https://ram.aliyuncs.com` and `https://sts.aliyuncs.com`.
+    /// `https://ram.aliyuncs.com`, `https://sts.aliyuncs.com` and
+    /// `https://ims.aliyuncs.com`.
     pub fn production() -> Self {
         Self {
             ram: Url::parse(PRODUCTION_RAM).expect("constant URL"),
             sts: Url::parse(PRODUCTION_STS).expect("constant URL"),
+            ims: Url::parse(PRODUCTION_IMS).expect("constant URL"),
         }
     }
 
@@ -63,7 +71,8 @@ impl Endpoints {
         let parsed = parse_endpoint(url)?;
         Ok(Self {
             ram: parsed.clone(),
-            sts: parsed,
+            sts: parsed.clone(),
+            ims: parsed,
         })
     }
 
@@ -77,12 +86,15 @@ impl Endpoints {
         match service {
             Service::Ram => &self.ram,
             Service::Sts => &self.sts,
+            Service::Ims => &self.ims,
         }
     }
 
     /// Whether every service is on this machine (then no proxy is used).
     pub fn all_loopback(&self) -> bool {
-        is_loopback(&self.ram) && is_loopback(&self.sts)
+        [&self.ram, &self.sts, &self.ims]
+            .into_iter()
+            .all(is_loopback)
     }
 }
 
@@ -173,6 +185,10 @@ mod tests {
             endpoints.url(Service::Sts).as_str(),
             "https://sts.aliyuncs.com/"
         );
+        assert_eq!(
+            endpoints.url(Service::Ims).as_str(),
+            "https://ims.aliyuncs.com/"
+        );
         assert!(!endpoints.all_loopback());
     }
 
@@ -185,6 +201,10 @@ mod tests {
         );
         assert_eq!(
             endpoints.url(Service::Sts).as_str(),
+            "http://127.0.0.1:8400/"
+        );
+        assert_eq!(
+            endpoints.url(Service::Ims).as_str(),
             "http://127.0.0.1:8400/"
         );
         assert!(endpoints.all_loopback());

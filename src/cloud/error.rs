@@ -238,6 +238,13 @@ pub struct ApiError {
     pub own_string_to_sign: Option<String>,
 }
 
+/// The IMS calls behind the credential report; both need their permission.
+const REPORT_ACTIONS: [&str; 2] = ["GenerateCredentialReport", "GetCredentialReport"];
+
+const REPORT_REFUSED_HINT: &str = "The identity ramkey runs as may not read the credential \
+    report: grant it `ram:GenerateCredentialReport` and `ram:GetCredentialReport` (both are in \
+    `ramkey policy --scan-only`), or scan user by user with `--source api`.";
+
 /// What the server says before the string to sign it computed.
 const SERVER_STRING_TO_SIGN: &str = "server string to sign is:";
 
@@ -285,6 +292,7 @@ impl ApiError {
     pub fn hint(&self) -> Option<String> {
         let code = self.code.as_str();
         let hint = match code {
+            _ if self.is_report_refusal() => REPORT_REFUSED_HINT.to_owned(),
             "NoPermission" => self.no_permission_hint(),
             "SignatureDoesNotMatch" => self.signature_hint(),
             // Older endpoints say IllegalTimestamp for the same refusal (BC-03).
@@ -330,6 +338,13 @@ impl ApiError {
             _ => return None,
         };
         Some(hint)
+    }
+
+    /// A credential report call refused for want of permission (IMS may
+    /// say `NoPermission` or a `Forbidden…` code).
+    fn is_report_refusal(&self) -> bool {
+        let report_call = REPORT_ACTIONS.contains(&self.action.as_str());
+        report_call && (self.code == "NoPermission" || self.code.starts_with("Forbidden"))
     }
 
     fn no_permission_hint(&self) -> String {
@@ -505,6 +520,25 @@ mod tests {
             assert!(hint.contains(needle), "{code}: {hint}");
         }
         assert_eq!(api("SomethingRare").hint(), None);
+    }
+
+    #[test]
+    fn a_refused_credential_report_names_both_report_permissions() {
+        for (action, code) in [
+            ("GenerateCredentialReport", "NoPermission"),
+            ("GetCredentialReport", "NoPermission"),
+            ("GetCredentialReport", "Forbidden.AccessDenied"),
+        ] {
+            let mut error = api(code);
+            error.action = action.to_owned();
+            let hint = error.hint().unwrap_or_default();
+            assert!(hint.contains("`ram:GenerateCredentialReport`"), "{hint}");
+            assert!(hint.contains("`ram:GetCredentialReport`"), "{hint}");
+            assert!(hint.contains("--source api"), "{hint}");
+        }
+        let mut error = api("Throttling.User");
+        error.action = "GetCredentialReport".to_owned();
+        assert!(error.hint().unwrap().contains("rate-limiting"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The RAM and STS objects ramkey reads and writes, decoded from the API's
+//! The RAM, STS and IMS objects ramkey reads and writes, decoded from the API's
 //! JSON into types named after the domain.
 //!
 //! These are ramkey's own types; the wire field names (`UserName`,
@@ -143,4 +143,30 @@ pub struct Written<T> {
     pub value: T,
     /// `RequestId` of the call, for the audit trail and for support tickets.
     pub request_id: String,
+}
+
+/// Where the account's credential report stands (IMS GenerateCredentialReport).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportGeneration {
+    /// `STARTED`: a new report is being made.
+    Started,
+    /// `INPROGRESS`: still being made; ask again later.
+    InProgress,
+    /// `COMPLETED`: ready to read with GetCredentialReport (a report made in
+    /// the last 4 hours counts, so it may be up to 4 hours old).
+    Completed,
+}
+
+/// One page of the credential report (IMS GetCredentialReport).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialReportPage {
+    /// `GeneratedTime`: when the report was made, i.e. the age of its data.
+    pub generated_at: DateTime<Utc>,
+    /// `Content`, Base64-decoded: CSV text, a header line first (at least
+    /// on the first page).
+    pub csv: String,
+    /// `IsTruncated`: whether another page follows.
+    pub is_truncated: bool,
+    /// `NextToken`: pass it back for the next page.
+    pub next_token: Option<String>,
 }

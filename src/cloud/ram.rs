@@ -7,6 +7,8 @@
 mod paging;
 mod wire;
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
 
@@ -30,6 +32,70 @@ pub struct ListProgress {
     pub pages: usize,
     /// Distinct users seen so far.
     pub users: usize,
+}
+
+/// A ListUsers listing taken one page at a time, so a caller can work on
+/// each page's users while the listing goes on and keep only what it needs.
+///
+/// The paging state machine decides when the listing ends, exactly as for
+/// [`Client::list_all_users`]: a repeated or missing Marker, or too many
+/// pages, is an error and the listing stops. Users are handed out once (by
+/// `UserId`); only their IDs are kept.
+#[derive(Debug, Default)]
+pub struct UserListing {
+    pager: UserPager,
+    handed_out: HashSet<String>,
+    marker: Option<String>,
+    ended: bool,
+}
+
+impl UserListing {
+    /// A listing that starts at the first page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next page's users not handed out before (possibly none), or
+    /// `None` once the last page is in. After an error the listing is over:
+    /// it cannot be trusted to be complete.
+    pub async fn next_page(&mut self, client: &Client) -> Result<Option<Vec<RamUser>>, CloudError> {
+        if self.ended {
+            return Ok(None);
+        }
+        self.ended = true;
+        let page = client
+            .list_users_page(self.marker.as_deref(), Some(USERS_PAGE_SIZE))
+            .await?;
+        let fresh: Vec<RamUser> = page
+            .items
+            .into_iter()
+            .filter(|user| self.handed_out.insert(user.user_id.clone()))
+            .collect();
+        // The pager only decides the paging here; the users stay with the caller.
+        let paging = Page {
+            items: Vec::new(),
+            is_truncated: page.is_truncated,
+            marker: page.marker,
+        };
+        if let Next::Fetch(marker) = self.pager.take(paging)? {
+            self.marker = Some(marker);
+            self.ended = false;
+        }
+        Ok(Some(fresh))
+    }
+
+    /// Pages fetched and distinct users handed out so far.
+    pub fn progress(&self) -> ListProgress {
+        ListProgress {
+            pages: self.pager.progress().pages,
+            users: self.handed_out.len(),
+        }
+    }
+
+    /// Whether the last page is in (or the listing failed).
+    pub fn is_over(&self) -> bool {
+        self.ended
+    }
 }
 
 impl Client {

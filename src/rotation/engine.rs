@@ -36,7 +36,7 @@ use super::view::{RotationView, rotation_view};
 use crate::clock::Clock;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
 use crate::cloud::{Client, CloudError};
-use crate::scan::{self, ScanOptions, ScanReport};
+use crate::scan::{self, ScanObserver, ScanOptions, ScanReport};
 use crate::secret::Secret;
 use crate::state::{AuditEntry, AuditKind, Rotation, StateStore, StepRecord};
 
@@ -203,9 +203,10 @@ impl Engine {
         current_step(&rotation.progress)
     }
 
-    /// Scans the account with the engine's client and idle threshold (reads only).
-    pub async fn scan(&self) -> Result<ScanReport, CloudError> {
-        scan::run(&self.client, &self.scan_options()).await
+    /// Scans the account with the engine's client and idle threshold (reads
+    /// only), telling `observer` how far it is and each finding.
+    pub async fn scan(&self, observer: &dyn ScanObserver) -> Result<ScanReport, CloudError> {
+        scan::per_user(&self.client, &self.scan_options(), observer).await
     }
 
     /// A user's current policies and groups (reads only).
@@ -512,10 +513,7 @@ impl Engine {
     }
 
     fn scan_options(&self) -> ScanOptions {
-        ScanOptions {
-            idle_days: self.options.idle_days,
-            now: self.now(),
-        }
+        ScanOptions::per_user(self.options.idle_days, self.now())
     }
 }
 

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::progress::SourceKind;
 use super::recommend::{Recommendation, recommend};
 use super::verdict::{Verdict, classify_key};
 use crate::cloud::model::{AccessKey, CallerIdentity, KeyStatus, RamUser};
@@ -67,12 +68,63 @@ pub struct ScanReport {
     pub users_scanned: usize,
     /// The flagged users, in listing order.
     pub flagged: Vec<Finding>,
+    /// Where the users came from: `api` or `report`.
+    #[serde(serialize_with = "source_json")]
+    pub source: SourceKind,
+    /// How fresh the data is: the credential report's generation time, or
+    /// the scan's time for the per-user source.
+    pub data_as_of: DateTime<Utc>,
+    /// Things the admin should read (why the report was not used, its age).
+    pub notes: Vec<String>,
+    /// Users holding two Active keys that the admin exempted, with the
+    /// reason; they are not in `flagged`.
+    pub exempt: Vec<ExemptUser>,
+    /// What the scan cost.
+    pub stats: ScanStats,
     /// Who ramkey ran as.
     #[serde(skip)]
     pub caller: CallerIdentity,
     /// The idle threshold used, in days.
     #[serde(skip)]
     pub idle_days: u32,
+}
+
+/// The name a source has in the outputs: `api` or `report`.
+pub fn source_name(source: SourceKind) -> &'static str {
+    match source {
+        SourceKind::Api => "api",
+        SourceKind::Report => "report",
+    }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference"
+)]
+fn source_json<S: serde::Serializer>(source: &SourceKind, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(source_name(*source))
+}
+
+/// A user that would be flagged but is exempted by the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExemptUser {
+    /// `UserName`.
+    pub user: String,
+    /// `DisplayName`; may be empty.
+    pub display_name: String,
+    /// Why the admin exempted it (from `--exempt` or the config file).
+    pub reason: String,
+}
+
+/// The cost of one scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ScanStats {
+    /// Requests sent, retries included.
+    pub calls: u64,
+    /// Requests the server refused as throttled.
+    pub throttled: u64,
+    /// Wall time of the scan, in milliseconds.
+    pub elapsed_ms: u64,
 }
 
 /// The flagging rule: exactly two Active keys. Inactive keys hold quota slots
@@ -232,6 +284,19 @@ mod tests {
             scanned_at: at("2026-11-01T00:00:00Z"),
             users_scanned: 7,
             flagged: vec![finding(&user("app"), &active, judging)],
+            source: SourceKind::Api,
+            data_as_of: at("2026-11-01T00:00:00Z"),
+            notes: vec!["a note".to_owned()],
+            exempt: vec![ExemptUser {
+                user: "ci".to_owned(),
+                display_name: String::new(),
+                reason: "vault".to_owned(),
+            }],
+            stats: ScanStats {
+                calls: 9,
+                throttled: 2,
+                elapsed_ms: 1500,
+            },
             caller: CallerIdentity {
                 account_id: "1234".to_owned(),
                 arn: "acs:ram::1234:user/admin".to_owned(),
@@ -255,7 +320,12 @@ mod tests {
                      "last_used": "2026-10-31T00:00:00Z", "verdict": "in_use"}
                 ],
                 "recommendation": "review"
-            }]
+            }],
+            "source": "api",
+            "data_as_of": "2026-11-01T00:00:00Z",
+            "notes": ["a note"],
+            "exempt": [{"user": "ci", "display_name": "", "reason": "vault"}],
+            "stats": {"calls": 9, "throttled": 2, "elapsed_ms": 1500}
         });
         assert_eq!(serde_json::to_value(&report).unwrap(), expected);
     }

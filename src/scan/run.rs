@@ -1,76 +1,188 @@
-//! Scanning the account through the client: every user's keys, and the last
-//! use of each Active key of a user holding two. Read calls only.
+//! Scanning the account through the client: which users hold two Active
+//! keys, with the last use of each. Read calls only.
+//!
+//! Two sources feed the same key checks: every user listed page by page
+//! ([`run::listing`](self)), or the candidates of the IMS credential report,
+//! each confirmed before it is shown. Calls go through one paced client;
+//! progress and findings go to the [`ScanObserver`]. Dropping the future
+//! cancels the scan. Knows nothing of terminals, the state file or the
+//! rotation engine.
+
+mod judge;
+mod listing;
+mod meter;
+
+mod source;
+mod tally;
 
 use chrono::{DateTime, Utc};
-use futures::{StreamExt as _, TryStreamExt as _};
 
-use super::finding::{
-    Finding, Judging, ScanReport, active_keys, finding as build_finding, is_flagged,
-};
-use crate::cloud::model::{AccessKey, RamUser};
+use super::exempt::Exemptions;
+use super::finding::{Finding, ScanReport, ScanStats};
+use super::progress::{Phase, ScanObserver, SourceKind};
+use crate::cloud::model::RamUser;
 use crate::cloud::{Client, CloudError};
+use judge::Found;
+use tally::Tally;
 
-/// How many users are checked at once; a modest number, so a scan stays well
-/// under any throttling limit an account is likely to have.
-// TODO: issue 5 replaces this with an adaptive rate that backs off on
-// Throttling; the fixed number is only a safe start.
-const CONCURRENT_USERS: usize = 4;
+/// How many users are checked at once. The pacer, not this number, keeps
+/// the request rate within what the account allows; this only bounds the
+/// work (and memory) in flight.
+const USERS_IN_FLIGHT: usize = 48;
+
+/// Where a scan takes its candidates from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// The credential report when it can be used, else every user.
+    #[default]
+    Auto,
+    /// The credential report only; the scan fails when it cannot be used.
+    Report,
+    /// Every user's keys, listed one by one.
+    Api,
+}
 
 /// What a scan needs besides the client.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// A key unused for longer than this many days is idle (default 90).
     pub idle_days: u32,
     /// The moment verdicts are relative to, read from the caller's clock.
     pub now: DateTime<Utc>,
+    /// Where the candidates come from.
+    pub source: Source,
+    /// Users listed as exempt rather than flagged.
+    pub exemptions: Exemptions,
+    /// A ceiling on requests per second; `None` lets the pacer find the
+    /// account's limit.
+    pub max_rps: Option<f64>,
 }
 
-/// Scans the whole account: lists every user, checks each one's keys and
-/// judges the Active keys of those holding two. Makes no write calls.
-pub async fn run(client: &Client, options: &ScanOptions) -> Result<ScanReport, CloudError> {
-    let caller = client.get_caller_identity().await?;
-    let users = client.list_all_users().await?;
+impl ScanOptions {
+    /// A per-user scan at `now` with no exemptions and no rate ceiling.
+    pub fn per_user(idle_days: u32, now: DateTime<Utc>) -> Self {
+        Self {
+            idle_days,
+            now,
+            source: Source::Api,
+            exemptions: Exemptions::default(),
+            max_rps: None,
+        }
+    }
+}
 
-    let flagged: Vec<Finding> = futures::stream::iter(&users)
-        .map(|user| check_user(client, user, options))
-        .buffered(CONCURRENT_USERS)
-        .try_filter_map(|found| async move { Ok(found) })
-        .try_collect()
-        .await?;
+/// Why a scan did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// A call failed (after the client's retries).
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+    /// `--source report` and the credential report cannot be used.
+    #[error(
+        "the credential report cannot be used: {reason}\nScan every user instead with \
+         --source api (or --source auto, which falls back to it by itself)."
+    )]
+    ReportUnusable {
+        /// Why, as the report module says it.
+        reason: String,
+    },
+}
 
-    Ok(ScanReport {
+impl ScanError {
+    /// The failed call behind this error, if one is.
+    pub fn cloud(&self) -> Option<&CloudError> {
+        match self {
+            Self::Cloud(error) => Some(error),
+            Self::ReportUnusable { .. } => None,
+        }
+    }
+}
+
+/// What the checks found, with each user's place in the listing.
+#[derive(Debug, Default)]
+struct Gathered {
+    source: SourceKind,
+    data_as_of: Option<DateTime<Utc>>,
+    users_scanned: usize,
+    found: Vec<(usize, Found)>,
+    notes: Vec<String>,
+}
+
+/// Scans the account from `options.source`, telling `observer` how far it
+/// is and each confirmed finding. Makes no write calls; a failed listing or
+/// call fails the whole scan (no partial report).
+pub async fn run(
+    client: &Client,
+    options: &ScanOptions,
+    observer: &dyn ScanObserver,
+) -> Result<ScanReport, ScanError> {
+    let paced = meter::paced(client, options.max_rps);
+    let tally = Tally::new(observer, &paced.meter);
+    let caller = paced.client.get_caller_identity().await?;
+    tally.call_sent();
+
+    let gathered = source::gather(&paced.client, options, &tally).await?;
+    Ok(report(gathered, caller, options, &tally))
+}
+
+/// The per-user scan (ListUsers, then each user's keys), whatever
+/// `options.source` says; for callers that cannot use the report.
+pub async fn per_user(
+    client: &Client,
+    options: &ScanOptions,
+    observer: &dyn ScanObserver,
+) -> Result<ScanReport, CloudError> {
+    let paced = meter::paced(client, options.max_rps);
+    let tally = Tally::new(observer, &paced.meter);
+    let caller = paced.client.get_caller_identity().await?;
+    tally.call_sent();
+
+    let gathered = listing::scan_all_users(&paced.client, options, &tally).await?;
+    Ok(report(gathered, caller, options, &tally))
+}
+
+fn report(
+    mut gathered: Gathered,
+    caller: crate::cloud::model::CallerIdentity,
+    options: &ScanOptions,
+    tally: &Tally<'_>,
+) -> ScanReport {
+    tally.phase(Phase::Done);
+    gathered.found.sort_by_key(|(index, _)| *index);
+    let (mut flagged, mut exempt) = (Vec::new(), Vec::new());
+    for (_, found) in gathered.found {
+        match found {
+            Found::Flagged(finding) => flagged.push(finding),
+            Found::Exempt(user) => exempt.push(user),
+        }
+    }
+    let (calls, throttled) = tally.calls();
+    ScanReport {
         account_id: caller.account_id.clone(),
         scanned_at: options.now,
-        users_scanned: users.len(),
+        users_scanned: gathered.users_scanned,
         flagged,
+        source: gathered.source,
+        data_as_of: gathered.data_as_of.unwrap_or(options.now),
+        notes: gathered.notes,
+        exempt,
+        stats: ScanStats {
+            calls,
+            throttled,
+            elapsed_ms: u64::try_from(tally.elapsed().as_millis()).unwrap_or(u64::MAX),
+        },
         caller,
         idle_days: options.idle_days,
-    })
+    }
 }
 
 /// One user's finding, or `None` when it does not hold two Active keys.
-/// Reads only (ListAccessKeys, then GetAccessKeyLastUsed per Active key).
+/// Reads only (ListAccessKeys, then GetAccessKeyLastUsed per Active key);
+/// exemptions are not applied (the caller asked for this user).
 pub async fn check_user(
     client: &Client,
     user: &RamUser,
     options: &ScanOptions,
 ) -> Result<Option<Finding>, CloudError> {
-    let keys = client.list_access_keys(&user.user_name).await?;
-    if !is_flagged(&keys) {
-        return Ok(None);
-    }
-
-    let mut active: Vec<(AccessKey, Option<DateTime<Utc>>)> = Vec::with_capacity(2);
-    for key in active_keys(&keys) {
-        let last_used = client
-            .get_access_key_last_used(&user.user_name, &key.access_key_id)
-            .await?;
-        active.push((key.clone(), last_used));
-    }
-    let judging = Judging {
-        now: options.now,
-        idle_days: options.idle_days,
-        ramkey_key_id: Some(client.access_key_id()),
-    };
-    Ok(Some(build_finding(user, &active, judging)))
+    judge::check_user(client, user, options).await
 }

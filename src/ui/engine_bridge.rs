@@ -73,10 +73,14 @@ impl EngineBackend {
         mut engine: Engine,
         clock: Arc<dyn Clock>,
     ) -> Result<(Self, ScanReport), EngineError> {
-        let report = engine.scan().await.map_err(|source| EngineError::Cloud {
-            doing: "scanning the account".to_owned(),
-            source,
-        })?;
+        let report =
+            engine
+                .scan(&crate::scan::Quiet)
+                .await
+                .map_err(|source| EngineError::Cloud {
+                    doing: "scanning the account".to_owned(),
+                    source,
+                })?;
         let (settled, unsettled) = settle(engine.reconcile_all().await);
         let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
         for rotation in engine.rotations() {

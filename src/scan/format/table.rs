@@ -1,4 +1,5 @@
-//! The `ramkey scan --format table` text, for people.
+//! The `ramkey scan --format table` text, for people. Notes are not part of
+//! it: `ramkey scan` prints them on stderr.
 //!
 //! Pure: a [`ScanReport`] in, a string out. Key lines are aligned; display
 //! names (often Chinese, wider than one column per character) are kept off the
@@ -8,7 +9,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use super::finding::{Finding, KeyFinding, ScanReport};
+use crate::scan::finding::{ExemptUser, Finding, KeyFinding, ScanReport};
 
 /// The whole report as text, ending with a newline.
 pub fn render(report: &ScanReport) -> String {
@@ -26,7 +27,27 @@ pub fn render(report: &ScanReport) -> String {
         out.push('\n');
         render_finding(&mut out, finding);
     }
+    if !report.exempt.is_empty() {
+        out.push('\n');
+        render_exempt(&mut out, &report.exempt);
+    }
     out
+}
+
+fn render_exempt(out: &mut String, exempt: &[ExemptUser]) {
+    let _ = writeln!(
+        out,
+        "Exempt ({}; two Active AccessKeys, not flagged):",
+        exempt.len()
+    );
+    for user in exempt {
+        let display = if user.display_name.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", user.display_name)
+        };
+        let _ = writeln!(out, "  {}{display}  reason: {}", user.user, user.reason);
+    }
 }
 
 fn render_finding(out: &mut String, finding: &Finding) {
@@ -77,6 +98,8 @@ fn stamp(at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::cloud::model::{CallerIdentity, KeyStatus};
+    use crate::scan::finding::ScanStats;
+    use crate::scan::progress::SourceKind;
     use crate::scan::recommend::Recommendation;
     use crate::scan::verdict::Verdict;
 
@@ -123,6 +146,11 @@ mod tests {
                 principal_id: None,
             },
             idle_days: 90,
+            source: SourceKind::Api,
+            data_as_of: at("2026-11-01T00:00:00Z"),
+            notes: vec!["a note for stderr".to_owned()],
+            exempt: Vec::new(),
+            stats: ScanStats::default(),
         };
         let text = render(&report);
         let expected = "\
@@ -133,5 +161,17 @@ app-user (应用)  recommendation: review
   LTAI-BUSY-1  Active    created -           last used -           unknown  no last-use date  [ramkey is signing with this key]
 ";
         assert_eq!(text, expected);
+
+        let mut with_exempt = report;
+        with_exempt.exempt = vec![ExemptUser {
+            user: "ci".to_owned(),
+            display_name: String::new(),
+            reason: "rotated by vault".to_owned(),
+        }];
+        let text = render(&with_exempt);
+        let tail =
+            "\nExempt (1; two Active AccessKeys, not flagged):\n  ci  reason: rotated by vault\n";
+        assert!(text.starts_with(expected), "{text}");
+        assert!(text.ends_with(tail), "{text}");
     }
 }
