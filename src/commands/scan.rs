@@ -77,7 +77,7 @@ async fn scan_with_progress(
     }
     result.map_err(|error| match &error {
         ScanError::Cloud(cloud) => setup::cloud_failure("the scan failed", cloud),
-        ScanError::ReportUnusable { .. } => anyhow::anyhow!("the scan failed: {error}"),
+        ScanError::ReportUnusable(_) => anyhow::anyhow!("the scan failed: {error}"),
     })
 }
 

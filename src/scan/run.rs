@@ -8,10 +8,11 @@
 //! cancels the scan. Knows nothing of terminals, the state file or the
 //! rotation engine.
 
+mod confirm;
 mod judge;
 mod listing;
 mod meter;
-
+mod notes;
 mod source;
 mod tally;
 
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 use super::exempt::Exemptions;
 use super::finding::{Finding, ScanReport, ScanStats};
 use super::progress::{Phase, ScanObserver, SourceKind};
+use super::report::ReportUnusable;
 use crate::cloud::model::RamUser;
 use crate::cloud::{Client, CloudError};
 use judge::Found;
@@ -79,13 +81,10 @@ pub enum ScanError {
     Cloud(#[from] CloudError),
     /// `--source report` and the credential report cannot be used.
     #[error(
-        "the credential report cannot be used: {reason}\nScan every user instead with \
+        "the credential report cannot be used: {0}\nScan every user instead with \
          --source api (or --source auto, which falls back to it by itself)."
     )]
-    ReportUnusable {
-        /// Why, as the report module says it.
-        reason: String,
-    },
+    ReportUnusable(#[source] ReportUnusable),
 }
 
 impl ScanError {
@@ -93,7 +92,7 @@ impl ScanError {
     pub fn cloud(&self) -> Option<&CloudError> {
         match self {
             Self::Cloud(error) => Some(error),
-            Self::ReportUnusable { .. } => None,
+            Self::ReportUnusable(_) => None,
         }
     }
 }
@@ -119,7 +118,6 @@ pub async fn run(
     let paced = meter::paced(client, options.max_rps);
     let tally = Tally::new(observer, &paced.meter);
     let caller = paced.client.get_caller_identity().await?;
-    tally.call_sent();
 
     let gathered = source::gather(&paced.client, options, &tally).await?;
     Ok(report(gathered, caller, options, &tally))
@@ -135,7 +133,6 @@ pub async fn per_user(
     let paced = meter::paced(client, options.max_rps);
     let tally = Tally::new(observer, &paced.meter);
     let caller = paced.client.get_caller_identity().await?;
-    tally.call_sent();
 
     let gathered = listing::scan_all_users(&paced.client, options, &tally).await?;
     Ok(report(gathered, caller, options, &tally))

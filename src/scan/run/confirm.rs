@@ -37,7 +37,6 @@ async fn confirm_one(
     options: &ScanOptions,
     tally: &Tally<'_>,
 ) -> Result<Option<Found>, CloudError> {
-    tally.call_sent();
     let user = match client.get_user(name).await {
         Ok(user) => user,
         Err(error) if error.code() == Some(NO_SUCH_USER) => {

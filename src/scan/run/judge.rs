@@ -28,7 +28,6 @@ pub(super) async fn judge(
     options: &ScanOptions,
     tally: &Tally<'_>,
 ) -> Result<Option<Found>, CloudError> {
-    tally.call_sent();
     let keys = client.list_access_keys(&user.user_name).await?;
     let found = if !is_flagged(&keys) {
         None
@@ -67,9 +66,6 @@ async fn last_uses(
 ) -> Result<Vec<(AccessKey, Option<DateTime<Utc>>)>, CloudError> {
     let mut active = Vec::with_capacity(2);
     for key in active_keys(keys) {
-        if let Some(tally) = tally {
-            tally.call_sent();
-        }
         let last_used = client
             .get_access_key_last_used(user, &key.access_key_id)
             .await?;

@@ -25,7 +25,6 @@ pub(super) async fn scan_all_users(
     tally.phase(Phase::Listing);
 
     let pages = stream::try_unfold(UserListing::new(), |mut listing| async move {
-        tally.call_sent();
         let page = listing.next_page(client).await?;
         tally.listed(listing.progress().users, listing.is_over());
         Ok::<_, CloudError>(page.map(|users| (users, listing)))

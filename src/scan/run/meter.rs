@@ -1,13 +1,13 @@
-//! The client every scan call goes through, and the count of what it sent.
-//!
-//! The one place that decides how the scan's calls are paced, so that
-//! switching the pacing is a change here only.
+//! The client every scan call goes through: one pacer shared by all of the
+//! scan's calls, so the scan runs near the account's rate limit (or under
+//! `--max-rps`) and rides out throttling; and what the pacer counted.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::cloud::Client;
+use crate::cloud::pace::{PaceOptions, Pacer};
 
-/// The scan's client and its meter.
+/// The scan's client and its pacer.
 pub(super) struct Paced {
     /// Every scan call goes through this client.
     pub client: Client,
@@ -15,10 +15,10 @@ pub(super) struct Paced {
     pub meter: Meter,
 }
 
-/// Counts of the requests a scan sent.
-#[derive(Debug, Default)]
+/// What the pacer counted.
+#[derive(Debug)]
 pub(super) struct Meter {
-    calls: AtomicU64,
+    pacer: Arc<Pacer>,
 }
 
 /// The requests sent so far, the throttled ones among them, and the rate.
@@ -26,34 +26,30 @@ pub(super) struct Meter {
 pub(super) struct Reading {
     pub calls: u64,
     pub throttled: u64,
-    /// Requests per second lately; `None` when the meter cannot tell.
-    pub rate: Option<f64>,
+    /// Requests per second over the last second.
+    pub rate: f64,
 }
 
-// TODO: pace the calls with `cloud::pace` (branch `pacer`): `client.paced(pacer)` with
-// `PaceOptions { max_rps, .. }`, and read calls, throttled and the rate from
-// `Pacer::stats()`. Until then the calls go out on the plain client (its retry
-// policy handles throttling) and only first tries are counted here.
+/// A clone of `client` paced by a new pacer capped at `max_rps`.
 pub(super) fn paced(client: &Client, max_rps: Option<f64>) -> Paced {
-    let _ = max_rps;
+    let pacer = Pacer::new(PaceOptions {
+        max_rps,
+        ..PaceOptions::default()
+    });
     Paced {
-        client: client.clone(),
-        meter: Meter::default(),
+        client: client.paced(Arc::clone(&pacer)),
+        meter: Meter { pacer },
     }
 }
 
 impl Meter {
-    /// One more request is about to be sent.
-    pub fn call_sent(&self) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-    }
-
     /// The counts now.
     pub fn read(&self) -> Reading {
+        let stats = self.pacer.stats();
         Reading {
-            calls: self.calls.load(Ordering::Relaxed),
-            throttled: 0,
-            rate: None,
+            calls: stats.calls,
+            throttled: stats.throttled,
+            rate: stats.recent_rps,
         }
     }
 }

@@ -41,7 +41,10 @@ mod tests {
         ];
         for (now, words) in cases {
             let text = data_age(generated, at(now));
-            assert!(text.starts_with("report generated 2026-12-03 14:02 UTC, "), "{text}");
+            assert!(
+                text.starts_with("report generated 2026-12-03 14:02 UTC, "),
+                "{text}"
+            );
             assert!(text.contains(words), "{now}: {text}");
         }
     }

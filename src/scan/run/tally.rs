@@ -28,9 +28,9 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// A request is about to be sent.
-    pub fn call_sent(&self) {
-        self.meter.call_sent();
+    /// Who is told of the scan.
+    pub fn observer(&self) -> &'a dyn ScanObserver {
+        self.observer
     }
 
     /// Calls and throttled calls so far.
@@ -60,6 +60,15 @@ impl<'a> Tally<'a> {
                 p.users_total = Some(users);
                 p.phase = Phase::Checking;
             }
+        });
+    }
+
+    /// A candidate list known in full from the start (the report's).
+    pub fn total(&self, users: usize) {
+        self.update(|p| {
+            p.users_listed = users;
+            p.users_total = Some(users);
+            p.phase = Phase::Checking;
         });
     }
 
@@ -97,21 +106,9 @@ impl<'a> Tally<'a> {
         let elapsed = self.started.elapsed();
         progress.calls = reading.calls;
         progress.throttled = reading.throttled;
-        progress.rate = reading
-            .rate
-            .unwrap_or_else(|| average_rate(reading.calls, elapsed));
+        progress.rate = reading.rate;
         progress.elapsed = elapsed;
         progress.eta = eta(progress.users_total, progress.users_checked, elapsed);
-    }
-}
-
-#[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
-fn average_rate(calls: u64, elapsed: Duration) -> f64 {
-    let seconds = elapsed.as_secs_f64();
-    if seconds > 0.0 {
-        calls as f64 / seconds
-    } else {
-        0.0
     }
 }
 
@@ -134,11 +131,5 @@ mod tests {
         assert_eq!(eta(Some(20), 0, ten), None);
         assert_eq!(eta(Some(20), 5, ten), Some(Duration::from_secs(30)));
         assert_eq!(eta(Some(20), 20, ten), Some(Duration::ZERO));
-    }
-
-    #[test]
-    fn average_rate_of_no_time_is_zero() {
-        assert!(average_rate(10, Duration::ZERO).abs() < f64::EPSILON);
-        assert!((average_rate(10, Duration::from_secs(2)) - 5.0).abs() < 1e-9);
     }
 }
