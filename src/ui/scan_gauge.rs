@@ -16,7 +16,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{LineGauge, Paragraph};
 
-use super::scan_view::{ScanState, ScanView, Stage};
+use super::scan_view::{ScanPhase, ScanState, ScanView, Stage};
 use super::text;
 
 /// The lines the gauge takes at `width` columns (a blank one under it).
@@ -43,14 +43,18 @@ pub fn render(scan: &ScanState, frame: &mut Frame, area: Rect) {
 
 /// `Scanning (per-user API calls): listing users and checking their keys`.
 fn title_text(scan: &ScanState) -> String {
-    let source = scan.progress.source.label();
+    let progress = &scan.progress;
+    // Before the first report neither the source nor the phase is known.
+    let source = match progress.phase {
+        ScanPhase::Starting => String::new(),
+        _ => format!(" ({})", progress.source.label()),
+    };
     match &scan.stage {
-        Stage::Scanning => format!("Scanning ({source}): {}", scan.progress.phase.label()),
-        Stage::Settling => format!(
-            "Scan complete ({source}). Checking what an earlier run left in flight and \
-             reading the first screens…"
-        ),
-        Stage::Failed(_) => format!("The scan failed ({source}); nothing was changed."),
+        Stage::Scanning => format!("Scanning{source}: {}", progress.phase.label()),
+        Stage::Settling => {
+            format!("Scan complete{source}; checking what an earlier run left in flight…")
+        }
+        Stage::Failed(_) => format!("The scan failed{source}; nothing was changed."),
     }
 }
 

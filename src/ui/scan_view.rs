@@ -33,8 +33,10 @@ impl ScanSource {
 /// What the scan is doing now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ScanPhase {
-    /// Asking for the credential report and waiting for it.
+    /// Nothing reported yet.
     #[default]
+    Starting,
+    /// Asking for the credential report and waiting for it.
     Generating,
     /// Reading the credential report's pages.
     Downloading,
@@ -50,6 +52,7 @@ impl ScanPhase {
     /// How the gauge says it.
     pub fn label(self) -> &'static str {
         match self {
+            ScanPhase::Starting => "starting",
             ScanPhase::Generating => "asking for the credential report",
             ScanPhase::Downloading => "reading the credential report",
             ScanPhase::Listing => "listing users and checking their keys",
