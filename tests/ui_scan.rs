@@ -15,6 +15,8 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
 use futures::channel::mpsc;
 use futures::stream;
+use ramkey::cloud::RetryNotice;
+use ramkey::cloud::retry::RetryReason;
 use ramkey::ui::App;
 use ramkey::ui::Backend;
 use ramkey::ui::app::{Exit, Msg, Screen};
@@ -346,6 +348,35 @@ fn q_while_the_start_settles_asks_and_the_end_of_the_start_withdraws_the_questio
     assert!(app.dialog.is_none(), "nothing is in flight any more");
     tap(&mut app, &[KeyCode::Char('q')]);
     assert_eq!(app.exit, Some(Exit::Quit));
+}
+
+#[test]
+fn a_retry_of_the_scan_shows_on_the_status_line_until_the_start_is_over() {
+    let mut app = starting();
+    app.update(Msg::Retrying(RetryNotice {
+        action: "ListAccessKeys",
+        user: Some("alice".to_owned()),
+        reason: RetryReason::Throttled {
+            code: "Throttling.User".to_owned(),
+        },
+        failed_tries: 1,
+        max_tries: 5,
+        wait: Duration::from_secs(2),
+    }));
+    let drawn = draw(&app, 160, 40);
+    assert!(drawn.contains("Last retry: ListAccessKeys"), "{drawn}");
+    app.update(Msg::Started(Ok(started(Vec::new()))));
+    assert!(!draw(&app, 160, 40).contains("Last retry"));
+}
+
+#[test]
+fn the_spinner_moves_with_the_ticks_while_the_scan_runs() {
+    let mut app = starting();
+    let before = draw(&app, 80, 24);
+    app.update(Msg::Tick);
+    let after = draw(&app, 80, 24);
+    assert!(before.contains("| Scanning"), "{before}");
+    assert!(after.contains("/ Scanning"), "{after}");
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     .areas(area);
     frame.render_widget(Paragraph::new(who), who_area);
     if let Some(scan) = &app.scan {
-        scan_gauge::render(scan, frame, gauge_area);
+        scan_gauge::render(scan, app.ticks, frame, gauge_area);
     }
 
     let said = if app.scan.is_some() {

@@ -6,7 +6,8 @@
 //! that the scan failed.
 //!
 //! Every line is wrapped or cut by display width. Depends on
-//! [`super::scan_view`] and [`super::text`] only.
+//! [`super::scan_view`], [`super::text`] and the spinner of
+//! [`super::render`].
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{LineGauge, Paragraph};
 
+use super::render::spinner;
 use super::scan_view::{ScanPhase, ScanState, ScanView, Stage};
 use super::text;
 
@@ -25,8 +27,9 @@ pub fn height(scan: &ScanState, width: u16) -> u16 {
     u16::try_from(lines).unwrap_or(u16::MAX)
 }
 
-/// Draws the gauge into `area` (cut at its bottom when short).
-pub fn render(scan: &ScanState, frame: &mut Frame, area: Rect) {
+/// Draws the gauge into `area` (cut at its bottom when short); the spinner
+/// at `ticks` shows the start is alive while nothing else moves.
+pub fn render(scan: &ScanState, ticks: u64, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
     let [title, bar, rest] = Layout::vertical([
         Constraint::Length(1),
@@ -34,8 +37,12 @@ pub fn render(scan: &ScanState, frame: &mut Frame, area: Rect) {
         Constraint::Min(0),
     ])
     .areas(area);
-    let title_line = Line::from(text::truncate(&title_text(scan), width))
-        .style(Style::new().add_modifier(Modifier::BOLD));
+    let said = match scan.stage {
+        Stage::Failed(_) => title_text(scan),
+        Stage::Scanning | Stage::Settling => format!("{} {}", spinner(ticks), title_text(scan)),
+    };
+    let title_line =
+        Line::from(text::truncate(&said, width)).style(Style::new().add_modifier(Modifier::BOLD));
     frame.render_widget(title_line, title);
     frame.render_widget(gauge(&scan.progress, width), bar);
     frame.render_widget(Paragraph::new(words(scan, width)), rest);
