@@ -3,9 +3,11 @@
 //! runs against its sandbox.
 //!
 //! Order matters: refuse a non-terminal first, send logs to a file, read
-//! the account and scan on the normal screen (errors there print plainly),
-//! and only then take over the terminal. Depends on the cloud client, the
-//! state store, the engine and the UI.
+//! who ramkey is and open the state file on the normal screen (errors there
+//! print plainly), then take over the terminal: the scan runs under its
+//! gauge while the findings list fills in, and a scan error shows in the
+//! error dialog. Depends on the cloud client, the state store, the engine
+//! and the UI.
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -19,11 +21,13 @@ use super::setup;
 use crate::cli::GlobalArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::cloud::{Client, Retry};
-use crate::rotation::{Engine, EngineError, EngineOptions};
+use crate::rotation::{Engine, EngineOptions};
 use crate::state::StateStore;
-use crate::ui::engine_bridge::EngineBackend;
-use crate::ui::event_loop::{self, RetryNotices};
+use crate::ui::engine_bridge::Starting;
+use crate::ui::event_loop::{self, Inputs, RetryNotices};
+use crate::ui::scan_feed::scan_feed;
 use crate::ui::terminal::TerminalGuard;
+use crate::ui::view::{ErrorView, Snapshot};
 use crate::ui::{App, Exit};
 
 /// What a wizard session runs against.
@@ -79,11 +83,11 @@ pub fn require_terminal() -> anyhow::Result<()> {
     )
 }
 
-/// Scans, then runs the wizard until the admin quits.
+/// Scans under the gauge, then runs the wizard until the admin quits.
 pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let Session {
         client,
-        mut retries,
+        retries,
         clock,
         state_path,
         demo,
@@ -105,33 +109,55 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
     };
     let engine = Engine::new(client, store, Arc::clone(&clock), options);
 
-    eprintln!("ramkey: scanning account {}…", identity.account_id);
-    let (backend, _report) =
-        EngineBackend::start(engine, clock)
-            .await
-            .map_err(|error| match error {
-                EngineError::Cloud { doing, source } => setup::cloud_failure(&doing, &source),
-                other => other.into(),
-            })?;
-    let mut app = App::new(backend.header(&identity, demo), backend.snapshot());
-    // What an earlier run left in flight and how it was settled, first.
-    app.show_settled(&backend.settled());
-    // The scan's retries are over; only those of the wizard's calls show.
-    while retries.try_recv().is_ok() {}
+    // The list starts empty and fills in as the scan finds users; what an
+    // earlier run left in flight is told once the start is over.
+    let (sender, feed) = scan_feed();
+    let starting = Starting::new(engine, Arc::clone(&clock), sender);
+    let empty = Snapshot {
+        users: Vec::new(),
+        taken_at: clock.now(),
+    };
+    let mut app = App::scanning(starting.header(&identity, demo), empty);
 
     let exit = {
         let mut guard = TerminalGuard::enter()?;
         let stops = event_loop::signals().context("cannot listen for SIGTERM")?;
-        let events = EventStream::new();
-        event_loop::run_observed(guard.screen(), events, stops, retries, &mut app, backend).await?
+        let inputs = Inputs {
+            events: EventStream::new(),
+            stops,
+            retries,
+        };
+        event_loop::run_starting(guard.screen(), inputs, &mut app, starting, feed).await?
         // The guard drops here: the terminal is restored before anything prints.
     };
 
+    if let Some(failure) = app.start_failure() {
+        // The dialog is gone with the screen: the failure stays readable.
+        eprintln!("ramkey: {}", said_plainly(failure));
+    }
     eprintln!("ramkey: state file {}; {resume_hint}.", path.display());
     if let Some(log) = super::logging::current_path() {
         eprintln!("ramkey: log file {}", log.display());
     }
+    if app.start_failure().is_some() && exit == Exit::Quit {
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(exit_code(exit))
+}
+
+/// The error dialog's content on one line: what failed, the code, the
+/// message, the RequestId and the hint.
+fn said_plainly(error: &ErrorView) -> String {
+    let mut said = vec![format!("{} {}", error.doing, error.message)];
+    said.extend(error.code.as_ref().map(|code| format!("code {code}")));
+    said.extend(
+        error
+            .request_id
+            .as_ref()
+            .map(|id| format!("RequestId {id}")),
+    );
+    said.extend(error.hint.as_ref().map(|hint| format!("hint: {hint}")));
+    said.join("; ")
 }
 
 /// 0 for `q`; the shell's codes for a signal otherwise.

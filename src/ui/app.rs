@@ -2,8 +2,11 @@
 //! [`App::update`]: a message in, the new state and at most one effect out.
 //!
 //! Pure: no terminal, no engine, no clock. Key presses are looked up in the
-//! key table for the focused context; engine results arrive as messages.
-//! Depends on the dialogs, [`super::flow`], [`super::keys`] and
+//! key table for the focused context; engine results arrive as messages,
+//! and so does the start: the scan's news while the list fills in under the
+//! gauge, then the views of the started engine. The findings list shows the
+//! rows its `/` filter lets through. Depends on the dialogs, [`super::flow`],
+//! [`super::findings::filter`], [`super::keys`], [`super::scan_view`] and
 //! [`super::view`].
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -11,12 +14,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::cloud::RetryNotice;
 
 use super::error_dialog::ErrorDialog;
+use super::findings::filter::FilterLine;
 use super::flow::{self, Dialog, Next, Then};
 use super::help::Help;
 use super::input::{self, Input, Reply};
 use super::keys::{self, Command, Context};
 use super::notice::{Notice, Passage};
 use super::question::Question;
+use super::scan_view::{ScanNews, ScanState, Stage, Started};
 use super::secret_dialog::SecretDialog;
 use super::view::{
     DriftView, Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot,
@@ -47,6 +52,10 @@ pub enum Msg {
     Retrying(RetryNotice),
     /// An engine call finished.
     Performed(Result<Performed, ErrorView>),
+    /// What the running scan found and how far it is.
+    Scan(ScanNews),
+    /// The start (scan, then settling) finished, or failed.
+    Started(Result<Started, ErrorView>),
     /// A signal asks ramkey to stop.
     Stop(Exit),
 }
@@ -83,8 +92,14 @@ pub struct App {
     pub snapshot: Snapshot,
     /// The screen under the dialogs.
     pub screen: Screen,
-    /// The selected row of the findings list (kept while a rotation shows).
+    /// The selected row of the findings list, counted in the rows the
+    /// filter lets through (kept while a rotation shows).
     pub list_cursor: usize,
+    /// The `/` filter, while it narrows the list.
+    pub filter: Option<FilterLine>,
+    /// The start, while the scan runs (or failed): the gauge shows above
+    /// the list filling in.
+    pub scan: Option<ScanState>,
     /// The focused dialog, if any.
     pub dialog: Option<OpenDialog>,
     /// The `?` overlay, above everything.
@@ -117,6 +132,8 @@ impl App {
             snapshot,
             screen: Screen::Findings,
             list_cursor: 0,
+            filter: None,
+            scan: None,
             dialog: None,
             help: None,
             pending: None,
@@ -130,6 +147,15 @@ impl App {
         }
     }
 
+    /// The wizard while it starts: the gauge over an empty list that fills
+    /// in as the scan finds users (`snapshot` has none yet, usually).
+    pub fn scanning(header: Header, snapshot: Snapshot) -> Self {
+        Self {
+            scan: Some(ScanState::default()),
+            ..Self::new(header, snapshot)
+        }
+    }
+
     /// Where keys go now.
     pub fn context(&self) -> Context {
         if self.help.is_some() {
@@ -138,10 +164,59 @@ impl App {
         if let Some(open) = &self.dialog {
             return open.dialog.context();
         }
+        if self.filter.as_ref().is_some_and(|filter| filter.editing) {
+            return Context::Filter;
+        }
         match self.screen {
+            Screen::Findings if self.scan.is_some() => Context::Scanning,
             Screen::Findings => Context::Findings,
             Screen::Rotation { .. } => Context::Rotation,
         }
+    }
+
+    /// Whether the start still runs (its outcome is awaited).
+    pub fn is_starting(&self) -> bool {
+        self.scan
+            .as_ref()
+            .is_some_and(|scan| !matches!(scan.stage, Stage::Failed(_)))
+    }
+
+    /// Why the start failed, if it did: the wizard then had nothing to
+    /// act on, which its exit says.
+    pub fn start_failure(&self) -> Option<&ErrorView> {
+        match &self.scan.as_ref()?.stage {
+            Stage::Failed(error) => Some(error),
+            Stage::Scanning | Stage::Settling => None,
+        }
+    }
+
+    /// Whether the loop waits for the worker: a call in flight or the start.
+    pub fn awaits_worker(&self) -> bool {
+        self.is_pending() || self.is_starting()
+    }
+
+    /// How many rows the findings list shows (those the filter lets through).
+    pub fn visible_len(&self) -> usize {
+        match &self.filter {
+            Some(filter) => filter.rows.len(),
+            None => self.snapshot.users.len(),
+        }
+    }
+
+    /// The index in the snapshot of the list's row at `position`.
+    pub fn visible_index(&self, position: usize) -> Option<usize> {
+        let index = match &self.filter {
+            Some(filter) => *filter.rows.get(position)?,
+            None => position,
+        };
+        (index < self.snapshot.users.len()).then_some(index)
+    }
+
+    /// The user the list's cursor is on.
+    pub fn selected_user(&self) -> Option<&UserView> {
+        self.snapshot
+            .users
+            .get(self.visible_index(self.list_cursor)?)
     }
 
     /// Opens, before anything else, what was settled on start from an
@@ -183,14 +258,22 @@ impl App {
                 None
             }
             Msg::Retrying(notice) => {
-                // A retry of a call whose outcome already arrived (or of the
-                // scan before the wizard) has nothing left to explain.
-                if self.is_pending() {
+                // A retry of a call whose outcome already arrived has
+                // nothing left to explain.
+                if self.awaits_worker() {
                     self.retrying = Some(notice.to_string());
                 }
                 None
             }
             Msg::Performed(result) => self.on_performed(result),
+            Msg::Scan(news) => {
+                self.on_scan_news(news);
+                None
+            }
+            Msg::Started(result) => {
+                self.on_started(result);
+                None
+            }
             Msg::Stop(exit) => {
                 self.exit = Some(exit);
                 None
@@ -222,6 +305,10 @@ impl App {
         if self.dialog.is_some() {
             return self.on_dialog_input(&input);
         }
+        if context == Context::Filter {
+            self.on_filter_input(&input);
+            return None;
+        }
         match &input {
             Input::Command(command) => self.on_screen_command(*command),
             Input::Char(_) | Input::Paste(_) => None,
@@ -231,10 +318,168 @@ impl App {
     /// Paste goes to the focused text field only, cleaned of line breaks:
     /// it never submits.
     fn on_paste(&mut self, text: &str) -> Option<Effect> {
-        if self.help.is_none() && self.context().takes_text() {
-            self.on_dialog_input(&Input::Paste(input::clean_paste(text)))
-        } else {
-            None
+        if self.help.is_some() {
+            return None;
+        }
+        let pasted = Input::Paste(input::clean_paste(text));
+        match self.context() {
+            Context::Filter => {
+                self.on_filter_input(&pasted);
+                None
+            }
+            context if context.takes_text() => self.on_dialog_input(&pasted),
+            _ => None,
+        }
+    }
+
+    /// A key for the filter line: typing narrows the list at once, Enter
+    /// keeps the filter, Esc clears it; the arrows still move the cursor.
+    fn on_filter_input(&mut self, input: &Input) {
+        let Some(filter) = self.filter.as_mut() else {
+            return;
+        };
+        match input {
+            Input::Char(c) => filter.query.push(*c),
+            Input::Paste(text) => filter.query.push_str(text),
+            Input::Command(Command::Erase) => {
+                filter.query.pop();
+            }
+            Input::Command(Command::Act) => {
+                filter.editing = false;
+                if filter.query.trim().is_empty() {
+                    self.clear_filter();
+                }
+                return;
+            }
+            Input::Command(Command::Back) => {
+                self.clear_filter();
+                return;
+            }
+            Input::Command(command @ (Command::Up | Command::Down)) => {
+                self.move_list_cursor(*command);
+                return;
+            }
+            Input::Command(_) => return,
+        }
+        self.refilter();
+    }
+
+    /// `/`: the filter line takes the keys, keeping what was typed before.
+    fn open_filter(&mut self) {
+        match &mut self.filter {
+            Some(filter) => filter.editing = true,
+            None => self.filter = Some(FilterLine::open(&self.snapshot.users)),
+        }
+    }
+
+    /// Shows every row again, the cursor on the user it was on.
+    fn clear_filter(&mut self) {
+        let selected = self.visible_index(self.list_cursor);
+        self.filter = None;
+        self.list_cursor = selected.unwrap_or(0);
+    }
+
+    /// Matches the rows again after the query or the users changed; the
+    /// cursor stays on its user while that user is still shown.
+    fn refilter(&mut self) {
+        let selected = self.selected_user().map(|user| user.user_name.clone());
+        if let Some(filter) = &mut self.filter {
+            filter.refresh(&self.snapshot.users);
+        }
+        self.list_cursor = selected
+            .and_then(|name| self.position_of(&name))
+            .unwrap_or(0);
+    }
+
+    /// Where `user_name` is among the rows shown.
+    fn position_of(&self, user_name: &str) -> Option<usize> {
+        (0..self.visible_len()).find(|&position| {
+            self.visible_index(position)
+                .is_some_and(|index| self.snapshot.users[index].user_name == user_name)
+        })
+    }
+
+    /// Takes the engine's new views; the filter and the cursor follow.
+    fn replace_snapshot(&mut self, snapshot: Snapshot) {
+        let selected = self.selected_user().map(|user| user.user_name.clone());
+        self.snapshot = snapshot;
+        if let Some(filter) = &mut self.filter {
+            filter.refresh(&self.snapshot.users);
+        }
+        let last = self.visible_len().saturating_sub(1);
+        self.list_cursor = selected
+            .and_then(|name| self.position_of(&name))
+            .unwrap_or(self.list_cursor)
+            .min(last);
+    }
+
+    fn move_list_cursor(&mut self, command: Command) {
+        let last = self.visible_len().saturating_sub(1);
+        self.list_cursor = match command {
+            Command::Up => self.list_cursor.saturating_sub(1),
+            _ => (self.list_cursor + 1).min(last),
+        };
+    }
+
+    /// The scan's news: the gauge moves, found users join the list (a user
+    /// found again replaces its row), notes are kept for the gauge.
+    fn on_scan_news(&mut self, news: ScanNews) {
+        let Some(scan) = self.scan.as_mut() else {
+            return;
+        };
+        if let Some(progress) = news.progress {
+            scan.progress = progress;
+        }
+        scan.notes.extend(news.notes);
+        if news.settling && scan.stage == Stage::Scanning {
+            scan.stage = Stage::Settling;
+        }
+        if news.found.is_empty() {
+            return;
+        }
+        for user in news.found {
+            let users = &mut self.snapshot.users;
+            match users.iter_mut().find(|u| u.user_name == user.user_name) {
+                Some(row) => *row = user,
+                None => users.push(user),
+            }
+        }
+        self.refilter();
+    }
+
+    /// The start is over: the findings screen as the engine sees it, what
+    /// was settled from an earlier run first; or the error, in its dialog.
+    fn on_started(&mut self, result: Result<Started, ErrorView>) {
+        self.retrying = None;
+        match result {
+            Ok(started) => {
+                let notes = self.scan.take().map(|scan| scan.notes).unwrap_or_default();
+                self.replace_snapshot(started.snapshot);
+                // Why the report was not used, say, stays readable.
+                if !notes.is_empty() {
+                    self.notice = Some(notes.join(" "));
+                }
+                // Asked while the settling ran: nothing is in flight now.
+                if matches!(
+                    &self.dialog,
+                    Some(OpenDialog {
+                        dialog: Dialog::Ask(_, Then::Quit),
+                        ..
+                    })
+                ) {
+                    self.dialog = None;
+                }
+                self.show_settled(&started.settled);
+            }
+            Err(error) => {
+                let scan = self.scan.get_or_insert_with(ScanState::default);
+                scan.stage = Stage::Failed(Box::new(error.clone()));
+                // Over any dialog: nothing opened during the scan acts.
+                self.dialog = Some(OpenDialog {
+                    user: String::new(),
+                    dialog: Dialog::Error(ErrorDialog::new(error)),
+                });
+            }
         }
     }
 
@@ -291,13 +536,10 @@ impl App {
     fn on_screen_command(&mut self, command: Command) -> Option<Effect> {
         let mut effect = None;
         match (&mut self.screen, command) {
-            (Screen::Findings, Command::Up) => {
-                self.list_cursor = self.list_cursor.saturating_sub(1);
-            }
-            (Screen::Findings, Command::Down) => {
-                let last = self.snapshot.users.len().saturating_sub(1);
-                self.list_cursor = (self.list_cursor + 1).min(last);
-            }
+            (Screen::Findings, Command::Up | Command::Down) => self.move_list_cursor(command),
+            (Screen::Findings, Command::Filter) => self.open_filter(),
+            (Screen::Findings, Command::Back) if self.filter.is_some() => self.clear_filter(),
+            (Screen::Findings, Command::Act) if self.scan.is_some() => self.not_yet(),
             (Screen::Findings, Command::Act) => effect = self.open_rotation(),
             (Screen::Findings, Command::Quit) => self.quit(),
             (Screen::Rotation { cursor, .. }, Command::Up) => *cursor = cursor.saturating_sub(1),
@@ -313,8 +555,25 @@ impl App {
         effect
     }
 
+    /// Enter during the scan: users open once the engine has started.
+    fn not_yet(&mut self) {
+        let why = match self.scan.as_ref().map(|scan| &scan.stage) {
+            Some(Stage::Failed(_)) => {
+                "The scan failed, so nothing can be acted on: quit (q) and start ramkey again."
+            }
+            _ => "The scan is still running: a user opens once it is complete.",
+        };
+        self.notice = Some(why.to_owned());
+    }
+
+    /// `q`: a running scan only reads, so it stops at once; a call in
+    /// flight or the settling after the scan is waited for, after asking.
     fn quit(&mut self) {
-        if !self.is_pending() {
+        let settling = self
+            .scan
+            .as_ref()
+            .is_some_and(|scan| scan.stage == Stage::Settling);
+        if !self.is_pending() && !settling {
             self.exit = Some(Exit::Quit);
             return;
         }
@@ -335,7 +594,7 @@ impl App {
     /// Opens the selected user's rotation; a rotation in progress is
     /// checked for changes made outside ramkey first (reads only).
     fn open_rotation(&mut self) -> Option<Effect> {
-        let user = self.snapshot.users.get(self.list_cursor)?;
+        let user = self.selected_user()?;
         let current = user.rotation.as_ref().and_then(RotationView::current);
         let user_name = user.user_name.clone();
         self.screen = Screen::Rotation {
@@ -483,7 +742,7 @@ impl App {
         let done = result.is_ok();
         match result {
             Ok(performed) => {
-                self.snapshot = performed.snapshot;
+                self.replace_snapshot(performed.snapshot);
                 self.follow_current_step();
                 if let Some(shown) = performed.new_secret {
                     let dialog = Dialog::Secret(SecretDialog::new(shown));
@@ -508,9 +767,7 @@ impl App {
                 self.dialog = Some(OpenDialog { user, dialog });
             }
         }
-        self.list_cursor = self
-            .list_cursor
-            .min(self.snapshot.users.len().saturating_sub(1));
+        self.list_cursor = self.list_cursor.min(self.visible_len().saturating_sub(1));
         // A dialog that opened (a secret, an error) keeps the focus: no look
         // may start under it and make its answer wait.
         if !done || request.is_none() || self.dialog.is_some() {

@@ -12,6 +12,7 @@
 //! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
 mod listed;
+mod starting;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -29,10 +30,11 @@ use crate::cloud::CloudError;
 use crate::cloud::credentials::CredentialReport;
 use crate::cloud::model::CallerIdentity;
 use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
-use crate::scan::ScanReport;
+use crate::scan::{Finding, ScanObserver, ScanReport};
 use crate::state::steps::{Grant, KeyCheck};
 
 use listed::Listed;
+pub use starting::Starting;
 
 /// The code of an STS token the service no longer accepts.
 const TOKEN_EXPIRED: &str = "InvalidSecurityToken.Expired";
@@ -67,42 +69,81 @@ pub enum Call {
 }
 
 impl EngineBackend {
-    /// Scans the account, settles the writes an earlier run left in flight
-    /// (by reading) and reads what the first screens need.
-    pub async fn start(
-        mut engine: Engine,
-        clock: Arc<dyn Clock>,
-    ) -> Result<(Self, ScanReport), EngineError> {
-        let report =
-            engine
-                .scan(&crate::scan::Quiet)
-                .await
-                .map_err(|source| EngineError::Cloud {
-                    doing: "scanning the account".to_owned(),
-                    source,
-                })?;
-        let (settled, unsettled) = settle(engine.reconcile_all().await);
-        let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
-        for rotation in engine.rotations() {
-            let known = listed.iter().any(|l| l.user == rotation.user);
-            if !known && !rotation.is_complete() {
-                listed.push(listed_from_cloud(&engine, &rotation, clock.now()).await?);
-            }
-        }
-
-        let mut backend = Self {
+    /// The bridge over `engine` before the scan: nothing listed yet, no
+    /// call made.
+    pub fn new(engine: Engine, clock: Arc<dyn Clock>) -> Self {
+        Self {
             engine,
             clock,
-            listed,
+            listed: Vec::new(),
             permissions: HashMap::new(),
-            settled,
-            unsettled,
+            settled: Vec::new(),
+            unsettled: HashMap::new(),
             drift: HashMap::new(),
             key_gone: HashSet::new(),
             key_active_again: HashSet::new(),
-        };
-        backend.read_permissions().await?;
+        }
+    }
+
+    /// Scans the account, settles the writes an earlier run left in flight
+    /// (by reading) and reads what the first screens need; the wizard runs
+    /// the two parts itself ([`Self::scan`], [`Self::finish`]) so that it
+    /// can show the scan.
+    pub async fn start(
+        engine: Engine,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Self, ScanReport), EngineError> {
+        let mut backend = Self::new(engine, clock);
+        let report = backend.scan(&crate::scan::Quiet).await?;
+        backend.finish(&report).await?;
         Ok((backend, report))
+    }
+
+    /// The scan part of the start (reads only), telling `observer` how far
+    /// it is and each finding.
+    pub async fn scan(&self, observer: &dyn ScanObserver) -> Result<ScanReport, EngineError> {
+        self.engine
+            .scan(observer)
+            .await
+            .map_err(|source| EngineError::Cloud {
+                doing: "scanning the account".to_owned(),
+                source,
+            })
+    }
+
+    /// The rest of the start, after the scan that made `report`: settles
+    /// the writes an earlier run left in flight (by reading), lists the
+    /// scan's findings and the users of unfinished rotations it did not
+    /// flag, and reads what the first screens need.
+    pub async fn finish(&mut self, report: &ScanReport) -> Result<(), EngineError> {
+        let (settled, unsettled) = settle(self.engine.reconcile_all().await);
+        self.settled = settled;
+        self.unsettled = unsettled;
+        let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
+        for rotation in self.engine.rotations() {
+            let known = listed.iter().any(|l| l.user == rotation.user);
+            if !known && !rotation.is_complete() {
+                listed.push(listed_from_cloud(&self.engine, &rotation, self.now()).await?);
+            }
+        }
+        self.listed = listed;
+        self.read_permissions().await
+    }
+
+    /// A user the running scan found, as the list shows it until the start
+    /// is over (with its rotation, if one is recorded).
+    pub fn found_view(&self, finding: &Finding) -> UserView {
+        self.user_view(&Listed::from_finding(finding), self.now())
+    }
+
+    /// A failure of the start in the error dialog's words.
+    pub fn start_error(&self, doing: &str, error: &EngineError) -> ErrorView {
+        let mut view = error_view(doing, error);
+        if view.code.as_deref() == Some(TOKEN_EXPIRED) {
+            let report = self.engine.client().credential_report();
+            view.hint = Some(expired_token_hint(&report, &self.state_path()));
+        }
+        view
     }
 
     /// What was settled on start from an earlier run, and what could not

@@ -8,7 +8,14 @@
 //! On the way out the loop waits for that call, so its outcome is recorded
 //! before ramkey exits. The client's retries arrive on their own channel
 //! ([`retry_channel`]), so the status line says "retrying in 3 s" while the
-//! call waits. Depends on [`super::app`], [`super::render`] and tokio;
+//! call waits.
+//!
+//! [`run_starting`] opens the wizard before its backend exists: the worker
+//! first runs the [`Launch`] (the scan, then the rest of the start) while
+//! the scan's news arrives on a [`ScanFeed`] and the keys stay live. Leaving
+//! during the scan drops the scan; leaving during the rest of the start
+//! waits for it, as for a call in flight. Depends on [`super::app`],
+//! [`super::launch`], [`super::render`], [`super::scan_feed`] and tokio;
 //! nothing here touches the cloud directly.
 
 use std::error::Error as StdError;
@@ -24,7 +31,10 @@ use tokio::sync::mpsc;
 
 pub use super::app::Exit;
 use super::app::{App, Msg};
+use super::launch::Launch;
 use super::render;
+use super::scan_feed::ScanFeed;
+use super::scan_view::{ScanNews, Started};
 use super::view::{Effect, ErrorView, Performed};
 use crate::cloud::{RetryNotice, RetryObserver};
 
@@ -89,9 +99,9 @@ where
 /// [`run`], showing each retry of the call in flight from `retries`.
 pub async fn run_observed<T, E, S, R, B>(
     terminal: &mut Terminal<T>,
-    mut events: E,
-    mut stops: S,
-    mut retries: R,
+    events: E,
+    stops: S,
+    retries: R,
     app: &mut App,
     backend: B,
 ) -> Result<Exit, LoopError>
@@ -103,8 +113,101 @@ where
     R: Stream<Item = RetryNotice> + Unpin,
     B: Backend,
 {
-    let (requests, results, worker) = spawn_worker(backend);
-    let mut results = results;
+    let inputs = Inputs {
+        events,
+        stops,
+        retries,
+    };
+    let begin: Begin<B, NoStart<B>> = Begin::Running(backend);
+    drive(terminal, inputs, app, begin).await
+}
+
+/// [`run_observed`] for a wizard that is still starting (see
+/// [`super::app::App::scanning`]): the loop runs the scan of `launch`, whose
+/// news arrives on `feed`, then its worker the rest of the start, and then
+/// the effects.
+pub async fn run_starting<T, E, S, R, L>(
+    terminal: &mut Terminal<T>,
+    inputs: Inputs<E, S, R>,
+    app: &mut App,
+    launch: L,
+    feed: ScanFeed,
+) -> Result<Exit, LoopError>
+where
+    T: ratatui::backend::Backend,
+    T::Error: StdError + Send + Sync + 'static,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    S: Stream<Item = Exit> + Unpin,
+    R: Stream<Item = RetryNotice> + Unpin,
+    L: Launch,
+{
+    drive(terminal, inputs, app, Begin::Launching(launch, feed)).await
+}
+
+/// What the loop listens to besides its worker: terminal events, signals
+/// (SIGTERM, SIGHUP, as exits) and the client's retries.
+pub struct Inputs<E, S, R> {
+    /// Terminal events.
+    pub events: E,
+    /// Signals, as exits.
+    pub stops: S,
+    /// The client's retries.
+    pub retries: R,
+}
+
+/// The start of a loop given its backend: there is none, it is never made.
+struct NoStart<B>(std::marker::PhantomData<fn() -> B>);
+
+impl<B: Backend> Launch for NoStart<B> {
+    type Backend = B;
+
+    async fn scan(self) -> (Self, Result<(), ErrorView>) {
+        (self, Ok(()))
+    }
+
+    async fn finish(self) -> Result<(B, Started), ErrorView> {
+        Err(worker_gone("Starting the wizard"))
+    }
+}
+
+/// How the loop begins: with a backend, or with a start to run first.
+enum Begin<B, L> {
+    Running(B),
+    Launching(L, ScanFeed),
+}
+
+async fn drive<T, E, S, R, B, L>(
+    terminal: &mut Terminal<T>,
+    inputs: Inputs<E, S, R>,
+    app: &mut App,
+    begin: Begin<B, L>,
+) -> Result<Exit, LoopError>
+where
+    T: ratatui::backend::Backend,
+    T::Error: StdError + Send + Sync + 'static,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    S: Stream<Item = Exit> + Unpin,
+    R: Stream<Item = RetryNotice> + Unpin,
+    B: Backend,
+    L: Launch<Backend = B>,
+{
+    let Inputs {
+        mut events,
+        mut stops,
+        mut retries,
+    } = inputs;
+    let (requests, request_rx) = mpsc::unbounded_channel::<Effect>();
+    let (reply_tx, mut replies) = mpsc::unbounded_channel::<Reply>();
+    let mut request_rx = Some(request_rx);
+    let mut reply_tx = Some(reply_tx);
+    let (mut scan, mut feed, mut worker) = match begin {
+        Begin::Running(backend) => {
+            let spawned =
+                spawn_worker::<L>(Work::Running(backend), request_rx.take(), reply_tx.take());
+            (None, None, spawned)
+        }
+        Begin::Launching(launch, feed) => (Some(Box::pin(launch.scan())), Some(feed), None),
+    };
     let mut ticker = tokio::time::interval(TICK);
     let mut input_open = true;
 
@@ -128,11 +231,37 @@ where
                     Msg::Stop(Exit::Terminated)
                 }
             },
-            result = results.recv(), if app.is_pending() => Msg::Performed(match result {
-                Some(result) => result,
-                None => Err(worker_gone()),
-            }),
-            _ = ticker.tick(), if app.is_pending() => Msg::Tick,
+            (launch, scanned) = scanning(&mut scan), if scan.is_some() => {
+                // The rest of the start runs on the worker, as effects do.
+                scan = None;
+                worker = spawn_worker(
+                    Work::Scanned(launch, scanned),
+                    request_rx.take(),
+                    reply_tx.take(),
+                );
+                continue;
+            }
+            reply = replies.recv(), if app.awaits_worker() && worker.is_some() => match reply {
+                Some(Reply::Performed(result)) => Msg::Performed(result),
+                Some(Reply::Started(result)) => {
+                    // The last findings and notes first, then the engine's views.
+                    if let Some(mut feed) = feed.take() {
+                        app.update(Msg::Scan(feed.take()));
+                    }
+                    Msg::Started(result)
+                }
+                None if app.is_pending() => Msg::Performed(Err(worker_gone("Running the step"))),
+                None => Msg::Started(Err(worker_gone("Starting the wizard"))),
+            },
+            news = next_news(&mut feed), if feed.is_some() => {
+                let Some(news) = news else {
+                    // Every sender is gone: the start's outcome follows.
+                    feed = None;
+                    continue;
+                };
+                Msg::Scan(news)
+            }
+            _ = ticker.tick(), if app.is_pending() || app.is_starting() => Msg::Tick,
             Some(notice) = retries.next() => Msg::Retrying(notice),
             Some(exit) = stops.next() => Msg::Stop(exit),
         };
@@ -143,47 +272,116 @@ where
         }
     };
 
+    // A scan still running stops here (it only reads); the rest of a start
+    // and a call in flight are let finish.
+    drop(scan);
     drop(requests);
-    drain(&mut results, app).await;
-    let _ = worker.await;
+    drop(reply_tx);
+    drain(&mut replies, app).await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     outcome
 }
 
-type Worker = (
-    mpsc::UnboundedSender<Effect>,
-    mpsc::UnboundedReceiver<Result<Performed, ErrorView>>,
-    tokio::task::JoinHandle<()>,
-);
+/// The running scan's outcome, or never when there is none.
+async fn scanning<F: Future + Unpin>(scan: &mut Option<F>) -> F::Output {
+    match scan {
+        Some(scan) => scan.await,
+        None => std::future::pending().await,
+    }
+}
 
-fn spawn_worker<B: Backend>(mut backend: B) -> Worker {
-    let (request_tx, mut request_rx) = mpsc::unbounded_channel::<Effect>();
-    let (result_tx, result_rx) = mpsc::unbounded_channel();
-    let worker = tokio::spawn(async move {
-        while let Some(effect) = request_rx.recv().await {
+/// What the worker sends back.
+enum Reply {
+    /// The start finished (or failed).
+    Started(Result<Started, ErrorView>),
+    /// An effect was performed (or failed).
+    Performed(Result<Performed, ErrorView>),
+}
+
+/// What the worker begins with.
+enum Work<L: Launch> {
+    /// A backend ready for effects.
+    Running(L::Backend),
+    /// A start whose scan ended so: finish it first.
+    Scanned(L, Result<(), ErrorView>),
+}
+
+/// Spawns the worker that owns the backend; `None` when its channels were
+/// already given to one (never: each loop spawns one worker).
+fn spawn_worker<L: Launch>(
+    work: Work<L>,
+    requests: Option<mpsc::UnboundedReceiver<Effect>>,
+    replies: Option<mpsc::UnboundedSender<Reply>>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let (mut requests, replies) = (requests?, replies?);
+    Some(tokio::spawn(async move {
+        let Some(mut backend) = begin_work(work, &replies).await else {
+            return;
+        };
+        while let Some(effect) = requests.recv().await {
             let result = backend.perform(effect).await;
-            if result_tx.send(result).is_err() {
+            if replies.send(Reply::Performed(result)).is_err() {
                 break;
             }
         }
-    });
-    (request_tx, result_rx, worker)
+    }))
+}
+
+/// The backend to perform effects with: the one given, or the finished
+/// start's (its outcome sent first). `None` when the start failed.
+async fn begin_work<L: Launch>(
+    work: Work<L>,
+    replies: &mpsc::UnboundedSender<Reply>,
+) -> Option<L::Backend> {
+    let (launch, scanned) = match work {
+        Work::Running(backend) => return Some(backend),
+        Work::Scanned(launch, scanned) => (launch, scanned),
+    };
+    let started = match scanned {
+        Ok(()) => launch.finish().await,
+        Err(error) => Err(error),
+    };
+    match started {
+        Ok((backend, started)) => {
+            replies.send(Reply::Started(Ok(started))).ok()?;
+            Some(backend)
+        }
+        Err(error) => {
+            let _ = replies.send(Reply::Started(Err(error)));
+            None
+        }
+    }
+}
+
+/// The scan's next news, or never when there is no scan to hear from.
+async fn next_news(feed: &mut Option<ScanFeed>) -> Option<ScanNews> {
+    match feed {
+        Some(feed) => feed.next().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Lets a call in flight finish, so its outcome reaches the state file
 /// before ramkey exits; any secret it returned is dropped unseen only if
 /// the admin chose to quit while it ran.
-async fn drain(results: &mut mpsc::UnboundedReceiver<Result<Performed, ErrorView>>, app: &mut App) {
+async fn drain(replies: &mut mpsc::UnboundedReceiver<Reply>, app: &mut App) {
     if !app.is_pending() {
         return;
     }
-    if let Some(result) = results.recv().await {
-        app.update(Msg::Performed(result));
+    // Its outcome only: a look it would lead to is never sent.
+    while let Some(reply) = replies.recv().await {
+        if let Reply::Performed(result) = reply {
+            app.update(Msg::Performed(result));
+            return;
+        }
     }
 }
 
-fn worker_gone() -> ErrorView {
+fn worker_gone(doing: &str) -> ErrorView {
     ErrorView {
-        doing: "Running the step".to_owned(),
+        doing: doing.to_owned(),
         code: None,
         message: "the engine stopped unexpectedly; see the log file".to_owned(),
         request_id: None,

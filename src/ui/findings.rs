@@ -5,9 +5,19 @@
 //! far its rotation has come. The heading counts the users holding two
 //! Active keys now apart from those listed for a rotation in progress.
 //!
+//! While the scan runs, its gauge shows above the list, which fills in as
+//! users are found. The `/` filter ([`filter`]) narrows the rows; only the
+//! rows that fit on the screen are drawn, so 10,000 rows draw as fast as
+//! ten.
+//!
 //! Every cell is cut by display width (display names are often Chinese),
 //! so nothing overflows or panics at any terminal size. Depends on
-//! [`super::app`] (read only), [`super::text`] and [`super::view`].
+//! [`super::app`] (read only), [`super::scan_gauge`], [`super::text`] and
+//! [`super::view`].
+
+pub mod filter;
+
+use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,8 +26,12 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::app::App;
+use super::findings::filter::FilterLine;
+use super::scan_gauge;
 use super::text;
 use super::view::{Identity, KeyView, UserView};
+
+pub use filter::filter;
 
 /// Columns taken by the highlight symbol.
 const MARK: usize = 2;
@@ -35,31 +49,121 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         0 => 0,
         lines => u16::try_from(lines + 1).unwrap_or(u16::MAX),
     };
-    let [who_area, title, list] = Layout::vertical([
+    // The gauge takes at most half of what is left, so the list shows too.
+    let gauge_room = area.height.saturating_sub(who_height) / 2;
+    let gauge_height = app.scan.as_ref().map_or(0, |scan| {
+        scan_gauge::height(scan, area.width).min(gauge_room)
+    });
+    let filter_height = u16::from(app.filter.is_some());
+    let [who_area, gauge_area, title, filter_area, list] = Layout::vertical([
         Constraint::Length(who_height),
+        Constraint::Length(gauge_height),
         Constraint::Length(1),
+        Constraint::Length(filter_height),
         Constraint::Min(1),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(who), who_area);
+    if let Some(scan) = &app.scan {
+        scan_gauge::render(scan, app.ticks, frame, gauge_area);
+    }
 
-    let count = app.snapshot.users.len();
-    let heading = text::truncate(&heading(&app.snapshot.users), usize::from(title.width));
-    frame.render_widget(Paragraph::new(heading).bold(), title);
+    let said = if app.scan.is_some() {
+        heading_so_far(&app.snapshot.users)
+    } else {
+        heading(&app.snapshot.users)
+    };
+    let said = text::truncate(&said, usize::from(title.width));
+    frame.render_widget(Paragraph::new(said).bold(), title);
+    if let Some(filter) = &app.filter {
+        let line = filter_line(filter, app.snapshot.users.len(), filter_area.width);
+        frame.render_widget(line, filter_area);
+    }
+    render_list(app, frame, list);
+}
 
-    let width = usize::from(list.width).saturating_sub(MARK);
-    let items: Vec<ListItem> = app
-        .snapshot
-        .users
-        .iter()
-        .map(|user| ListItem::new(user_lines(user, width)))
-        .collect();
-    let mut state = ListState::default().with_selected((count > 0).then_some(app.list_cursor));
+/// Draws the rows that fit in `area`, the cursor's among them.
+fn render_list(app: &App, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width).saturating_sub(MARK);
+    let lines = |position: usize| {
+        app.visible_index(position).map_or_else(Vec::new, |index| {
+            user_lines(&app.snapshot.users[index], width)
+        })
+    };
+    let count = app.visible_len();
+    let cursor = app.list_cursor.min(count.saturating_sub(1));
+    let (shown, rows) = window(count, cursor, usize::from(area.height), lines);
+    let items: Vec<ListItem> = rows.into_iter().map(ListItem::new).collect();
+    let selected = (count > 0).then(|| cursor - shown.start);
+    let mut state = ListState::default().with_selected(selected);
     let widget = List::new(items)
         .block(Block::new())
         .highlight_style(Style::new().add_modifier(Modifier::BOLD))
         .highlight_symbol("› ");
-    frame.render_stateful_widget(widget, list, &mut state);
+    frame.render_stateful_widget(widget, area, &mut state);
+}
+
+/// The rows of a list of `count` to draw in `height` lines, and their
+/// lines: the same rows a ratatui `List` holding all of them would show
+/// with `cursor` selected (from the top while the cursor's row fits there,
+/// else the rows that fit ending with the cursor's). Builds only the rows
+/// looked at, about two screens' worth.
+pub fn window(
+    count: usize,
+    cursor: usize,
+    height: usize,
+    lines: impl Fn(usize) -> Vec<Line<'static>>,
+) -> (Range<usize>, Vec<Vec<Line<'static>>>) {
+    let mut from_top = Vec::new();
+    let mut used = 0;
+    for position in 0..count {
+        let row = lines(position);
+        if used + row.len() > height {
+            break;
+        }
+        used += row.len();
+        from_top.push(row);
+    }
+    if cursor < from_top.len() || count == 0 {
+        return (0..from_top.len(), from_top);
+    }
+    let mut ending = vec![lines(cursor)];
+    let mut used = ending[0].len();
+    let mut first = cursor;
+    while first > 0 {
+        let row = lines(first - 1);
+        if used + row.len() > height {
+            break;
+        }
+        used += row.len();
+        first -= 1;
+        ending.push(row);
+    }
+    ending.reverse();
+    (first..cursor + 1, ending)
+}
+
+/// The heading while the scan runs: what it found so far.
+fn heading_so_far(users: &[UserView]) -> String {
+    if users.is_empty() {
+        return "No user with two Active AccessKeys found yet.".to_owned();
+    }
+    format!("So far: {}", heading(users))
+}
+
+/// `Filter: alice_  12 of 2000 users · Enter keeps · Esc clears`.
+fn filter_line(filter: &FilterLine, total: usize, width: u16) -> Line<'static> {
+    let (cursor, keys) = if filter.editing {
+        ("_", "Enter keeps it · Esc clears it")
+    } else {
+        ("", "/ edits it · Esc clears it")
+    };
+    let said = format!(
+        "Filter: {}{cursor}  {} of {total} users · {keys}",
+        filter.query,
+        filter.rows.len()
+    );
+    Line::from(text::truncate(&said, usize::from(width))).style(Style::new().fg(Color::Cyan))
 }
 
 /// The list's heading: how many users hold two Active keys now, then, apart,

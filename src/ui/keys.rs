@@ -13,6 +13,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 pub enum Context {
     /// The list of flagged users.
     Findings,
+    /// The list while the scan fills it in, under the gauge.
+    Scanning,
+    /// Typing into the findings list's filter line (after `/`).
+    Filter,
     /// One user's rotation.
     Rotation,
     /// A yes/no question (start a step, confirm a swap, quit while busy).
@@ -38,8 +42,10 @@ pub enum Context {
 
 impl Context {
     /// Every context, for the help overlay and for tests.
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 13] = [
         Context::Findings,
+        Context::Scanning,
+        Context::Filter,
         Context::Rotation,
         Context::Question,
         Context::TypedConfirm,
@@ -56,6 +62,8 @@ impl Context {
     pub fn name(self) -> &'static str {
         match self {
             Context::Findings => "the findings list",
+            Context::Scanning => "the findings list during the scan",
+            Context::Filter => "the filter line",
             Context::Rotation => "the rotation screen",
             Context::Question => "a question",
             Context::TypedConfirm => "a typed confirmation",
@@ -71,7 +79,10 @@ impl Context {
 
     /// Whether unclaimed printable keys are typed into a field here.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::TypedConfirm | Context::TextInput)
+        matches!(
+            self,
+            Context::TypedConfirm | Context::TextInput | Context::Filter
+        )
     }
 }
 
@@ -107,6 +118,8 @@ pub enum Command {
     /// The old key is Active again or was used after its disable: disable
     /// it again and restart the waiting period.
     DisableAgain,
+    /// Open the findings list's filter line.
+    Filter,
 }
 
 /// A key as the table names it.
@@ -184,6 +197,7 @@ const BACKSPACE: &[Key] = &[Key::Plain(KeyCode::Backspace)];
 const ROLLBACK: &[Key] = &[Key::Plain(KeyCode::Char('r'))];
 const VERIFY: &[Key] = &[Key::Plain(KeyCode::Char('v'))];
 const AGAIN: &[Key] = &[Key::Plain(KeyCode::Char('a'))];
+const SLASH: &[Key] = &[Key::Plain(KeyCode::Char('/'))];
 
 const fn bind(
     keys: &'static [Key],
@@ -234,9 +248,39 @@ pub const TABLE: &[Binding] = &[
     movement(UP, X::Findings, C::Up, "up"),
     movement(DOWN, X::Findings, C::Down, "down"),
     bind(ENTER, X::Findings, C::Act, "open"),
+    explained(
+        bind(SLASH, X::Findings, C::Filter, "filter"),
+        "filter the list: user, display name, key id or verdict",
+    ),
+    // The filter line says when Esc applies.
+    quiet(bind(ESC, X::Findings, C::Back, "clear the filter")),
     bind(HELP, X::Findings, C::Help, "help"),
     bind(QUIT, X::Findings, C::Quit, "quit"),
     quiet(bind(CTRL_C, X::Findings, C::Interrupt, "quit now")),
+    movement(UP, X::Scanning, C::Up, "up"),
+    movement(DOWN, X::Scanning, C::Down, "down"),
+    // Out of the footer: a user opens once the scan is complete.
+    quiet(explained(
+        bind(ENTER, X::Scanning, C::Act, "open"),
+        "open a user (once the scan is complete)",
+    )),
+    explained(
+        bind(SLASH, X::Scanning, C::Filter, "filter"),
+        "filter the list: user, display name, key id or verdict",
+    ),
+    quiet(bind(ESC, X::Scanning, C::Back, "clear the filter")),
+    bind(HELP, X::Scanning, C::Help, "help"),
+    explained(
+        bind(QUIT, X::Scanning, C::Quit, "quit"),
+        "quit: stops the scan (it only reads; nothing was changed)",
+    ),
+    quiet(bind(CTRL_C, X::Scanning, C::Interrupt, "quit now")),
+    bind(ENTER, X::Filter, C::Act, "keep filter"),
+    bind(ESC, X::Filter, C::Back, "clear filter"),
+    quiet(movement(ARROWS_ONLY_UP, X::Filter, C::Up, "up")),
+    quiet(movement(ARROWS_ONLY_DOWN, X::Filter, C::Down, "down")),
+    quiet(bind(BACKSPACE, X::Filter, C::Erase, "erase")),
+    quiet(bind(CTRL_C, X::Filter, C::Interrupt, "quit now")),
     movement(UP, X::Rotation, C::Up, "up"),
     movement(DOWN, X::Rotation, C::Down, "down"),
     bind(ENTER, X::Rotation, C::Act, "run step"),

@@ -14,8 +14,13 @@ use super::app::{App, Screen};
 use super::flow::Dialog;
 use super::{findings, popup, rotation_screen, text};
 
-/// The spinner frames of the "working…" line.
-const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+/// The spinner frames of the "working…" line and of the scan's gauge.
+pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+/// The spinner's frame after `ticks` ticks.
+pub fn spinner(ticks: u64) -> &'static str {
+    SPINNER[usize::try_from(ticks % 4).unwrap_or(0)]
+}
 
 /// Draws `app` on the whole frame.
 pub fn render(app: &App, frame: &mut Frame) {
@@ -112,12 +117,20 @@ fn header_line(app: &App, width: u16) -> Line<'static> {
 fn status_line(app: &App, width: u16) -> Line<'static> {
     let width = usize::from(width);
     if let Some(doing) = &app.pending {
-        let frame = usize::try_from(app.ticks % 4).unwrap_or(0);
-        let mut line = format!("{} working… {doing}", SPINNER[frame]);
+        let mut line = format!("{} working… {doing}", spinner(app.ticks));
         if let Some(retrying) = &app.retrying {
             line.push_str(" — ");
             line.push_str(retrying);
         }
+        return Line::from(Span::styled(
+            text::truncate(&line, width),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    // The scan's calls are tried again too; the last retry stays until the
+    // start is over (throttling is counted in the gauge).
+    if let Some(retrying) = app.retrying.as_ref().filter(|_| app.is_starting()) {
+        let line = format!("Last retry: {retrying}");
         return Line::from(Span::styled(
             text::truncate(&line, width),
             Style::new().fg(Color::Yellow),
