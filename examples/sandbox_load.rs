@@ -6,6 +6,7 @@
 //! target/release/ramkey sandbox --users 10000 > sandbox.env &
 //! set -a; . ./sandbox.env; set +a
 //! target/release/examples/sandbox_load 10 32   # seconds, concurrent callers
+//! target/release/examples/sandbox_load 10 16 10000 list   # ListUsers pages only
 //! ```
 //!
 //! Each caller loops over a scan's calls for one user (GetUser,
@@ -26,6 +27,7 @@ struct Target {
     key_id: String,
     secret: String,
     users: u32,
+    list_only: bool,
     http: reqwest::Client,
 }
 
@@ -47,11 +49,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = args.next().map_or(Ok(10), |a| a.parse())?;
     let callers: u32 = args.next().map_or(Ok(32), |a| a.parse())?;
     let users: u32 = args.next().map_or(Ok(10_000), |a| a.parse())?;
+    // `list`: only ListUsers first pages of 1,000, to see what a page costs.
+    let list_only = args.next().as_deref() == Some("list");
     let target = Arc::new(Target {
         endpoint: std::env::var("RAMKEY_ENDPOINT")?,
         key_id: std::env::var("ALIBABA_CLOUD_ACCESS_KEY_ID")?,
         secret: std::env::var("ALIBABA_CLOUD_ACCESS_KEY_SECRET")?,
         users,
+        list_only,
         http: reqwest::Client::new(),
     });
     let tally = Arc::new(Tally::default());
@@ -98,7 +103,10 @@ async fn run(target: &Target, tally: &Tally, worker: u32, until: Instant) -> Vec
             ("GetUser", vec![("UserName", user.as_str())]),
             ("ListAccessKeys", vec![("UserName", user.as_str())]),
         ];
-        if n % 10 == 0 {
+        if target.list_only {
+            calls.clear();
+        }
+        if target.list_only || n % 10 == 0 {
             calls.push(("ListUsers", vec![("MaxItems", "1000")]));
         }
         for (action, params) in calls {

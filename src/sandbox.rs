@@ -1,4 +1,5 @@
-//! An emulator of the RAM (2015-05-01) and STS (2015-04-01) RPC APIs, served
+//! An emulator of the RAM (2015-05-01) and STS (2015-04-01) RPC APIs, and of
+//! IMS (2019-08-15) for the credential report, served
 //! over HTTP on loopback, for the demo and for every test.
 //!
 //! It verifies requests as production's gateway does (signature 1.0 through
@@ -19,6 +20,7 @@ mod delivery;
 mod faults;
 mod gate;
 mod gate_v3;
+mod generate;
 mod ids;
 mod journal;
 mod names;
@@ -35,8 +37,10 @@ pub use account::{
     Account, AccountDate, AccountError, AccountProblem, Group, Key, Membership, NeverUsedKeys,
     Policy, PolicyAttachment, Role, User,
 };
+pub use actions::report::ReportSettings;
 pub use faults::{Faults, Pattern, Schedule, ScheduleError};
 pub use gate::{MISMATCH_PREFIX, TIMESTAMP_WINDOW};
+pub use generate::{Generation, GenerationError, generate};
 pub use journal::{Ending, SeenRequest};
 pub use server::{SandboxHandle, start};
 

@@ -443,3 +443,86 @@ async fn the_report_needs_its_ram_actions() {
         .await
         .assert_error(404, "InvalidAction.NotFound");
 }
+
+/// `ramkey sandbox` with these flags: how it exited (`None`: it was serving,
+/// and was stopped once it had said which switches are on), its stdout
+/// lines and its stderr.
+fn run_binary(args: &[&str]) -> (Option<std::process::ExitStatus>, Vec<String>, String) {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ramkey"))
+        .arg("sandbox")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ramkey runs");
+    let stdout = child.stdout.take().unwrap();
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .take(3)
+        .map_while(Result::ok)
+        .collect();
+    let mut stderr = String::new();
+    // The notes for people come after the three lines; the switches last.
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let Ok(line) = line else { break };
+        stderr.push_str(&line);
+        stderr.push('\n');
+        if line.contains("fault switches on") {
+            break;
+        }
+    }
+    let exited = if lines.len() == 3 {
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    } else {
+        Some(child.wait().unwrap())
+    };
+    (exited, lines, stderr)
+}
+
+#[test]
+fn the_binary_serves_a_generated_account_and_refuses_it_with_an_account_file() {
+    let (exited, lines, stderr) = run_binary(&[
+        "--users",
+        "50",
+        "--flagged-ratio",
+        "0.2",
+        "--max-rps",
+        "100",
+        "--latency",
+        "5",
+        "--throttle-storm",
+        "1",
+        "--no-retry-after",
+    ]);
+    assert!(exited.is_none(), "{stderr}");
+    assert_eq!(
+        lines[1],
+        "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tScaleCaller0000001"
+    );
+    assert!(stderr.contains("`scale-test`"), "{stderr}");
+    for flag in [
+        "--throttle-rate 100",
+        "--delay-ms 5",
+        "--throttle-storm 1",
+        "--no-retry-after",
+    ] {
+        assert!(stderr.contains(flag), "{flag} in {stderr}");
+    }
+
+    let (exited, _, stderr) = run_binary(&["--users", "10", "--account", "acme.json"]);
+    assert!(!exited.unwrap().success());
+    assert!(
+        stderr.contains("'--users <N>' cannot be used with '--account <FILE>'"),
+        "{stderr}"
+    );
+    let (exited, _, stderr) = run_binary(&["--users", "10", "--flagged-ratio", "2"]);
+    assert!(!exited.unwrap().success());
+    assert!(
+        stderr.contains("--flagged-ratio 2 is not between 0.0 and 1.0"),
+        "{stderr}"
+    );
+}

@@ -210,6 +210,28 @@ async fn the_report_is_polled_until_completed_and_its_pages_are_joined() {
 }
 
 #[tokio::test]
+async fn a_report_of_the_last_four_hours_is_used_at_once_with_its_own_age() {
+    // IMS answers COMPLETED at once while its last report is under 4 hours old.
+    let server = ims_server(&["COMPLETED"], |_| {
+        report_page(&lines(&[HEADER.to_owned(), user_row("app", "TRUE")]), None)
+    })
+    .await;
+    let sleeper = NoSleep::new();
+
+    let found = report::candidates(&client(&server, &sleeper), &Recorder::default(), &OPTIONS)
+        .await
+        .unwrap();
+
+    assert!(sleeper.asked().is_empty(), "no poll waited");
+    assert_eq!(found.generated_at, generated());
+    assert!(
+        found.generated_at < now(),
+        "the data is older than the scan"
+    );
+    assert_eq!(found.candidates, ["app"]);
+}
+
+#[tokio::test]
 async fn the_client_reads_each_state_and_page_field() {
     let server = ims_server(&["INPROGRESS"], |_| {
         let csv = lines(&[HEADER.to_owned()]);

@@ -161,3 +161,88 @@ impl std::fmt::Debug for UserIndex {
         f.write_str("UserIndex")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::account::{Account, AccountDate};
+
+    fn user(name: &str) -> User {
+        User {
+            user_name: name.to_owned(),
+            user_id: name.to_owned(),
+            display_name: String::new(),
+            comments: String::new(),
+            create_date: AccountDate::Ago(chrono::Duration::zero()),
+            access_keys: Vec::new(),
+            policies: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn names(account: &Account, after: Option<&str>, take: usize) -> Vec<String> {
+        account
+            .users_after(after, take)
+            .into_iter()
+            .map(|user| user.user_name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn lookups_stay_right_when_the_users_change_behind_the_index() {
+        let mut account = Account::demo();
+        account.users = vec![user("b"), user("a")];
+        assert_eq!(account.user("a").unwrap().user_name, "a");
+        assert!(account.user("c").is_none());
+
+        account.users.push(user("c"));
+        assert_eq!(account.user("c").unwrap().user_name, "c");
+        // Same count, other users: hits are checked, misses walked.
+        account.users.swap(0, 2);
+        account.users[1] = user("z");
+        assert_eq!(account.user("b").unwrap().user_name, "b");
+        assert_eq!(account.user("z").unwrap().user_name, "z");
+        assert!(account.user("a").is_none());
+        assert_eq!(names(&account, None, 10), ["b", "c", "z"]);
+        assert_eq!(names(&account, Some("b"), 1), ["c"]);
+    }
+
+    #[test]
+    fn keys_are_found_after_they_are_added_moved_or_removed() {
+        let mut account = Account::demo();
+        let caller = account.caller_access_key_id.clone();
+        assert!(account.key_owner(&caller).is_some());
+        let mut key = account.key_owner(&caller).unwrap().1.clone();
+        key.access_key_id = "LTAI5tNewKey".to_owned();
+        account.users[3].access_keys.push(key);
+        let owner = account
+            .key_owner("LTAI5tNewKey")
+            .unwrap()
+            .0
+            .user_name
+            .clone();
+        assert_eq!(owner, account.users[3].user_name);
+
+        let moved = account.users[3].access_keys.pop().unwrap();
+        account.users[5].access_keys.push(moved);
+        let owner = account
+            .key_owner("LTAI5tNewKey")
+            .unwrap()
+            .0
+            .user_name
+            .clone();
+        assert_eq!(owner, account.users[5].user_name);
+        account.users[5].access_keys.pop();
+        assert!(account.key_owner("LTAI5tNewKey").is_none());
+        assert!(account.key_mut("LTAI5tNewKey").is_none());
+    }
+
+    #[test]
+    fn pages_come_in_name_order() {
+        let mut account = Account::demo();
+        account.users = ["d", "a", "c", "b"].into_iter().map(user).collect();
+        assert_eq!(names(&account, None, 3), ["a", "b", "c"]);
+        assert_eq!(names(&account, Some("c"), 3), ["d"]);
+        assert!(names(&account, Some("d"), 3).is_empty());
+    }
+}
