@@ -17,6 +17,7 @@ use chrono::SubsecRound as _;
 use super::setup;
 use crate::cli::{GlobalArgs, ScanArgs, ScanFormat, ScanSource};
 use crate::clock::{Clock, SystemClock};
+use crate::cloud::pace::{PaceOptions, Pacer};
 use crate::scan::format::{self, Format};
 use crate::scan::{self, ConfigFile, Exemptions, ScanError, ScanObserver, ScanOptions, ScanReport};
 use output::Destination;
@@ -32,7 +33,13 @@ pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCod
     let destination = Destination::choose(args.output.as_deref())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let client = setup::client(global, Arc::clone(&clock))?;
-    setup::identify(&client).await?;
+    // Paced, so a throttling storm met by the first call is ridden out as the
+    // scan's own calls ride it (the scan paces its calls with a pacer of its own).
+    let identity_client = client.paced(Pacer::new(PaceOptions {
+        max_rps: args.max_rps,
+        ..PaceOptions::default()
+    }));
+    setup::identify(&identity_client).await?;
 
     let options = ScanOptions {
         idle_days: global.idle_days,
