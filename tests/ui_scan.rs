@@ -397,6 +397,40 @@ fn enter_during_the_scan_opens_nothing_and_says_why() {
 }
 
 #[test]
+fn enter_during_the_scan_opens_that_user_as_soon_as_the_start_is_over() {
+    let mut app = starting();
+    app.update(Msg::Scan(listing()));
+    let first = names(&app)[0].clone();
+    assert!(tap(&mut app, &[KeyCode::Enter]).is_empty());
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains(&format!("{first} opens as soon as")),
+        "{notice}"
+    );
+
+    app.update(Msg::Started(Ok(started(Vec::new()))));
+
+    assert_eq!(
+        app.screen,
+        Screen::Rotation {
+            user: first,
+            cursor: 0
+        }
+    );
+}
+
+#[test]
+fn a_key_pressed_after_enter_during_the_scan_cancels_the_open() {
+    let mut app = starting();
+    app.update(Msg::Scan(listing()));
+    tap(&mut app, &[KeyCode::Enter, KeyCode::Down]);
+
+    app.update(Msg::Started(Ok(started(Vec::new()))));
+
+    assert_eq!(app.screen, Screen::Findings);
+}
+
+#[test]
 fn the_end_of_the_start_shows_the_engines_views_and_first_what_was_settled() {
     let mut app = starting();
     app.update(Msg::Scan(after_report_refused()));

@@ -113,6 +113,9 @@ pub struct App {
     /// A key pressed on the rotation screen while it looked for changes
     /// made outside ramkey: it acts once the look is done and found none.
     pub after_check: Option<Command>,
+    /// The user Enter was pressed on while the start still ran: it opens
+    /// as soon as the start is over (any other key forgets it).
+    pub open_on_start: Option<String>,
     /// The latest retry of the call in flight, e.g. "ListUsers: throttled
     /// (Throttling.User), retrying in 3 s (try 2 of 5)".
     pub retrying: Option<String>,
@@ -140,6 +143,7 @@ impl App {
             pending_user: None,
             pending_request: None,
             after_check: None,
+            open_on_start: None,
             retrying: None,
             notice: None,
             ticks: 0,
@@ -270,10 +274,7 @@ impl App {
                 self.on_scan_news(news);
                 None
             }
-            Msg::Started(result) => {
-                self.on_started(result);
-                None
-            }
+            Msg::Started(result) => self.on_started(result),
             Msg::Stop(exit) => {
                 self.exit = Some(exit);
                 None
@@ -283,6 +284,10 @@ impl App {
 
     fn on_key(&mut self, event: &KeyEvent) -> Option<Effect> {
         let context = self.context();
+        if event.kind != KeyEventKind::Release {
+            // Enter during the start is remembered only until the next key.
+            self.open_on_start = None;
+        }
         let input = match keys::lookup(context, event) {
             Some(Command::Interrupt) => {
                 self.exit = Some(Exit::Interrupted);
@@ -449,8 +454,9 @@ impl App {
 
     /// The start is over: the findings screen as the engine sees it, what
     /// was settled from an earlier run first; or the error, in its dialog.
-    fn on_started(&mut self, result: Result<Started, ErrorView>) {
+    fn on_started(&mut self, result: Result<Started, ErrorView>) -> Option<Effect> {
         self.retrying = None;
+        let open = self.open_on_start.take();
         match result {
             Ok(started) => {
                 let notes = self.scan.take().map(|scan| scan.notes).unwrap_or_default();
@@ -470,6 +476,17 @@ impl App {
                     self.dialog = None;
                 }
                 self.show_settled(&started.settled);
+                // Enter was pressed during the start: open that user now,
+                // unless what was settled must be read first.
+                let position = open.and_then(|user| self.position_of(&user));
+                if let (Some(position), None, Screen::Findings) =
+                    (position, &self.dialog, &self.screen)
+                {
+                    self.list_cursor = position;
+                    self.notice = None;
+                    return self.open_rotation();
+                }
+                None
             }
             Err(error) => {
                 let scan = self.scan.get_or_insert_with(ScanState::default);
@@ -479,6 +496,7 @@ impl App {
                     user: String::new(),
                     dialog: Dialog::Error(ErrorDialog::new(error)),
                 });
+                None
             }
         }
     }
@@ -555,15 +573,26 @@ impl App {
         effect
     }
 
-    /// Enter during the scan: users open once the engine has started.
+    /// Enter during the scan: the selected user opens once the engine has
+    /// started (unless another key is pressed first).
     fn not_yet(&mut self) {
         let why = match self.scan.as_ref().map(|scan| &scan.stage) {
             Some(Stage::Failed(_)) => {
                 "The scan failed, so nothing can be acted on: quit (q) and start ramkey again."
+                    .to_owned()
             }
-            _ => "The scan is still running: a user opens once it is complete.",
+            _ => match self.selected_user().map(|user| user.user_name.clone()) {
+                Some(user) => {
+                    let why = format!(
+                        "The scan is still running: {user} opens as soon as it is complete."
+                    );
+                    self.open_on_start = Some(user);
+                    why
+                }
+                None => "The scan is still running: a user opens once it is complete.".to_owned(),
+            },
         };
-        self.notice = Some(why.to_owned());
+        self.notice = Some(why);
     }
 
     /// `q`: a running scan only reads, so it stops at once; a call in
