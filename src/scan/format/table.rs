@@ -9,17 +9,20 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::scan::finding::{ExemptUser, Finding, KeyFinding, ScanReport};
+use crate::scan::finding::{ExemptUser, Finding, KeyFinding, ScanReport, source_name};
 
 /// The whole report as text, ending with a newline.
 pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Account {}: {} of {} users flagged (two Active AccessKeys); scanned {}, idle after {} days",
+        "Account {}: {} of {} users flagged (two Active AccessKeys); source {}, data as of {}; \
+         scanned {}, idle after {} days",
         report.account_id,
         report.flagged.len(),
         report.users_scanned,
+        source_name(report.source),
+        stamp(report.data_as_of),
         stamp(report.scanned_at),
         report.idle_days,
     );
@@ -154,7 +157,7 @@ mod tests {
         };
         let text = render(&report);
         let expected = "\
-Account 1234: 1 of 3 users flagged (two Active AccessKeys); scanned 2026-11-01T00:00:00Z, idle after 90 days
+Account 1234: 1 of 3 users flagged (two Active AccessKeys); source api, data as of 2026-11-01T00:00:00Z; scanned 2026-11-01T00:00:00Z, idle after 90 days
 
 app-user (应用)  recommendation: review
   LTAI-IDLE    Active    created 2020-01-01  last used 2024-01-02  idle     last used 2024-01-02
