@@ -683,12 +683,22 @@ async fn auto_uses_the_report_when_allowed() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["source"], "report");
     assert_eq!(report["flagged"].as_array().unwrap().len(), DEMO_FLAGGED);
-    let listed = sandbox
+    // Only the report's candidates have their keys read.
+    let key_lists = sandbox
         .requests()
         .iter()
-        .filter(|r| r.action == "ListUsers")
+        .filter(|r| r.action == "ListAccessKeys")
         .count();
-    assert_eq!(listed, 0, "no per-user listing when the report serves");
+    assert_eq!(key_lists, DEMO_FLAGGED, "keys read for the candidates only");
+    assert_eq!(
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.action == "GetUser")
+            .count(),
+        0,
+        "display names come from the listing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
