@@ -9,6 +9,7 @@ use super::judge::{Found, judge};
 use super::tally::Tally;
 use super::{ScanOptions, USERS_IN_FLIGHT};
 use crate::cloud::{Client, CloudError};
+use crate::scan::kms::ManagedUsers;
 
 /// RAM's answer for a user that does not exist (any more).
 const NO_SUCH_USER: &str = "EntityNotExist.User";
@@ -18,11 +19,12 @@ pub(super) async fn confirm(
     client: &Client,
     candidates: &[String],
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Vec<(usize, Found)>, CloudError> {
     stream::iter(candidates.iter().enumerate())
         .map(|(index, name)| async move {
-            let found = confirm_one(client, name, options, tally).await?;
+            let found = confirm_one(client, name, options, managed, tally).await?;
             Ok::<_, CloudError>(found.map(|found| (index, found)))
         })
         .buffer_unordered(USERS_IN_FLIGHT)
@@ -35,6 +37,7 @@ async fn confirm_one(
     client: &Client,
     name: &str,
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Option<Found>, CloudError> {
     let user = match client.get_user(name).await {
@@ -45,5 +48,5 @@ async fn confirm_one(
         }
         Err(error) => return Err(error),
     };
-    judge(client, &user, options, tally).await
+    judge(client, &user, options, managed, tally).await
 }

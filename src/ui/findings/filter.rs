@@ -101,6 +101,7 @@ mod tests {
             recommendation: Recommendation::Review,
             rotation: None,
             drift: None,
+            marks: Vec::new(),
         }
     }
 
