@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cloud::Region;
+
 mod faults;
 pub use faults::FaultArgs;
 
@@ -46,6 +48,21 @@ pub struct GlobalArgs {
     /// Days between disabling a key and deleting it.
     #[arg(long, global = true, default_value_t = 90, value_name = "DAYS")]
     pub wait_days: u32,
+
+    /// Look for KMS RAM secrets in these regions (repeatable or comma-separated); their
+    /// users' keys are never offered for disabling. Without it KMS is not checked.
+    #[arg(
+        long = "kms-region",
+        global = true,
+        value_name = "REGION",
+        value_delimiter = ','
+    )]
+    pub kms_regions: Vec<Region>,
+
+    /// Hours after a KMS rotation during which a managed user's two keys are expected.
+    #[arg(long, global = true, default_value_t = crate::scan::kms::DEFAULT_WINDOW_HOURS,
+          value_name = "HOURS")]
+    pub kms_window_hours: u32,
 
     /// Write the log here (default: ramkey.log beside the state files).
     #[arg(long, global = true, value_name = "PATH")]
@@ -416,5 +433,30 @@ mod tests {
                 "{bad}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn kms_regions_are_a_checked_list_and_the_window_has_a_default() {
+        let none = Cli::try_parse_from(["ramkey", "scan"]).unwrap();
+        assert!(none.global.kms_regions.is_empty());
+        assert_eq!(none.global.kms_window_hours, 48);
+
+        let cli = Cli::try_parse_from([
+            "ramkey",
+            "scan",
+            "--kms-region",
+            "cn-hangzhou,cn-shanghai",
+            "--kms-region=ap-southeast-1",
+            "--kms-window-hours",
+            "72",
+        ])
+        .unwrap();
+        let regions: Vec<&str> = cli.global.kms_regions.iter().map(Region::as_str).collect();
+        assert_eq!(regions, ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]);
+        assert_eq!(cli.global.kms_window_hours, 72);
+
+        let error =
+            Cli::try_parse_from(["ramkey", "--kms-region", "hangzhou.evil", "scan"]).unwrap_err();
+        assert!(error.to_string().contains("not a region id"), "{error}");
     }
 }

@@ -18,6 +18,7 @@ pub mod flow;
 pub mod help;
 pub mod input;
 pub mod keys;
+pub mod kms_mark;
 pub mod launch;
 pub mod notice;
 pub mod popup;

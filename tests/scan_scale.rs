@@ -112,9 +112,9 @@ fn demo_without_the_report() -> Account {
 }
 
 /// The demo account's flagged users.
-const DEMO_FLAGGED: usize = 5;
+const DEMO_FLAGGED: usize = 6;
 /// The demo account's users.
-const DEMO_USERS: usize = 32;
+const DEMO_USERS: usize = 33;
 
 /// Everything an observer was told.
 #[derive(Default)]
@@ -712,7 +712,15 @@ async fn auto_falls_back_with_a_note_and_report_alone_fails_plainly() {
     assert_eq!(report["source"], "api");
     assert_eq!(report["data_as_of"], report["scanned_at"]);
     let notes = report["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 1, "{notes:?}");
+    // The fallback's reason, then that KMS was not checked (no region named).
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[1]
+            .as_str()
+            .unwrap()
+            .starts_with("KMS was not checked"),
+        "{notes:?}"
+    );
     assert!(
         notes[0]
             .as_str()

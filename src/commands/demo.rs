@@ -51,6 +51,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
     if let Some(path) = &global.state {
         check_kept_state(path, &account.account_id)?;
     }
+    let kms_regions = account.kms_regions();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let handle = sandbox::start(listen, account, Arc::clone(&clock))
@@ -75,6 +76,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         state_path: Some(state_path),
         demo: true,
         resume_hint,
+        kms_regions,
     };
     if let Some(path) = saved_world.clone() {
         keep_world_saved(&handle, path);

@@ -45,6 +45,9 @@ pub struct Session {
     pub demo: bool,
     /// The last line printed: how to come back to this progress.
     pub resume_hint: String,
+    /// The regions to look for KMS RAM secrets in when `--kms-region`
+    /// names none (the demo's sandbox regions).
+    pub kms_regions: Vec<crate::cloud::Region>,
 }
 
 /// `ramkey` and `ramkey wizard`.
@@ -68,6 +71,7 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         state_path: global.state.clone(),
         demo: false,
         resume_hint: "run ramkey again (with the same --state, if any) to resume".to_owned(),
+        kms_regions: Vec::new(),
     };
     run_session(session, global).await
 }
@@ -92,6 +96,7 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         state_path,
         demo,
         resume_hint,
+        kms_regions,
     } = session;
 
     let identity = setup::identify(&client).await?;
@@ -107,7 +112,8 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         idle_days: global.idle_days,
         wait_days: global.wait_days,
     };
-    let engine = Engine::new(client, store, Arc::clone(&clock), options);
+    let engine = Engine::new(client, store, Arc::clone(&clock), options)
+        .with_kms(setup::kms_options(global, &kms_regions));
 
     // The list starts empty and fills in as the scan finds users; what an
     // earlier run left in flight is told once the start is over.

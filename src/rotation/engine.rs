@@ -14,6 +14,7 @@
 mod build;
 mod drift;
 mod journal;
+mod kms;
 mod lost_key;
 mod reconcile;
 mod retire;
@@ -36,7 +37,7 @@ use super::view::{RotationView, rotation_view};
 use crate::clock::Clock;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
 use crate::cloud::{Client, CloudError};
-use crate::scan::{self, ScanObserver, ScanOptions, ScanReport};
+use crate::scan::{self, KmsOptions, ScanObserver, ScanOptions, ScanReport};
 use crate::secret::Secret;
 use crate::state::{AuditEntry, AuditKind, Rotation, StateStore, StepRecord};
 
@@ -74,6 +75,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     options: EngineOptions,
     key_check: KeyCheckOptions,
+    /// Where the scan and the start look for KMS RAM secrets.
+    kms: KmsOptions,
     /// Secrets of new keys created (or pasted) in this process and not
     /// verified yet, by key id: only in memory, dropped once the key works.
     fresh_secrets: HashMap<String, Secret>,
@@ -137,8 +140,17 @@ impl Engine {
             clock,
             options,
             key_check: KeyCheckOptions::default(),
+            kms: KmsOptions::default(),
             fresh_secrets: HashMap::new(),
         }
+    }
+
+    /// The same engine, looking for KMS RAM secrets this way: their users
+    /// are listed as managed and no rotation of them can start.
+    #[must_use]
+    pub fn with_kms(mut self, kms: KmsOptions) -> Self {
+        self.kms = kms;
+        self
     }
 
     /// The same engine, checking new keys this way (BC-12).
@@ -513,7 +525,10 @@ impl Engine {
     }
 
     fn scan_options(&self) -> ScanOptions {
-        ScanOptions::per_user(self.options.idle_days, self.now())
+        ScanOptions {
+            kms: self.kms.clone(),
+            ..ScanOptions::per_user(self.options.idle_days, self.now())
+        }
     }
 }
 

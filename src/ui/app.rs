@@ -19,6 +19,7 @@ use super::flow::{self, Dialog, Next, Then};
 use super::help::Help;
 use super::input::{self, Input, Reply};
 use super::keys::{self, Command, Context};
+use super::kms_mark;
 use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::scan_view::{ScanNews, ScanState, Stage, Started};
@@ -688,6 +689,10 @@ impl App {
         let Some(user) = self.shown_user() else {
             return;
         };
+        if let Some(secret) = user.kms_secret() {
+            self.notice = Some(kms_mark::words(&user.user_name, secret));
+            return;
+        }
         match flow::disable_again_dialog(user) {
             Ok(dialog) => {
                 let user = user.user_name.clone();
@@ -745,6 +750,10 @@ impl App {
         let Some(user) = self.shown_user() else {
             return;
         };
+        if let Some(why) = kms_mark::refusal(user) {
+            self.notice = Some(why);
+            return;
+        }
         let dialog = match &user.rotation {
             None => Ok(flow::start_dialog(user)),
             Some(rotation) => match rotation.current() {

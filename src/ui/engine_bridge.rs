@@ -22,8 +22,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::event_loop::Backend;
 use super::view::{
     DriftView, Effect, ErrorView, GrantSet, Header, Identity, NewKeyCheck, NewKeyView, Offer,
-    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled, ShownSecret,
-    Snapshot, StepKind, StepStatus, StepView, UserView,
+    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, RowMark, Settled,
+    ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -120,6 +120,7 @@ impl EngineBackend {
         self.settled = settled;
         self.unsettled = unsettled;
         let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
+        listed.extend(report.kms_managed.iter().map(Listed::from_managed));
         for rotation in self.engine.rotations() {
             let known = listed.iter().any(|l| l.user == rotation.user);
             if !known && !rotation.is_complete() {
@@ -204,6 +205,13 @@ impl EngineBackend {
             recommendation: listed.recommendation,
             rotation: plan.map(|plan| self.rotation_view(&plan, now)),
             drift: self.drift.get(&listed.user).cloned(),
+            marks: listed
+                .kms_secret
+                .iter()
+                .map(|secret| RowMark::KmsManaged {
+                    secret: secret.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -703,6 +711,7 @@ async fn listed_from_cloud(
             rotation::PathKind::DisableIdle => Recommendation::DisableIdle,
             rotation::PathKind::MoveToNewUser => Recommendation::MoveToNewUser,
         },
+        kms_secret: None,
     })
 }
 

@@ -82,6 +82,19 @@ pub struct UserView {
     /// Changes made outside ramkey since its records, as last checked;
     /// `None` until checked.
     pub drift: Option<Vec<DriftView>>,
+    /// What the row is marked with in the list (e.g. KMS-managed).
+    pub marks: Vec<RowMark>,
+}
+
+/// A mark on a user's row: something that changes what may be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowMark {
+    /// A KMS secret manages the user's keys: never offered for disabling
+    /// or deleting.
+    KmsManaged {
+        /// The secret's name.
+        secret: String,
+    },
 }
 
 /// One change made outside ramkey (in the console, by a colleague), in the
@@ -105,6 +118,16 @@ impl UserView {
             == 2
     }
 
+    /// The KMS secret managing the user's keys, when one does.
+    pub fn kms_secret(&self) -> Option<&str> {
+        self.marks
+            .iter()
+            .map(|mark| match mark {
+                RowMark::KmsManaged { secret } => secret.as_str(),
+            })
+            .next()
+    }
+
     /// Whether the user's rotation has steps left.
     pub fn rotation_in_progress(&self) -> bool {
         self.rotation
@@ -112,11 +135,13 @@ impl UserView {
             .is_some_and(|rotation| rotation.current().is_some())
     }
 
-    /// "3/7 steps", "not started" or "waiting for deletion": the list column.
+    /// "3/7 steps", "not started", "waiting for deletion" or, for a user
+    /// KMS manages, its secret: the list column.
     pub fn progress(&self) -> String {
-        match &self.rotation {
-            None => "not started".to_owned(),
-            Some(rotation) => rotation.progress(),
+        match (&self.rotation, self.kms_secret()) {
+            (None, Some(secret)) => format!("KMS-managed by {secret}, never disabled by ramkey"),
+            (None, None) => "not started".to_owned(),
+            (Some(rotation), _) => rotation.progress(),
         }
     }
 }
@@ -181,6 +206,10 @@ pub enum Recommendation {
     MoveToNewUser,
     /// Not enough evidence to choose; the admin decides.
     Review,
+    /// KMS is rotating the keys: nothing to do.
+    KmsRotating,
+    /// The KMS rotation is stuck: mend it in KMS (RotateSecret), never by hand.
+    FixKmsRotation,
 }
 
 impl Recommendation {
@@ -190,6 +219,8 @@ impl Recommendation {
             Recommendation::DisableIdle => "disable idle key",
             Recommendation::MoveToNewUser => "move to new user",
             Recommendation::Review => "review",
+            Recommendation::KmsRotating => "KMS rotating",
+            Recommendation::FixKmsRotation => "fix KMS rotation",
         }
     }
 }

@@ -78,6 +78,7 @@ pub fn alice() -> UserView {
         recommendation: Recommendation::DisableIdle,
         rotation: None,
         drift: None,
+        marks: Vec::new(),
     }
 }
 
@@ -189,6 +190,7 @@ pub fn zhangsan() -> UserView {
             ],
         }),
         drift: None,
+        marks: Vec::new(),
     }
 }
 
@@ -250,6 +252,7 @@ pub fn bob() -> UserView {
             ],
         }),
         drift: None,
+        marks: Vec::new(),
     }
 }
 

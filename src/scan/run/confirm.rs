@@ -18,6 +18,7 @@ use super::{ScanOptions, USERS_IN_FLIGHT};
 use crate::cloud::model::RamUser;
 use crate::cloud::ram::{MAX_USERS_PAGE_SIZE, UserListing};
 use crate::cloud::{Client, CloudError};
+use crate::scan::kms::ManagedUsers;
 
 /// RAM's answer to a `MaxItems` it does not take (an older ListUsers took
 /// at most 100).
@@ -28,6 +29,7 @@ pub(super) async fn confirm(
     client: &Client,
     candidates: &[String],
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Vec<(usize, Found)>, CloudError> {
     let wanted: HashMap<&str, usize> = candidates
@@ -63,7 +65,7 @@ pub(super) async fn confirm(
     let mut checks = std::pin::pin!(
         picked
             .map_ok(|(index, user)| async move {
-                let found = judge(client, &user, options, tally).await?;
+                let found = judge(client, &user, options, managed, tally).await?;
                 Ok((index, found))
             })
             .try_buffer_unordered(USERS_IN_FLIGHT)

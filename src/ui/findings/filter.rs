@@ -123,6 +123,7 @@ mod tests {
             recommendation: Recommendation::Review,
             rotation: None,
             drift: None,
+            marks: Vec::new(),
         }
     }
 
