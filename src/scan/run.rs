@@ -133,6 +133,7 @@ pub async fn per_user(
     let paced = meter::paced(client, options.max_rps);
     let tally = Tally::new(observer, &paced.meter);
     let caller = paced.client.get_caller_identity().await?;
+    crate::death::panic_point("scan");
 
     let gathered = listing::scan_all_users(&paced.client, options, &tally).await?;
     Ok(report(gathered, caller, options, &tally))
