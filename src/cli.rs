@@ -110,6 +110,10 @@ pub enum Command {
     Sandbox(Box<SandboxArgs>),
     /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
     Policy(PolicyArgs),
+    /// Print the completion script for SHELL to stdout (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page ramkey(1) to stdout, or write every command's page into --dir.
+    Man(ManArgs),
 }
 
 /// `ramkey demo`.
@@ -272,6 +276,22 @@ pub struct PolicyArgs {
     /// Only what `ramkey scan` needs (read-only), not the rotations.
     #[arg(long)]
     pub scan_only: bool,
+}
+
+/// `ramkey completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `ramkey man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ramkey.1 and one page per subcommand (ramkey-scan.1, ...) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[cfg(test)]

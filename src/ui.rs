@@ -9,6 +9,7 @@
 pub mod app;
 pub mod checklist;
 pub mod choice;
+pub mod color;
 pub mod confirm;
 pub mod engine_bridge;
 pub mod error_dialog;
@@ -33,6 +34,7 @@ pub mod steps;
 pub mod terminal;
 pub mod text;
 pub mod text_input;
+pub mod too_small;
 pub mod view;
 
 pub use app::App;

@@ -124,6 +124,7 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         taken_at: clock.now(),
     };
     let mut app = App::scanning(starting.header(&identity, demo), empty);
+    app.no_color = crate::ui::color::requested();
 
     let exit = {
         let mut guard = TerminalGuard::enter()?;

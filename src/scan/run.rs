@@ -141,6 +141,7 @@ pub async fn per_user(
     let paced = meter::paced(client, options.max_rps);
     let tally = Tally::new(observer, &paced.meter);
     let caller = paced.client.get_caller_identity().await?;
+    crate::death::panic_point("scan");
     let kms = kms::look_up(&paced.client, &options.kms, &tally).await?;
 
     let gathered = listing::scan_all_users(&paced.client, options, &kms.managed, &tally).await?;

@@ -89,6 +89,8 @@ pub struct OpenDialog {
 pub struct App {
     /// Account and state file.
     pub header: Header,
+    /// Draw without colour (`NO_COLOR`, see [`super::color`]).
+    pub no_color: bool,
     /// The latest views from the engine.
     pub snapshot: Snapshot,
     /// The screen under the dialogs.
@@ -133,6 +135,7 @@ impl App {
     pub fn new(header: Header, snapshot: Snapshot) -> Self {
         Self {
             header,
+            no_color: false,
             snapshot,
             screen: Screen::Findings,
             list_cursor: 0,
