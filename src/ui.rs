@@ -9,6 +9,7 @@
 pub mod app;
 pub mod checklist;
 pub mod choice;
+pub mod clock_jump;
 pub mod confirm;
 pub mod engine_bridge;
 pub mod error_dialog;
@@ -29,6 +30,7 @@ pub mod scan_gauge;
 pub mod scan_view;
 pub mod secret_dialog;
 pub mod steps;
+pub mod swap_dialog;
 pub mod terminal;
 pub mod text;
 pub mod text_input;

@@ -19,6 +19,7 @@ pub use date::AccountDate;
 pub(super) use index::UserIndex;
 pub use validate::AccountProblem;
 
+use super::applications::Application;
 use super::policy::PolicyDocument;
 use crate::cloud::model::{KeyStatus, PolicyType};
 use crate::secret::Secret;
@@ -56,6 +57,10 @@ pub struct Account {
     pub roles: Vec<Role>,
     /// The RAM users, in any order (ListUsers sorts by name).
     pub users: Vec<User>,
+    /// The applications that sign with the account's keys, simulated only
+    /// when the sandbox is told to (`ramkey demo`); left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<Application>,
     /// Finds users by name and key without walking them all (a cache,
     /// never in the file).
     #[serde(skip)]

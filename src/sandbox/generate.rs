@@ -90,6 +90,7 @@ pub fn generate(generation: Generation) -> Result<Account, GenerationError> {
         groups: Vec::new(),
         roles: Vec::new(),
         users: all,
+        applications: Vec::new(),
         index: super::account::UserIndex::default(),
     })
 }
