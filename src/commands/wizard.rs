@@ -23,7 +23,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cloud::{Client, Retry};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::StateStore;
-use crate::ui::engine_bridge::Starting;
+use crate::ui::engine_bridge::{DemoWorld, Starting};
 use crate::ui::event_loop::{self, Inputs, RetryNotices};
 use crate::ui::scan_feed::scan_feed;
 use crate::ui::terminal::TerminalGuard;
@@ -48,6 +48,8 @@ pub struct Session {
     /// The regions to look for KMS RAM secrets in when `--kms-region`
     /// names none (the demo's sandbox regions).
     pub kms_regions: Vec<crate::cloud::Region>,
+    /// `ramkey demo`'s world (its clock and simulated applications).
+    pub demo_world: Option<Arc<dyn DemoWorld>>,
 }
 
 /// `ramkey` and `ramkey wizard`.
@@ -72,6 +74,7 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         demo: false,
         resume_hint: "run ramkey again (with the same --state, if any) to resume".to_owned(),
         kms_regions: Vec::new(),
+        demo_world: None,
     };
     run_session(session, global).await
 }
@@ -97,6 +100,7 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         demo,
         resume_hint,
         kms_regions,
+        demo_world,
     } = session;
 
     let identity = setup::identify(&client).await?;
@@ -118,7 +122,7 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
     // The list starts empty and fills in as the scan finds users; what an
     // earlier run left in flight is told once the start is over.
     let (sender, feed) = scan_feed();
-    let starting = Starting::new(engine, Arc::clone(&clock), sender);
+    let starting = Starting::new(engine, Arc::clone(&clock), sender).with_demo_world(demo_world);
     let empty = Snapshot {
         users: Vec::new(),
         taken_at: clock.now(),

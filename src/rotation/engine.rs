@@ -8,11 +8,13 @@
 //! (GetUser, ListAccessKeys) so a retry never creates twice; every
 //! destructive action checks the typed user name and refuses the key ramkey
 //! signs with. A failed call leaves the rotation at its step. A new key is
-//! checked to work (`verify.rs`) before the old key may be disabled.
+//! checked to work (`verify.rs`) before the old key may be disabled; the
+//! swap confirmations are audited with the evidence shown (`evidence.rs`).
 //! Knows nothing of the terminal UI.
 
 mod build;
 mod drift;
+mod evidence;
 mod journal;
 mod kms;
 mod lost_key;
@@ -80,6 +82,8 @@ pub struct Engine {
     /// Secrets of new keys created (or pasted) in this process and not
     /// verified yet, by key id: only in memory, dropped once the key works.
     fresh_secrets: HashMap<String, Secret>,
+    /// The swap evidence read and shown, for the confirmation's audit line.
+    evidence: evidence::EvidenceMemory,
 }
 
 /// What a step's handler reports back to [`Engine::perform`].
@@ -142,6 +146,7 @@ impl Engine {
             key_check: KeyCheckOptions::default(),
             kms: KmsOptions::default(),
             fresh_secrets: HashMap::new(),
+            evidence: evidence::EvidenceMemory::default(),
         }
     }
 
@@ -439,7 +444,8 @@ impl Engine {
         }
         let action = current_step(&rotation.progress).map_or("confirm", |step| step.audit_name());
         let target = format!("rotation of {}", rotation.user);
-        self.audit_confirmation(rotation, action, &target, None);
+        let detail = self.confirmation_detail(rotation);
+        self.audit_confirmation(rotation, action, &target, detail);
         Ok(Performed::said(summary))
     }
 

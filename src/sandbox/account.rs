@@ -21,6 +21,7 @@ pub(super) use index::UserIndex;
 pub use kms::{AutomaticRotation, KmsSecret};
 pub use validate::AccountProblem;
 
+use super::applications::Application;
 use super::policy::PolicyDocument;
 use crate::cloud::model::{KeyStatus, PolicyType};
 use crate::secret::Secret;
@@ -62,6 +63,10 @@ pub struct Account {
     /// DescribeSecret). Absent in older files, and left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kms_secrets: Vec<KmsSecret>,
+    /// The applications that sign with the account's keys, simulated only
+    /// when the sandbox is told to (`ramkey demo`); left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<Application>,
     /// Finds users by name and key without walking them all (a cache,
     /// never in the file).
     #[serde(skip)]

@@ -91,6 +91,7 @@ pub fn generate(generation: Generation) -> Result<Account, GenerationError> {
         roles: Vec::new(),
         users: all,
         kms_secrets: Vec::new(),
+        applications: Vec::new(),
         index: super::account::UserIndex::default(),
     })
 }

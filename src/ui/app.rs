@@ -28,6 +28,7 @@ use super::view::{
     DriftView, Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot,
     UserView,
 };
+use super::{clock_jump, swap_dialog};
 
 /// Why the wizard ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,13 +293,19 @@ impl App {
             // Enter during the start is remembered only until the next key.
             self.open_on_start = None;
         }
-        let input = match keys::lookup(context, event) {
+        let found = keys::lookup(context, event).or_else(|| self.demo_key(context, event));
+        let input = match found {
             Some(Command::Interrupt) => {
                 self.exit = Some(Exit::Interrupted);
                 return None;
             }
             Some(Command::Help) => {
-                self.help = Some(Help::new(context));
+                let help = Help::new(context);
+                self.help = Some(if self.offers_demo_keys() {
+                    help.with_demo_keys()
+                } else {
+                    help
+                });
                 return None;
             }
             Some(command) => Input::Command(command),
@@ -567,7 +574,8 @@ impl App {
             (Screen::Rotation { cursor, .. }, Command::Up) => *cursor = cursor.saturating_sub(1),
             (Screen::Rotation { cursor, .. }, Command::Down) => *cursor += 1,
             (Screen::Rotation { .. }, Command::Back) => self.screen = Screen::Findings,
-            (Screen::Rotation { .. }, Command::Act) => self.act_on_current_step(),
+            (Screen::Rotation { .. }, Command::Act) => effect = self.act_on_current_step(),
+            (_, Command::JumpClock) => effect = self.jump_clock(),
             (Screen::Rotation { .. }, Command::Rollback) => self.offer_rollback(),
             (Screen::Rotation { .. }, Command::DisableAgain) => self.offer_disable_again(),
             (Screen::Rotation { .. }, Command::VerifyKey) => effect = self.offer_verify(),
@@ -705,6 +713,21 @@ impl App {
         }
     }
 
+    /// A key of the demo's own layer ([`Context::Demo`]): only in `ramkey
+    /// demo`, only on its two screens; a real account never has it.
+    fn demo_key(&self, context: Context, event: &KeyEvent) -> Option<Command> {
+        let on_a_screen = matches!(context, Context::Findings | Context::Rotation);
+        if !(self.header.demo && on_a_screen) {
+            return None;
+        }
+        keys::lookup(Context::Demo, event)
+    }
+
+    /// Whether the footer and the help show the demo's own keys now.
+    pub fn offers_demo_keys(&self) -> bool {
+        self.header.demo && matches!(self.context(), Context::Findings | Context::Rotation)
+    }
+
     /// Whether the footer offers `a` (disable again) now.
     pub fn offers_disable_again(&self) -> bool {
         self.dialog.is_none()
@@ -743,19 +766,20 @@ impl App {
         }
     }
 
-    fn act_on_current_step(&mut self) {
-        if self.busy(Command::Act) {
-            return;
+    fn act_on_current_step(&mut self) -> Option<Effect> {
+        if self.busy(Command::Act) || self.refused_read_only() {
+            return None;
         }
-        if self.refused_read_only() {
-            return;
-        }
-        let Some(user) = self.shown_user() else {
-            return;
-        };
+        let user = self.shown_user()?;
         if let Some(why) = kms_mark::refusal(user) {
             self.notice = Some(why);
-            return;
+            return None;
+        }
+        if swap_dialog::evidence_first(user) {
+            // The swap's confirmation opens with the evidence read now.
+            let user = user.user_name.clone();
+            let request = Request::ReadSwapEvidence;
+            return self.start(Effect { user, request });
         }
         let dialog = match &user.rotation {
             None => Ok(flow::start_dialog(user)),
@@ -770,6 +794,41 @@ impl App {
                 self.dialog = Some(OpenDialog { user, dialog });
             }
             Err(why) => self.notice = Some(why),
+        }
+        None
+    }
+
+    /// `ramkey demo` only: moves the shared clock past the waiting period
+    /// of the deletions that wait (see [`clock_jump`]).
+    fn jump_clock(&mut self) -> Option<Effect> {
+        if !self.header.demo || self.busy(Command::JumpClock) {
+            return None;
+        }
+        match clock_jump::past_the_wait(&self.snapshot) {
+            Ok(seconds) => {
+                let user = self.shown_user().map(|u| u.user_name.clone());
+                let request = Request::JumpClock { seconds };
+                self.start(Effect {
+                    user: user.unwrap_or_default(),
+                    request,
+                })
+            }
+            Err(why) => {
+                self.notice = Some(why);
+                None
+            }
+        }
+    }
+
+    /// The dialog that follows a read or a check, if any: the swap's
+    /// confirmation with its evidence, or the new key still refused after
+    /// the check's cap.
+    fn after_read(&self, user: &str, request: Option<&Request>, notice: &str) -> Option<Dialog> {
+        let shown = self.snapshot.user(user)?;
+        match request? {
+            Request::ReadSwapEvidence => swap_dialog::opened(shown, &self.snapshot),
+            Request::VerifyKey { .. } => swap_dialog::still_refused(shown, notice),
+            _ => None,
         }
     }
 
@@ -791,6 +850,11 @@ impl App {
                     self.dialog = Some(OpenDialog { user, dialog });
                 } else if let Some(Request::ReEnableKey { key_id, .. }) = &request {
                     let dialog = self.rolled_back(&user, key_id, &performed.notice);
+                    let user = user.clone();
+                    self.dialog = Some(OpenDialog { user, dialog });
+                } else if let Some(dialog) =
+                    self.after_read(&user, request.as_ref(), &performed.notice)
+                {
                     let user = user.clone();
                     self.dialog = Some(OpenDialog { user, dialog });
                 }
@@ -924,6 +988,11 @@ fn typed_char(context: Context, event: &KeyEvent) -> Option<Input> {
     }
 }
 
+/// Whole days in `seconds`, rounded up, for the clock jump's words.
+pub fn days(seconds: i64) -> i64 {
+    (seconds + 86_399).div_euclid(86_400)
+}
+
 /// The "working…" line for a call in flight.
 pub fn describe(effect: &Effect) -> String {
     use super::view::Request as R;
@@ -949,6 +1018,8 @@ pub fn describe(effect: &Effect) -> String {
         R::DisableAgain { key_id, .. } => {
             format!("Disabling key {key_id} of {user} again, restarting the wait")
         }
+        R::ReadSwapEvidence => format!("Reading the last use of both keys of {user}'s swap"),
+        R::JumpClock { seconds } => format!("Moving the demo clock {} days ahead", days(*seconds)),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
         R::VerifyKey { .. } => "Verifying the new key".to_owned(),

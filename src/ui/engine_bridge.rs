@@ -11,6 +11,8 @@
 //! screen opens and after each action. Depends on [`crate::rotation`],
 //! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
+mod demo;
+mod evidence;
 mod listed;
 mod starting;
 
@@ -33,6 +35,7 @@ use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermi
 use crate::scan::{Finding, ScanObserver, ScanReport};
 use crate::state::steps::{Grant, KeyCheck};
 
+pub use demo::{DemoSwap, DemoWorld};
 use listed::Listed;
 pub use starting::Starting;
 
@@ -56,6 +59,10 @@ pub struct EngineBackend {
     /// Users whose old key the last look found deleted outside ramkey.
     key_gone: HashSet<String>,
     key_active_again: HashSet<String>,
+    /// The swap evidence last read, per user, until that user's next action.
+    evidence: HashMap<String, super::view::SwapEvidenceView>,
+    /// `ramkey demo`'s world: its clock and its simulated applications.
+    demo: Option<Arc<dyn DemoWorld>>,
 }
 
 /// What the bridge does for a request.
@@ -66,6 +73,10 @@ pub enum Call {
     /// Look for changes made outside ramkey, and settle a write an earlier
     /// run left in flight if that failed on start (reads only).
     Check,
+    /// Read the last use of both keys of the swap (reads only).
+    ReadEvidence,
+    /// `ramkey demo` only: move its clock this many seconds ahead.
+    JumpClock(i64),
 }
 
 impl EngineBackend {
@@ -82,7 +93,17 @@ impl EngineBackend {
             drift: HashMap::new(),
             key_gone: HashSet::new(),
             key_active_again: HashSet::new(),
+            evidence: HashMap::new(),
+            demo: None,
         }
+    }
+
+    /// The same bridge in `ramkey demo`, over its world: the simulated
+    /// applications follow the swaps confirmed, and the clock can jump.
+    #[must_use]
+    pub fn with_demo_world(mut self, world: Arc<dyn DemoWorld>) -> Self {
+        self.demo = Some(world);
+        self
     }
 
     /// Scans the account, settles the writes an earlier run left in flight
@@ -249,6 +270,7 @@ impl EngineBackend {
             retired_key_gone,
             retired_key_active_again: self.key_active_again.contains(&plan.user),
             new_key: self.new_key_view(plan),
+            swap_evidence: self.evidence_view(plan),
         }
     }
 
@@ -346,15 +368,23 @@ impl EngineBackend {
     async fn run(&mut self, effect: Effect) -> Result<Performed, EngineError> {
         let user = effect.user;
         let before = self.engine.plan(&user).as_ref().map(listed::recorded);
+        let moved = demo::moves(&effect.request);
         let outcome = match to_call(effect.request) {
             Call::Check => return self.check(&user).await,
+            Call::ReadEvidence => return Ok(self.read_evidence(&user).await),
+            Call::JumpClock(seconds) => return Ok(self.jump_clock(&user, seconds).await),
             Call::Perform(action) => self.engine.perform(&user, action).await?,
         };
+        self.evidence.remove(&user);
+        let lived = self.demo_followed(moved, &outcome.rotation);
         self.after_write(&user, before);
         // The engine settles any earlier write before it performs a step.
         self.unsettled.remove(&user);
         self.read_permissions().await?;
         let mut notice = outcome.summary;
+        if let Some(lived) = lived {
+            notice = format!("{notice}. {lived}");
+        }
         // The step is done whatever the look finds; a failed look is said, not raised.
         if let Err(error) = self.look_for_drift(&user).await {
             notice = format!("{notice} (could not look for changes made outside ramkey: {error})");
@@ -529,6 +559,8 @@ pub fn to_call(request: Request) -> Call {
         Request::SecretNotStored { typed_user } => {
             Action::SecretNotStored(Confirmation::typed(typed_user))
         }
+        Request::ReadSwapEvidence => return Call::ReadEvidence,
+        Request::JumpClock { seconds } => return Call::JumpClock(seconds),
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
         Request::VerifyKey { secret } => Action::VerifyKey(secret),

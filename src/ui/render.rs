@@ -60,6 +60,14 @@ pub fn render(app: &App, frame: &mut Frame) {
             .spans
             .push(ratatui::text::Span::raw(" disable again"));
     }
+    if let Some((keys, hint)) = super::clock_jump::footer_hint(app) {
+        footer.spans.push(Span::raw(" · "));
+        footer.spans.push(Span::styled(
+            keys,
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        footer.spans.push(Span::raw(format!(" {hint}")));
+    }
     frame.render_widget(footer, hints);
 
     if let Some(open) = &app.dialog {
@@ -85,6 +93,7 @@ fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
         Dialog::Secret(secret) => secret.render(frame, area),
         Dialog::Error(error) => error.render(frame, area),
         Dialog::Notice(notice) => notice.render(frame, area),
+        Dialog::Swap(swap, _) => swap.render(frame, area),
     }
 }
 

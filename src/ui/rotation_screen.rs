@@ -370,7 +370,8 @@ fn new_key_line(rotation: &RotationView) -> Option<Line<'static>> {
             attempts,
             last_tried,
         } => format!(
-            "New key {id}: not verified yet ({attempts} attempts, last {}); {again}.",
+            "New key {id}: not verified yet: still refused when the check's time cap passed \
+             ({attempts} attempts, last {}); the old key stays Active; {again}.",
             last_tried.format("%H:%M UTC")
         ),
         NewKeyCheck::NotChecked => format!("New key {id}: never checked; {again}."),

@@ -270,6 +270,34 @@ pub struct RotationView {
     /// The new key (move path) from its creation until the old key is
     /// disabled: whether it was seen to work (BC-12).
     pub new_key: Option<NewKeyView>,
+    /// The evidence last read for the swap the rotation waits for
+    /// (staging or production), until that swap is confirmed.
+    pub swap_evidence: Option<SwapEvidenceView>,
+}
+
+/// What ramkey read before a swap confirmation, in the engine's words: the
+/// new key's first use and whether the old key was used since the swap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwapEvidenceView {
+    /// `Evidence read 10:42:05 UTC (the staging swap began 10:41:50 UTC):`,
+    /// or why it could not be read.
+    pub heading: String,
+    /// Each fact, and whether it argues against confirming now.
+    pub facts: Vec<EvidenceFact>,
+    /// Confirm, or wait and why.
+    pub advice: String,
+    /// Whether the evidence supports confirming: only then is yes the
+    /// default answer.
+    pub supports_confirming: bool,
+}
+
+/// One fact of the swap evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFact {
+    /// The sentence.
+    pub text: String,
+    /// Whether it argues against confirming now (drawn as a warning).
+    pub warning: bool,
 }
 
 /// The new key and whether it was seen to work.
@@ -534,6 +562,15 @@ pub enum Request {
         /// The user name as the admin typed it.
         typed_user: String,
     },
+    /// Read the last use of the new and the old key before a swap is
+    /// confirmed (reads only; writes nothing).
+    ReadSwapEvidence,
+    /// `ramkey demo` only: move the clock the sandbox and the engine share
+    /// this many seconds ahead (changes no state file and no account).
+    JumpClock {
+        /// How far.
+        seconds: i64,
+    },
     /// Staging swapped.
     ConfirmStaging,
     /// Production swapped.
@@ -557,7 +594,10 @@ impl Request {
     /// Whether the request changes anything (the cloud or the state file);
     /// a read-only wizard refuses every one that does.
     pub fn writes(&self) -> bool {
-        !matches!(self, Request::CheckDrift)
+        !matches!(
+            self,
+            Request::CheckDrift | Request::ReadSwapEvidence | Request::JumpClock { .. }
+        )
     }
 }
 

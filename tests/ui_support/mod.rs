@@ -110,6 +110,7 @@ pub fn zhangsan() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            swap_evidence: None,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -218,6 +219,7 @@ pub fn bob() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            swap_evidence: None,
             steps: vec![
                 step(
                     StepKind::Review {
