@@ -54,7 +54,11 @@ fn the_idle_path_reaches_its_deletion_with_the_clock_jump() {
     demo.wait_for("Reviewed: go on? [y/n]", PATIENCE);
     demo.press(Key::Char('y'));
     demo.wait_for("Step 2 of 4: Disable the old key", PATIENCE);
-    disable_old_key(&demo, "billing-exporter");
+    demo.press(Key::Enter);
+    demo.wait_for("Type the user name billing-exporter to confirm", PATIENCE);
+    demo.type_text("billing-exporter");
+    demo.press(Key::Enter);
+    demo.wait_for("waiting for deletion", PATIENCE);
 
     jump_and_delete(&demo, "billing-exporter");
     demo.wait_for("disable idle key · finished", PATIENCE);

@@ -26,6 +26,13 @@ fn waiting_at(until: fn(&StepKind) -> bool) -> UserView {
     let mut user = ui_support::zhangsan();
     let rotation = user.rotation.as_mut().unwrap();
     for step in &mut rotation.steps {
+        if let StepKind::ConfirmStaging { new_key_id }
+        | StepKind::ConfirmProduction { new_key_id } = &mut step.kind
+        {
+            NEW_KEY.clone_into(new_key_id);
+        }
+    }
+    for step in &mut rotation.steps {
         if until(&step.kind) {
             break;
         }

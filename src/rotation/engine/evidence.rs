@@ -19,6 +19,9 @@ pub(super) struct EvidenceMemory {
     /// The latest evidence read per rotation id: what the wizard showed.
     shown: HashMap<String, SwapEvidence>,
     /// The earliest last-use date read per new key since its swap began.
+    // TODO: kept in memory only, so a restarted ramkey shows as "first seen"
+    // the last use it reads then; keeping it across runs needs a field in the
+    // state file's swap records (a schema change).
     first_seen: HashMap<String, DateTime<Utc>>,
 }
 

@@ -41,6 +41,10 @@ pub struct DemoSwap {
 
 /// Which deployment a request moves in the demo: storing the secret moves
 /// staging (`Some(false)`), confirming staging moves production.
+// TODO: a rollback (re-enabling the old key because production broke) does
+// not move the demo's production back to the old key, so after one the
+// demo's production evidence shows the old key quiet; moving it back needs a
+// switch to the old key from the rollback's time.
 pub(super) fn moves(request: &Request) -> Option<bool> {
     match request {
         Request::ConfirmSecretStored => Some(false),
