@@ -3,6 +3,12 @@
 //! Disabling or deleting such a key by hand breaks the secret's version
 //! chain and every application reading it.
 
+// TODO: only the start is refused here. A rotation started before KMS was
+// checked (or while it refused to answer) still reaches its disable and
+// delete steps in the engine; the wizard refuses to offer them for a user
+// the scan marked KMS-managed, but `DisableKey`/`DeleteKey` should make the
+// same look, which costs a ListSecrets per region at each step.
+
 use super::{Engine, cloud};
 use crate::rotation::error::EngineError;
 use crate::scan::kms_manager_of;
