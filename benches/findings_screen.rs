@@ -67,6 +67,7 @@ fn header() -> Header {
             warning: None,
         },
         read_only: None,
+        dry_run: false,
     }
 }
 

@@ -13,6 +13,8 @@ pub mod engine;
 pub mod error;
 pub mod marker;
 pub mod name;
+pub mod overrides;
+pub mod plan;
 pub mod step;
 pub mod view;
 
@@ -21,5 +23,6 @@ pub use drift::Drift;
 pub use engine::{Engine, EngineOptions, KeyCheckOptions, UserPermissions};
 pub use error::EngineError;
 pub use name::{NameError, suggest_name, validate_user_name};
+pub use plan::PlannedCall;
 pub use step::StepKind;
 pub use view::{PathKind, RotationView, StepStatus, StepView, rotation_view};

@@ -31,6 +31,7 @@ use chrono::{DateTime, SubsecRound as _, Utc};
 
 use super::action::{Action, Confirmation, Outcome};
 use super::error::EngineError;
+use super::plan::{self, PlannedCall};
 use super::step::{Event, StepKind, advance, current_step};
 use super::view::{RotationView, rotation_view};
 use crate::clock::Clock;
@@ -77,6 +78,8 @@ pub struct Engine {
     /// Secrets of new keys created (or pasted) in this process and not
     /// verified yet, by key id: only in memory, dropped once the key works.
     fresh_secrets: HashMap<String, Secret>,
+    /// The dry run: every write is refused with the call it would make.
+    dry_run: bool,
 }
 
 /// What a step's handler reports back to [`Engine::perform`].
@@ -138,7 +141,24 @@ impl Engine {
             options,
             key_check: KeyCheckOptions::default(),
             fresh_secrets: HashMap::new(),
+            dry_run: false,
         }
+    }
+
+    /// The same engine in a dry run (`--dry-run`): every write is refused
+    /// with the exact call it would make ([`EngineError::DryRun`]) and none
+    /// is sent; reads still run. The state file and its audit log are never
+    /// written: the steps before a write are walked in memory only.
+    #[must_use]
+    pub fn in_dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self.store.keep_in_memory();
+        self
+    }
+
+    /// Whether this is a dry run.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     /// The same engine, checking new keys this way (BC-12).
@@ -237,11 +257,14 @@ impl Engine {
     /// the state file already holds the step.
     pub async fn perform(&mut self, user: &str, action: Action) -> Result<Outcome, EngineError> {
         self.refuse_read_only()?;
+        let every_call = self.planned_calls_of(user, &action);
         let performed = match action {
             Action::Start(start) => self.start(user, start).await,
             action => self.perform_open(user, action).await,
         };
-        let performed = performed.map_err(|error| self.own_key_disabled(error, user))?;
+        let performed = performed
+            .map_err(|error| dry_run_showing(error, every_call))
+            .map_err(|error| self.own_key_disabled(error, user))?;
         let rotation = self
             .plan(user)
             .expect("a performed action leaves a rotation");
@@ -453,6 +476,16 @@ impl Engine {
             .expect("the rotation being performed is in the document")
     }
 
+    /// In a dry run, every call `action` would make on `user`'s rotation,
+    /// when it names them itself (grants to copy, policies to detach).
+    fn planned_calls_of(&self, user: &str, action: &Action) -> Option<Vec<PlannedCall>> {
+        if !self.dry_run {
+            return None;
+        }
+        let rotation = self.store.document().open_rotation(user)?;
+        plan::action_calls(rotation, action)
+    }
+
     /// Refuses any change while the state file is open read-only.
     fn refuse_read_only(&self) -> Result<(), EngineError> {
         match self.read_only() {
@@ -514,6 +547,17 @@ impl Engine {
 
     fn scan_options(&self) -> ScanOptions {
         ScanOptions::per_user(self.options.idle_days, self.now())
+    }
+}
+
+/// A dry run's refusal names every call of the action (one per grant or
+/// policy picked), not only the first one the gate stopped.
+fn dry_run_showing(error: EngineError, every_call: Option<Vec<PlannedCall>>) -> EngineError {
+    match (error, every_call) {
+        (EngineError::DryRun { calls }, Some(every)) if calls.iter().all(|c| every.contains(c)) => {
+            EngineError::DryRun { calls: every }
+        }
+        (error, _) => error,
     }
 }
 

@@ -14,6 +14,9 @@ use super::input::{Input, Reply};
 use super::keys::{self, Command, Context};
 use super::{popup, text};
 
+/// Said first while the state file is read-only.
+const READ_ONLY: &str = "Read-only: keys that would write are refused.";
+
 /// The overlay: which context it explains and how far it is scrolled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Help {
@@ -21,12 +24,25 @@ pub struct Help {
     pub about: Context,
     /// Lines scrolled past.
     pub scroll: u16,
+    /// The state file is read-only: the overlay says first that every
+    /// step that writes is refused.
+    pub read_only: bool,
 }
 
 impl Help {
     /// Help for `about`.
     pub fn new(about: Context) -> Self {
-        Self { about, scroll: 0 }
+        Self {
+            about,
+            scroll: 0,
+            read_only: false,
+        }
+    }
+
+    /// The same help, saying first that writes are refused.
+    #[must_use]
+    pub fn read_only(self, read_only: bool) -> Self {
+        Self { read_only, ..self }
     }
 
     /// The sections shown: the focused context's keys, then the overlay's.
@@ -61,6 +77,9 @@ impl Help {
             .max()
             .unwrap_or(0);
         let mut lines = Vec::new();
+        if self.read_only {
+            lines.push(Line::from(READ_ONLY).bold());
+        }
         for (context, entries) in sections {
             if !lines.is_empty() {
                 lines.push(Line::raw(""));

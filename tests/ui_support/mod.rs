@@ -109,6 +109,7 @@ pub fn zhangsan() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            next_calls: Vec::new(),
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -216,6 +217,7 @@ pub fn bob() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            next_calls: Vec::new(),
             steps: vec![
                 step(
                     StepKind::Review {
@@ -302,6 +304,7 @@ pub fn header() -> Header {
         demo: false,
         identity: role_identity(),
         read_only: None,
+        dry_run: false,
     }
 }
 
