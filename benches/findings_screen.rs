@@ -68,6 +68,7 @@ fn header() -> Header {
             warning: None,
         },
         read_only: None,
+        dry_run: false,
     }
 }
 

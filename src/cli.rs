@@ -84,6 +84,15 @@ pub struct GlobalArgs {
         value_name = "v1|v3"
     )]
     pub signature: SignatureArg,
+
+    /// Wizard and demo: show every write as the exact call it would make, send none, record
+    /// nothing.
+    #[arg(long, global = true, conflicts_with = "read_only")]
+    pub dry_run: bool,
+
+    /// Wizard and demo: only read (for auditors); every step that writes is refused.
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 /// `--signature`: the request signature to use.

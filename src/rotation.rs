@@ -14,6 +14,8 @@ pub mod error;
 pub mod evidence;
 pub mod marker;
 pub mod name;
+pub mod overrides;
+pub mod plan;
 pub mod step;
 pub mod view;
 
@@ -23,5 +25,6 @@ pub use engine::{Engine, EngineOptions, KeyCheckOptions, UserPermissions};
 pub use error::EngineError;
 pub use evidence::{SwapEvidence, SwapStage};
 pub use name::{NameError, suggest_name, validate_user_name};
+pub use plan::PlannedCall;
 pub use step::StepKind;
 pub use view::{PathKind, RotationView, StepStatus, StepView, rotation_view};

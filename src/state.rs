@@ -26,6 +26,6 @@ pub use error::StateError;
 pub use journal::{Intent, WriteCall};
 pub use location::{default_dir, default_path, list_state_files};
 pub use parse::{Loaded, Parsed, Refusal};
-pub use schema::{Rollback, Rotation, SCHEMA_VERSION, StateDocument};
+pub use schema::{NotIdleOverride, Rollback, Rotation, SCHEMA_VERSION, StateDocument};
 pub use steps::{Deletion, Progress, StepRecord};
 pub use store::{StateStore, inspect, read_document};

@@ -46,6 +46,7 @@ fn document(n: usize) -> Vec<Rotation> {
             wait_days: 90,
             pending: None,
             rollbacks: Vec::new(),
+            not_idle_override: None,
             extra: serde_json::Map::new(),
         })
         .collect()

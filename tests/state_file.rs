@@ -43,6 +43,7 @@ fn rotation(user: &str, progress: Progress) -> Rotation {
         wait_days: 90,
         pending: None,
         rollbacks: Vec::new(),
+        not_idle_override: None,
         extra: serde_json::Map::new(),
     }
 }

@@ -49,6 +49,7 @@ fn rotation(id: &str, user: &str, progress: Progress, started: DateTime<Utc>) ->
         wait_days: 90,
         pending: None,
         rollbacks: Vec::new(),
+        not_idle_override: None,
         extra: serde_json::Map::new(),
     }
 }

@@ -79,6 +79,10 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     run_session(session, global).await
 }
 
+/// Why every write is refused with `--read-only`, on the banner and in
+/// each refusal.
+const READ_ONLY_REASON: &str = "started with --read-only (for auditors): ramkey only reads";
+
 /// Refuses to start the wizard without a terminal on both ends.
 pub fn require_terminal() -> anyhow::Result<()> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
@@ -108,7 +112,10 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         Some(path) => path,
         None => setup::state_path(global, &identity.account_id)?,
     };
-    let store = StateStore::open(&path, &identity.account_id)?;
+    let mut store = StateStore::open(&path, &identity.account_id)?;
+    if global.read_only {
+        store.refuse_changes(READ_ONLY_REASON);
+    }
     for notice in store.notices() {
         eprintln!("ramkey: {notice}");
     }
@@ -116,8 +123,11 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         idle_days: global.idle_days,
         wait_days: global.wait_days,
     };
-    let engine = Engine::new(client, store, Arc::clone(&clock), options)
+    let mut engine = Engine::new(client, store, Arc::clone(&clock), options)
         .with_kms(setup::kms_options(global, &kms_regions));
+    if global.dry_run {
+        engine = engine.in_dry_run();
+    }
 
     // The list starts empty and fills in as the scan finds users; what an
     // earlier run left in flight is told once the start is over.
@@ -146,7 +156,14 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         // The dialog is gone with the screen: the failure stays readable.
         eprintln!("ramkey: {}", said_plainly(failure));
     }
-    eprintln!("ramkey: state file {}; {resume_hint}.", path.display());
+    if global.dry_run {
+        eprintln!(
+            "ramkey: dry run: nothing was sent, and nothing recorded in {}.",
+            path.display()
+        );
+    } else {
+        eprintln!("ramkey: state file {}; {resume_hint}.", path.display());
+    }
     if let Some(log) = super::logging::current_path() {
         eprintln!("ramkey: log file {}", log.display());
     }

@@ -133,6 +133,16 @@ pub enum Start {
         /// The idle key.
         key_id: String,
     },
+    /// Disable `key_id` although it is not idle (in use, or unknown), on
+    /// the admin's typed statement of what they know; delete it later.
+    /// The engine checks the statement itself
+    /// ([`KeyOverride::parse`](super::overrides::KeyOverride::parse)).
+    DisableOverride {
+        /// The key, judged `in_use` or `unknown`.
+        key_id: String,
+        /// What the admin typed: the whole key id and a reason.
+        statement: String,
+    },
     /// Move the application using `key_id` to a new user, then retire the key.
     MoveToNewUser {
         /// The key whose application moves.

@@ -331,6 +331,7 @@ mod tests {
             wait_days: 90,
             pending: None,
             rollbacks: Vec::new(),
+            not_idle_override: None,
             extra: serde_json::Map::new(),
         }
     }

@@ -34,6 +34,7 @@ use chrono::{DateTime, SubsecRound as _, Utc};
 
 use super::action::{Action, Confirmation, Outcome};
 use super::error::EngineError;
+use super::plan::{self, PlannedCall};
 use super::step::{Event, StepKind, advance, current_step};
 use super::view::{RotationView, rotation_view};
 use crate::clock::Clock;
@@ -84,6 +85,8 @@ pub struct Engine {
     fresh_secrets: HashMap<String, Secret>,
     /// The swap evidence read and shown, for the confirmation's audit line.
     evidence: evidence::EvidenceMemory,
+    /// The dry run: every write is refused with the call it would make.
+    dry_run: bool,
 }
 
 /// What a step's handler reports back to [`Engine::perform`].
@@ -147,6 +150,7 @@ impl Engine {
             kms: KmsOptions::default(),
             fresh_secrets: HashMap::new(),
             evidence: evidence::EvidenceMemory::default(),
+            dry_run: false,
         }
     }
 
@@ -156,6 +160,22 @@ impl Engine {
     pub fn with_kms(mut self, kms: KmsOptions) -> Self {
         self.kms = kms;
         self
+    }
+
+    /// The same engine in a dry run (`--dry-run`): every write is refused
+    /// with the exact call it would make ([`EngineError::DryRun`]) and none
+    /// is sent; reads still run. The state file and its audit log are never
+    /// written: the steps before a write are walked in memory only.
+    #[must_use]
+    pub fn in_dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self.store.keep_in_memory();
+        self
+    }
+
+    /// Whether this is a dry run.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     /// The same engine, checking new keys this way (BC-12).
@@ -254,11 +274,14 @@ impl Engine {
     /// the state file already holds the step.
     pub async fn perform(&mut self, user: &str, action: Action) -> Result<Outcome, EngineError> {
         self.refuse_read_only()?;
+        let every_call = self.planned_calls_of(user, &action);
         let performed = match action {
             Action::Start(start) => self.start(user, start).await,
             action => self.perform_open(user, action).await,
         };
-        let performed = performed.map_err(|error| self.own_key_disabled(error, user))?;
+        let performed = performed
+            .map_err(|error| dry_run_showing(error, every_call))
+            .map_err(|error| self.own_key_disabled(error, user))?;
         let rotation = self
             .plan(user)
             .expect("a performed action leaves a rotation");
@@ -471,6 +494,16 @@ impl Engine {
             .expect("the rotation being performed is in the document")
     }
 
+    /// In a dry run, every call `action` would make on `user`'s rotation,
+    /// when it names them itself (grants to copy, policies to detach).
+    fn planned_calls_of(&self, user: &str, action: &Action) -> Option<Vec<PlannedCall>> {
+        if !self.dry_run {
+            return None;
+        }
+        let rotation = self.store.document().open_rotation(user)?;
+        plan::action_calls(rotation, action)
+    }
+
     /// Refuses any change while the state file is open read-only.
     fn refuse_read_only(&self) -> Result<(), EngineError> {
         match self.read_only() {
@@ -535,6 +568,17 @@ impl Engine {
             kms: self.kms.clone(),
             ..ScanOptions::per_user(self.options.idle_days, self.now())
         }
+    }
+}
+
+/// A dry run's refusal names every call of the action (one per grant or
+/// policy picked), not only the first one the gate stopped.
+fn dry_run_showing(error: EngineError, every_call: Option<Vec<PlannedCall>>) -> EngineError {
+    match (error, every_call) {
+        (EngineError::DryRun { calls }, Some(every)) if calls.iter().all(|c| every.contains(c)) => {
+            EngineError::DryRun { calls: every }
+        }
+        (error, _) => error,
     }
 }
 

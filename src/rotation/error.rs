@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::drift::Drift;
 use super::name::NameError;
+use super::overrides::OverrideError;
+use super::plan::PlannedCall;
 use super::step::{OutOfOrder, StepKind};
 use crate::cloud::CloudError;
 use crate::cloud::model::AccessKey;
@@ -134,6 +136,23 @@ pub enum EngineError {
         /// Why (e.g. written by a newer ramkey).
         reason: String,
     },
+
+    /// A dry run (`--dry-run`): the step's writes are shown, none is sent,
+    /// and nothing is recorded.
+    #[error(
+        "dry run: {} — not sent, and nothing recorded; run ramkey without --dry-run to make \
+         {}",
+        calls_list(.calls),
+        if .calls.len() == 1 { "this call" } else { "these calls" }
+    )]
+    DryRun {
+        /// Every write call the step would make, in order.
+        calls: Vec<PlannedCall>,
+    },
+
+    /// The typed override of a key's verdict does not say enough.
+    #[error("the override is refused, nothing was started: {0}")]
+    Override(#[from] OverrideError),
 
     /// A fact the step acts on was changed outside ramkey.
     #[error("{}. {}; ramkey does not go on with this step", .0.describe(), .0.advice())]
@@ -384,6 +403,15 @@ impl EngineError {
             _ => None,
         }
     }
+}
+
+/// `UpdateAccessKey UserName=… Status=Inactive; DeleteAccessKey …`.
+fn calls_list(calls: &[PlannedCall]) -> String {
+    calls
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `LTAI… (Active), LTAI… (Inactive)`.

@@ -122,6 +122,10 @@ pub struct RotationView {
     pub wait_days: u32,
     /// How many times the retired key was re-enabled (rolled back).
     pub rollbacks: usize,
+    /// The write calls the current step will make, exactly as sent
+    /// (`plan::next_calls`); empty when it only records.
+    #[serde(skip)]
+    pub next_calls: Vec<super::plan::PlannedCall>,
 }
 
 impl RotationView {
@@ -217,6 +221,7 @@ pub fn rotation_view(
         pending: rotation.pending.as_ref().map(describe_intent),
         wait_days: rotation.wait_days,
         rollbacks: rotation.rollbacks.len(),
+        next_calls: super::plan::next_calls(rotation),
     }
 }
 
@@ -452,9 +457,16 @@ fn explain(
         return "Complete: nothing left to do.".to_owned();
     };
     match current {
-        StepKind::Review => {
-            format!("Review the evidence that {key} of {user} is idle, then confirm to go on.")
-        }
+        StepKind::Review => match &rotation.not_idle_override {
+            Some(word) => format!(
+                "Review the evidence on {key} of {user}: it is not idle, and you started its \
+                 {}. Confirm to go on.",
+                word.describe()
+            ),
+            None => {
+                format!("Review the evidence that {key} of {user} is idle, then confirm to go on.")
+            }
+        },
         StepKind::ChooseName => format!(
             "Choose the new user's name (suggested: {new_user}); GetUser checks that it is free."
         ),
@@ -543,6 +555,7 @@ mod tests {
             wait_days: 90,
             pending: None,
             rollbacks: Vec::new(),
+            not_idle_override: None,
             extra: serde_json::Map::new(),
         }
     }

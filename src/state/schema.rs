@@ -88,9 +88,37 @@ pub struct Rotation {
     /// Every re-enable of the retired key after an application broke.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rollbacks: Vec<Rollback>,
+    /// The admin's typed override, when the key was not judged idle but
+    /// the admin started its disable anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_idle_override: Option<NotIdleOverride>,
     /// Fields this version does not know; kept as they were.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// What the admin typed to disable a key not judged idle, and the
+/// verdict it overrode, as recorded when the rotation started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotIdleOverride {
+    /// The admin's statement: the whole key id and a reason.
+    pub statement: String,
+    /// The verdict overridden: `in_use` or `unknown`.
+    pub verdict: String,
+    /// Why the key was judged so, e.g. "no last-use date; …: too new to judge".
+    pub reason: String,
+    /// When the rotation started on it.
+    pub at: DateTime<Utc>,
+}
+
+impl NotIdleOverride {
+    /// One line for the audit log and the summaries.
+    pub fn describe(&self) -> String {
+        format!(
+            "disable on the admin's word, overriding verdict {} ({}): \"{}\"",
+            self.verdict, self.reason, self.statement
+        )
+    }
 }
 
 /// The retired key re-enabled after its disable broke an application.

@@ -31,6 +31,8 @@ pub struct StateStore {
     read_only: Option<String>,
     /// The original bytes of an older schema, kept aside before the first save.
     backup: Option<Backup>,
+    /// A dry run: saves and audit lines change the document in memory only.
+    in_memory: bool,
     // Held for the store's lifetime; the OS drops the lock if the process dies.
     _lock: File,
 }
@@ -79,6 +81,7 @@ impl StateStore {
             notices: link_notice.into_iter().collect(),
             read_only: None,
             backup: None,
+            in_memory: false,
             _lock: lock,
         };
         match fs::read(&store.path) {
@@ -157,12 +160,36 @@ impl StateStore {
         self.read_only.as_deref()
     }
 
+    /// Makes the file read-only for this run (`--read-only`): `save` and
+    /// `audit` refuse with `reason`. A file already read-only keeps its own
+    /// reason.
+    pub fn refuse_changes(&mut self, reason: impl Into<String>) {
+        if self.read_only.is_none() {
+            self.read_only = Some(reason.into());
+        }
+    }
+
+    /// Keeps every change in memory (the dry run): `save` and `audit` then
+    /// write nothing, neither the state file nor its audit log, and the
+    /// file stays as it was opened.
+    pub fn keep_in_memory(&mut self) {
+        self.in_memory = true;
+    }
+
+    /// Whether changes stay in memory ([`keep_in_memory`](Self::keep_in_memory)).
+    pub fn is_in_memory(&self) -> bool {
+        self.in_memory
+    }
+
     /// Writes the document atomically and durably, mode 0600.
     ///
     /// The first save of a migrated document first keeps the file's original
     /// bytes as `<file>.v<N>.bak`.
     pub fn save(&mut self) -> Result<(), StateError> {
         self.check_writable()?;
+        if self.in_memory {
+            return Ok(());
+        }
         if let Some(backup) = &self.backup {
             let kept = keep_backup(&self.path, backup.from, &backup.bytes)?;
             tracing::info!(backup = %kept.display(), "kept the older state file before migrating it");
@@ -180,6 +207,9 @@ impl StateStore {
     /// (`<file>.audit.jsonl`), durably, mode 0600.
     pub fn audit(&mut self, entry: &AuditEntry) -> Result<(), StateError> {
         self.check_writable()?;
+        if self.in_memory {
+            return Ok(());
+        }
         append(&audit_path(&self.path), entry)
     }
 

@@ -300,7 +300,7 @@ impl App {
                 return None;
             }
             Some(Command::Help) => {
-                let help = Help::new(context);
+                let help = Help::new(context).read_only(self.read_only().is_some());
                 self.help = Some(if self.offers_demo_keys() {
                     help.with_demo_keys()
                 } else {
@@ -999,6 +999,9 @@ pub fn describe(effect: &Effect) -> String {
     let user = &effect.user;
     match &effect.request {
         R::Start { path, .. } => format!("Starting \"{}\" for {user}", path.label()),
+        R::StartOverride { key_id, .. } => {
+            format!("Starting the disable of {key_id} of {user} on your word")
+        }
         R::AcknowledgeReview => format!("Recording the review of {user}"),
         R::DisableKey { key_id, .. } => format!("Disabling key {key_id} of {user}"),
         R::DeleteKey { key_id, .. } => format!("Re-checking and deleting key {key_id}"),

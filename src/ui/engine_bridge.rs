@@ -203,6 +203,7 @@ impl EngineBackend {
             demo,
             identity: identity(caller, &report, demo),
             read_only: self.engine.read_only(),
+            dry_run: self.engine.is_dry_run(),
         }
     }
 
@@ -271,6 +272,7 @@ impl EngineBackend {
             retired_key_active_again: self.key_active_again.contains(&plan.user),
             new_key: self.new_key_view(plan),
             swap_evidence: self.evidence_view(plan),
+            next_calls: plan.next_calls.iter().map(ToString::to_string).collect(),
         }
     }
 
@@ -529,6 +531,9 @@ pub fn to_call(request: Request) -> Call {
             PathKind::DisableIdle => rotation::Start::DisableIdle { key_id },
             PathKind::MoveToNewUser => rotation::Start::MoveToNewUser { key_id },
         }),
+        Request::StartOverride { key_id, statement } => {
+            Action::Start(rotation::Start::DisableOverride { key_id, statement })
+        }
         Request::AcknowledgeReview => Action::ConfirmReview,
         Request::DisableKey { typed_user, .. } => {
             Action::DisableKey(Confirmation::typed(typed_user))
@@ -680,6 +685,9 @@ fn offer(error: &EngineError) -> Option<Box<Offer>> {
         EngineError::KeyLimit { user, held, .. } => Some(Box::new(Offer::ReplaceLostKey {
             new_user: user.clone(),
             key_ids: held.iter().map(|key| key.access_key_id.clone()).collect(),
+        })),
+        EngineError::DryRun { calls } => Some(Box::new(Offer::DryRun {
+            calls: calls.iter().map(ToString::to_string).collect(),
         })),
         _ => None,
     }

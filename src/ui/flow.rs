@@ -14,6 +14,7 @@ use super::error_dialog::ErrorDialog;
 use super::input::{Input, Reply};
 use super::keys::{Command, Context};
 use super::notice::{Notice, Passage};
+use super::override_dialog;
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
@@ -41,7 +42,7 @@ pub enum Dialog {
     /// Ticked policies to detach, confirmed next by typing the name.
     Detach(Checklist, Vec<PolicyRef>),
     /// Which path and key a new rotation takes.
-    Start(Choice, Vec<(PathKind, String)>),
+    Start(Choice, Vec<StartOption>),
     /// The new key's secret, until the admin says it is stored.
     Secret(SecretDialog),
     /// A failed call.
@@ -54,6 +55,17 @@ pub enum Dialog {
     PasteSecret(TextInput),
     /// A swap confirmation with its evidence; yes performs the request.
     Swap(SwapDialog, Request),
+    /// The typed override to disable this key although it is not idle.
+    Override(TextInput, String),
+}
+
+/// One line of the start choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOption {
+    /// This path, retiring this key.
+    Path(PathKind, String),
+    /// Disable this key although it is not idle: opens the typed override.
+    Override(KeyView),
 }
 
 /// What a yes leads to.
@@ -145,7 +157,10 @@ impl Dialog {
         match self {
             Dialog::Ask(..) | Dialog::Swap(..) => Context::Question,
             Dialog::Confirm(..) => Context::TypedConfirm,
-            Dialog::Name(_) | Dialog::WhatBroke(..) | Dialog::PasteSecret(_) => Context::TextInput,
+            Dialog::Name(_)
+            | Dialog::WhatBroke(..)
+            | Dialog::PasteSecret(_)
+            | Dialog::Override(..) => Context::TextInput,
             Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
             Dialog::Start(..) => Context::Choice,
             Dialog::Secret(_) => Context::Secret,
@@ -192,9 +207,20 @@ impl Dialog {
                 other => stay_or_close(&other),
             },
             Dialog::Start(choice, options) => match choice.handle(input) {
-                Reply::Done(i) => {
-                    let (path, key_id) = options[i].clone();
-                    Next::Perform(Request::Start { path, key_id })
+                Reply::Done(i) => match options[i].clone() {
+                    StartOption::Path(path, key_id) => {
+                        Next::Perform(Request::Start { path, key_id })
+                    }
+                    StartOption::Override(key) => Next::Open(Dialog::Override(
+                        override_dialog::field(user, &key),
+                        key.access_key_id,
+                    )),
+                },
+                other => stay_or_close(&other),
+            },
+            Dialog::Override(field, key_id) => match field.handle(input) {
+                Reply::Done(statement) => {
+                    Next::Perform(override_dialog::request(key_id, &statement))
                 }
                 other => stay_or_close(&other),
             },
@@ -448,7 +474,10 @@ fn re_enable_confirm(user: &str, key_id: &str, reason: Option<&str>) -> TypedCon
 /// A failed step the wizard can remedy: the error explained, and a yes
 /// leading to the typed confirmation that performs the remedy.
 pub fn offer_dialog(error: &ErrorView, offer: &Offer) -> Dialog {
-    let Offer::ReplaceLostKey { new_user, key_ids } = offer;
+    let (new_user, key_ids) = match offer {
+        Offer::ReplaceLostKey { new_user, key_ids } => (new_user, key_ids),
+        Offer::DryRun { calls } => return super::safety::not_sent(calls),
+    };
     let keys = key_ids.join(", ");
     let remedy = format!(
         "ramkey can delete {keys} (a key whose secret it never showed) and create a fresh \
@@ -821,7 +850,8 @@ pub fn key_line(key: &KeyView) -> String {
 /// The ways to start a rotation for `user`, the recommended one first.
 ///
 /// Only an idle key is offered for disabling: `unknown` never selects the
-/// disable path by itself.
+/// disable path by itself. A key in use or unknown (not ramkey's own) is
+/// offered last, and only through the typed override.
 pub fn start_dialog(user: &UserView) -> Dialog {
     let mut options: Vec<(PathKind, String)> = Vec::new();
     for key in user.keys.iter().filter(|key| key.verdict == Verdict::Idle) {
@@ -833,8 +863,16 @@ pub fn start_dialog(user: &UserView) -> Dialog {
     if user.recommendation == Recommendation::MoveToNewUser {
         options.sort_by_key(|(path, _)| *path != PathKind::MoveToNewUser);
     }
+    // Last, never preselected: a key not judged idle, only on a typed override.
+    let overridable: Vec<&KeyView> = user
+        .keys
+        .iter()
+        .filter(|key| {
+            matches!(key.verdict, Verdict::InUse | Verdict::Unknown) && !key.used_by_ramkey
+        })
+        .collect();
 
-    let labels = options
+    let mut labels: Vec<String> = options
         .iter()
         .map(|(path, key_id)| match path {
             PathKind::DisableIdle if is_ramkeys(user, key_id) => {
@@ -849,6 +887,16 @@ pub fn start_dialog(user: &UserView) -> Dialog {
             }
         })
         .collect();
+    labels.extend(
+        overridable
+            .iter()
+            .map(|key| override_dialog::option_label(key)),
+    );
+    let mut options: Vec<StartOption> = options
+        .into_iter()
+        .map(|(path, key_id)| StartOption::Path(path, key_id))
+        .collect();
+    options.extend(overridable.into_iter().cloned().map(StartOption::Override));
     let mut body = vec![format!(
         "How should {} give up one key? Recommended: {}.",
         user.user_name,

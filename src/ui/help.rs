@@ -14,6 +14,9 @@ use super::input::{Input, Reply};
 use super::keys::{self, Command, Context};
 use super::{popup, text};
 
+/// Said first while the state file is read-only.
+const READ_ONLY: &str = "Read-only: keys that would write are refused.";
+
 /// The overlay: which context it explains and how far it is scrolled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Help {
@@ -23,6 +26,9 @@ pub struct Help {
     pub scroll: u16,
     /// Whether the demo's own keys are listed too (`ramkey demo`, on a screen).
     pub demo: bool,
+    /// The state file is read-only: the overlay says first that every
+    /// step that writes is refused.
+    pub read_only: bool,
 }
 
 impl Help {
@@ -32,6 +38,7 @@ impl Help {
             about,
             scroll: 0,
             demo: false,
+            read_only: false,
         }
     }
 
@@ -39,6 +46,12 @@ impl Help {
     #[must_use]
     pub fn with_demo_keys(self) -> Self {
         Self { demo: true, ..self }
+    }
+
+    /// The same help, saying first that writes are refused.
+    #[must_use]
+    pub fn read_only(self, read_only: bool) -> Self {
+        Self { read_only, ..self }
     }
 
     /// The sections shown: the focused context's keys, then the overlay's.
@@ -75,6 +88,9 @@ impl Help {
             .max()
             .unwrap_or(0);
         let mut lines = Vec::new();
+        if self.read_only {
+            lines.push(Line::from(READ_ONLY).bold());
+        }
         for (context, entries) in sections {
             if !lines.is_empty() {
                 lines.push(Line::raw(""));

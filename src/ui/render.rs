@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::app::{App, Screen};
 use super::flow::Dialog;
-use super::{color, findings, popup, rotation_screen, text, too_small};
+use super::{color, findings, popup, rotation_screen, safety, text, too_small};
 
 /// The spinner frames of the "working…" line and of the scan's gauge.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -29,7 +29,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         too_small::render(frame);
         return;
     }
-    let banner_lines = read_only_banner(app, frame.area().width);
+    let mut banner_lines = read_only_banner(app, frame.area().width);
+    banner_lines.extend(safety::dry_run_banner(&app.header, frame.area().width));
     let banner_height = u16::try_from(banner_lines.len()).unwrap_or(u16::MAX);
     let [header, banner, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -68,6 +69,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         ));
         footer.spans.push(Span::raw(format!(" {hint}")));
     }
+    if let Some(note) = safety::footer_note(&app.header) {
+        footer.spans.insert(0, note);
+    }
     frame.render_widget(footer, hints);
 
     if let Some(open) = &app.dialog {
@@ -85,7 +89,10 @@ fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
     match dialog {
         Dialog::Ask(question, _) => question.render(frame, area),
         Dialog::Confirm(confirm, _) => confirm.render(frame, area),
-        Dialog::Name(field) | Dialog::WhatBroke(field, _) | Dialog::PasteSecret(field) => {
+        Dialog::Name(field)
+        | Dialog::WhatBroke(field, _)
+        | Dialog::PasteSecret(field)
+        | Dialog::Override(field, _) => {
             field.render(frame, area);
         }
         Dialog::Copy(list, _) | Dialog::Detach(list, _) => list.render(frame, area),
@@ -126,7 +133,8 @@ fn header_line(app: &App, width: u16) -> Line<'static> {
     } else {
         format!("ramkey · account {}", header.account_id)
     };
-    let line = format!("{who} · state {}", header.state_file);
+    let dry_run = safety::header_prefix(header);
+    let line = format!("{dry_run}{who} · state {}", header.state_file);
     Line::from(text::truncate(&line, usize::from(width))).style(Style::new().reversed())
 }
 

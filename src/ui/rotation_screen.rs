@@ -291,7 +291,12 @@ fn detail_lines(
         .collect();
     // A key found gone is recorded, not called for.
     if let Some(call) = steps::api_call(&step.kind, name).filter(|_| !is_gone) {
-        lines.push(Line::from(format!("API: {call}")));
+        // The current step's writes exactly as sent, when the engine knows them.
+        let exact = super::safety::next_calls_lines(rotation, index);
+        if exact.is_empty() {
+            lines.push(Line::from(format!("API: {call}")));
+        }
+        lines.extend(exact);
     }
     if retires_ramkeys_key(user, &step.kind) {
         lines.push(

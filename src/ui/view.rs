@@ -24,6 +24,9 @@ pub struct Header {
     /// in the engine's words; every screen shows it and every write is
     /// refused with it.
     pub read_only: Option<String>,
+    /// A dry run (`--dry-run`): every write is shown as the call it would
+    /// make and none is sent; the header and a banner say so.
+    pub dry_run: bool,
 }
 
 /// Who ramkey is and what it signs with, as the findings screen states it
@@ -273,6 +276,10 @@ pub struct RotationView {
     /// The evidence last read for the swap the rotation waits for
     /// (staging or production), until that swap is confirmed.
     pub swap_evidence: Option<SwapEvidenceView>,
+    /// The write calls the current step will make, exactly as sent, e.g.
+    /// `UpdateAccessKey UserName=app UserAccessKeyId=LTAI… Status=Inactive`
+    /// (none for a step that only records).
+    pub next_calls: Vec<String>,
 }
 
 /// What ramkey read before a swap confirmation, in the engine's words: the
@@ -497,6 +504,14 @@ pub enum Request {
         /// The key to retire (disable, or move away from).
         key_id: String,
     },
+    /// Begin disabling a key not judged idle, on the admin's typed
+    /// statement of what they know (the engine checks it again).
+    StartOverride {
+        /// The key, judged in use or unknown.
+        key_id: String,
+        /// What the admin typed: the whole key id and a reason.
+        statement: String,
+    },
     /// Review done, go ahead.
     AcknowledgeReview,
     /// Disable a key.
@@ -664,6 +679,12 @@ pub enum Offer {
         new_user: String,
         /// Its keys without a secret.
         key_ids: Vec<String>,
+    },
+    /// Not a failure: the dry run stopped the step's writes, shown here
+    /// as the exact calls (nothing was sent or recorded).
+    DryRun {
+        /// Each call, e.g. `DeleteAccessKey UserName=app UserAccessKeyId=LTAI…`.
+        calls: Vec<String>,
     },
 }
 

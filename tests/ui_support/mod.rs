@@ -111,6 +111,7 @@ pub fn zhangsan() -> UserView {
             retired_key_active_again: false,
             new_key: None,
             swap_evidence: None,
+            next_calls: Vec::new(),
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -220,6 +221,7 @@ pub fn bob() -> UserView {
             retired_key_active_again: false,
             new_key: None,
             swap_evidence: None,
+            next_calls: Vec::new(),
             steps: vec![
                 step(
                     StepKind::Review {
@@ -307,6 +309,7 @@ pub fn header() -> Header {
         demo: false,
         identity: role_identity(),
         read_only: None,
+        dry_run: false,
     }
 }
 

@@ -9,6 +9,11 @@
 //! leaves the intent in place, so the next run settles it by reading.
 //! Knows nothing of which step a call belongs to: callers turn what it made
 //! into their step's event.
+//!
+//! The gate: sending needs an [`Armed`], which only [`Engine::arm`] makes,
+//! and it refuses while the state file is read-only and in a dry run (the
+//! call comes back as the [`PlannedCall`] it would have been, before any
+//! intent is saved or audited). No other code calls the client's writes.
 
 use crate::cloud::model::{NewAccessKey, RamUser};
 use crate::cloud::{Client, CloudError};
@@ -19,6 +24,10 @@ use crate::rotation::step::Event;
 use crate::state::{AuditEntry, AuditKind, AuditOutcome, Intent, Rotation, StepRecord, WriteCall};
 
 use super::{Engine, cloud};
+use crate::rotation::plan::PlannedCall;
+
+/// Proof that a write may leave ramkey now (see [`Engine::arm`]).
+pub(super) struct Armed(());
 
 /// What a journaled write did.
 pub(super) struct Journaled {
@@ -92,11 +101,11 @@ impl Engine {
         rotation: &Rotation,
         call: WriteCall,
     ) -> Result<Journaled, EngineError> {
-        self.refuse_read_only()?;
+        let armed = self.arm(rotation, &call)?;
         let intent = self.record_intent(rotation, call)?;
         death::point(Stage::Before, intent.call.action());
 
-        let result = self.make(rotation, &intent.call).await;
+        let result = self.make(&armed, rotation, &intent.call).await;
         death::point(Stage::After, intent.call.action());
 
         match result {
@@ -113,6 +122,21 @@ impl Engine {
                 Err(error)
             }
         }
+    }
+
+    /// The gate every write passes: refused while the state file is
+    /// read-only, and in a dry run, where the refusal carries the exact call
+    /// (nothing is saved, audited or sent).
+    fn arm(&self, rotation: &Rotation, call: &WriteCall) -> Result<Armed, EngineError> {
+        self.refuse_read_only()?;
+        if self.dry_run {
+            let planned = PlannedCall::of(rotation, call);
+            tracing::info!(call = %planned, "dry run: not sent");
+            return Err(EngineError::DryRun {
+                calls: vec![planned],
+            });
+        }
+        Ok(Armed(()))
     }
 
     /// Applies the step's `event` for a journaled write, clears its intent
@@ -214,9 +238,14 @@ impl Engine {
 
     /// The call, and if its answer is lost, reading whether it took effect;
     /// made once more only when reading shows it did not.
-    async fn make(&self, rotation: &Rotation, call: &WriteCall) -> Result<Made, Failure> {
+    async fn make(
+        &self,
+        armed: &Armed,
+        rotation: &Rotation,
+        call: &WriteCall,
+    ) -> Result<Made, Failure> {
         let doing = doing(call);
-        match send(&self.client, rotation, call).await {
+        match send(armed, &self.client, rotation, call).await {
             Ok(made) => return Ok(made),
             Err(error) if error.is_ambiguous() => {
                 tracing::warn!(doing, %error, "looking whether the write took effect");
@@ -235,15 +264,17 @@ impl Engine {
         }
 
         tracing::info!(doing, "the write had not taken effect; making it once more");
-        send(&self.client, rotation, call).await.map_err(|error| {
-            let ambiguous = error.is_ambiguous();
-            let error = cloud(doing)(error);
-            if ambiguous {
-                Failure::Unknown(error)
-            } else {
-                Failure::Refused(error)
-            }
-        })
+        send(armed, &self.client, rotation, call)
+            .await
+            .map_err(|error| {
+                let ambiguous = error.is_ambiguous();
+                let error = cloud(doing)(error);
+                if ambiguous {
+                    Failure::Unknown(error)
+                } else {
+                    Failure::Refused(error)
+                }
+            })
     }
 
     /// A refused write changed nothing: its intent goes, with a `failed` line.
@@ -295,8 +326,13 @@ impl EntryExt for AuditEntry {
     }
 }
 
-/// Sends `call` once.
-async fn send(client: &Client, rotation: &Rotation, call: &WriteCall) -> Result<Made, CloudError> {
+/// Sends `call` once; only with the gate's [`Armed`].
+async fn send(
+    _armed: &Armed,
+    client: &Client,
+    rotation: &Rotation,
+    call: &WriteCall,
+) -> Result<Made, CloudError> {
     let answered = |request_id: String, returned| Made::Answered {
         request_id,
         returned,

@@ -28,9 +28,15 @@ impl Engine {
         let Some(key) = self.find_key(user, key_id).await? else {
             return self.record_deleted_outside(rotation, confirmed);
         };
-        if matches!(rotation.progress, Progress::DisableIdle(_)) {
-            self.check_still_idle(&key, user).await?;
-        }
+        // The admin's typed word stands for the verdict; it is audited again.
+        let confirmed = if let Some(word) = &rotation.not_idle_override {
+            confirmed.noting(word.describe())
+        } else {
+            if matches!(rotation.progress, Progress::DisableIdle(_)) {
+                self.check_still_idle(&key, user).await?;
+            }
+            confirmed
+        };
 
         let summary = |record: &StepRecord| {
             let delete_after = delete_after(record, rotation.wait_days);

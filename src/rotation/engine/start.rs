@@ -1,9 +1,11 @@
 //! Starting a rotation: the user must still be flagged, the key must be one
-//! of its Active keys, and the disable path needs that key idle right now.
+//! of its Active keys, and the disable path needs that key idle right now,
+//! or the admin's typed override of its verdict (never ramkey's own key).
 
 use super::{Engine, Performed, cloud};
 use crate::rotation::action::Start;
 use crate::rotation::error::EngineError;
+use crate::rotation::overrides::KeyOverride;
 use crate::scan::{Finding, Verdict, check_user, finding::active_keys};
 use crate::state::steps::{IdleStep, MoveStep};
 use crate::state::{Progress, Rotation};
@@ -22,11 +24,31 @@ impl Engine {
         }
 
         self.refuse_kms_managed(user).await?;
+        // A statement that does not pass is refused before any call.
+        let said = match &start {
+            Start::DisableOverride { key_id, statement } => {
+                self.refuse_own_key(key_id, "disabling")?;
+                Some(KeyOverride::parse(key_id, statement)?)
+            }
+            _ => None,
+        };
         let finding = self.fresh_finding(user).await?;
+        let mut not_idle_override = None;
         let (key_id, progress, summary) = match start {
             Start::DisableIdle { key_id } => {
                 check_idle(&finding, &key_id)?;
                 let summary = format!("Started: disable the idle key {key_id} of {user}");
+                (key_id, Progress::DisableIdle(IdleStep::Review), summary)
+            }
+            Start::DisableOverride { key_id, .. } => {
+                let key = key_of(&finding, &key_id)?;
+                let said = said.expect("parsed above");
+                let recorded = said.record(key.verdict, &key.reason, self.now());
+                let summary = format!(
+                    "Started: disable {key_id} of {user}, {}",
+                    recorded.describe()
+                );
+                not_idle_override = Some(recorded);
                 (key_id, Progress::DisableIdle(IdleStep::Review), summary)
             }
             Start::MoveToNewUser { key_id } => {
@@ -50,6 +72,7 @@ impl Engine {
             wait_days: self.options.wait_days,
             pending: None,
             rollbacks: Vec::new(),
+            not_idle_override,
             extra: serde_json::Map::new(),
         };
         self.store.document_mut().rotations.push(rotation);
@@ -60,7 +83,12 @@ impl Engine {
         }
         let started = self.open_rotation(user)?;
         let target = format!("key {} of {user}", started.key_id);
-        self.audit_confirmation(&started, "start", &target, Some(summary.clone()));
+        let action = if started.not_idle_override.is_some() {
+            "start_override"
+        } else {
+            "start"
+        };
+        self.audit_confirmation(&started, action, &target, Some(summary.clone()));
         Ok(Performed::said(summary))
     }
 
