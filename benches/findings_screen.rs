@@ -49,6 +49,9 @@ fn user(i: usize) -> UserView {
         recommendation: Recommendation::DisableIdle,
         rotation: None,
         drift: None,
+        marks: Vec::new(),
+        data_as_of: None,
+        grants: None,
     }
 }
 
@@ -67,6 +70,7 @@ fn header() -> Header {
             warning: None,
         },
         read_only: None,
+        idle_days: 90,
     }
 }
 

@@ -82,7 +82,7 @@ pub enum SignatureArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The interactive wizard against the configured account (the default).
-    Wizard,
+    Wizard(WizardArgs),
     /// The wizard against the built-in sandbox account; needs no credentials.
     Demo(DemoArgs),
     /// Find flagged users and print them; exit code 3 when any is flagged.
@@ -93,6 +93,19 @@ pub enum Command {
     Sandbox(Box<SandboxArgs>),
     /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
     Policy(PolicyArgs),
+}
+
+/// `ramkey wizard` (plain `ramkey` runs it with none of these).
+#[derive(Debug, Args, Default)]
+pub struct WizardArgs {
+    /// Mark USER as exempt in the findings table (repeatable); as for `scan`.
+    #[arg(long, value_name = "USER=REASON")]
+    pub exempt: Vec<String>,
+
+    /// Config file with [[exempt]] entries (default:
+    /// $XDG_CONFIG_HOME/ramkey/config.toml, used when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `ramkey demo`.

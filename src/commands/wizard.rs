@@ -4,9 +4,10 @@
 //!
 //! Order matters: refuse a non-terminal first, send logs to a file, read
 //! who ramkey is and open the state file on the normal screen (errors there
-//! print plainly), then take over the terminal: the scan runs under its
-//! gauge while the findings list fills in, and a scan error shows in the
-//! error dialog. Depends on the cloud client, the state store, the engine
+//! print plainly), then take over the terminal: the start screen says who
+//! ramkey is, which state file it uses and what it said, and offers the
+//! rotations in progress first, while the scan runs under its gauge and
+//! the findings list fills in; a scan error shows in the error dialog. Depends on the cloud client, the state store, the engine
 //! and the UI.
 
 use std::io::IsTerminal as _;
@@ -18,10 +19,11 @@ use anyhow::Context as _;
 use crossterm::event::EventStream;
 
 use super::setup;
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, WizardArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::cloud::{Client, Retry};
 use crate::rotation::{Engine, EngineOptions};
+use crate::scan::{ConfigFile, Exemptions};
 use crate::state::StateStore;
 use crate::ui::engine_bridge::Starting;
 use crate::ui::event_loop::{self, Inputs, RetryNotices};
@@ -48,8 +50,11 @@ pub struct Session {
 }
 
 /// `ramkey` and `ramkey wizard`.
-pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(global: &GlobalArgs, args: &WizardArgs) -> anyhow::Result<ExitCode> {
     require_terminal()?;
+    // Read as `ramkey scan` reads them, before anything is called.
+    let config = ConfigFile::choose(args.config.as_deref());
+    let exemptions = Exemptions::load(config.as_ref(), &args.exempt)?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     // The cause says what to set or write (environment, profiles,
@@ -69,7 +74,7 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         demo: false,
         resume_hint: "run ramkey again (with the same --state, if any) to resume".to_owned(),
     };
-    run_session(session, global).await
+    run_session_marking(session, global, exemptions).await
 }
 
 /// Refuses to start the wizard without a terminal on both ends.
@@ -85,6 +90,15 @@ pub fn require_terminal() -> anyhow::Result<()> {
 
 /// Scans under the gauge, then runs the wizard until the admin quits.
 pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    run_session_marking(session, global, Exemptions::default()).await
+}
+
+/// [`run_session`], marking the users in `exemptions` as exempt.
+pub async fn run_session_marking(
+    session: Session,
+    global: &GlobalArgs,
+    exemptions: Exemptions,
+) -> anyhow::Result<ExitCode> {
     let Session {
         client,
         retries,
@@ -94,15 +108,13 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         resume_hint,
     } = session;
 
-    let identity = setup::identify(&client).await?;
+    // Who ramkey is and what the state file said show on the start screen.
+    let identity = setup::caller(&client).await?;
     let path = match state_path {
         Some(path) => path,
         None => setup::state_path(global, &identity.account_id)?,
     };
     let store = StateStore::open(&path, &identity.account_id)?;
-    for notice in store.notices() {
-        eprintln!("ramkey: {notice}");
-    }
     let options = EngineOptions {
         idle_days: global.idle_days,
         wait_days: global.wait_days,
@@ -112,12 +124,13 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
     // The list starts empty and fills in as the scan finds users; what an
     // earlier run left in flight is told once the start is over.
     let (sender, feed) = scan_feed();
-    let starting = Starting::new(engine, Arc::clone(&clock), sender);
+    let starting = Starting::new(engine, Arc::clone(&clock), sender).with_exemptions(exemptions);
     let empty = Snapshot {
         users: Vec::new(),
         taken_at: clock.now(),
     };
-    let mut app = App::scanning(starting.header(&identity, demo), empty);
+    let mut app =
+        App::scanning(starting.header(&identity, demo), empty).at_start(starting.start_view());
 
     let exit = {
         let mut guard = TerminalGuard::enter()?;
