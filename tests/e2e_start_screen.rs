@@ -86,7 +86,7 @@ fn a_rotation_in_progress_is_offered_first_and_opens_at_its_current_step() {
     demo.wait_for("Where to begin: 1 rotation in progress", PATIENCE);
     let first = wizard_steps::selected_row(&demo.screen());
     assert!(
-        first.starts_with("› Resume billing-exporter: disable idle key, 1/4 steps"),
+        first.starts_with("› Resume billing-exporter — disable idle key: 1/4 steps"),
         "{first:?}\n{}",
         demo.report()
     );

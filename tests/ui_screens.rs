@@ -87,8 +87,8 @@ fn the_start_screen_offers_the_due_deletion_first_then_the_rotations_then_the_li
         .filter(|line| line.contains("Resume") || line.contains("Findings list"))
         .collect();
     assert_eq!(menu.len(), 3, "{drawn}");
-    assert!(menu[0].contains("› Resume bob: deletion due now — disable idle key"));
-    assert!(menu[1].contains("Resume ops-zhangsan: move to new user, 2/11 steps"));
+    assert!(menu[0].contains("› Resume bob (deletion due now) — disable idle key"));
+    assert!(menu[1].contains("Resume ops-zhangsan — move to new user: 2/11 steps"));
     assert!(menu[2].contains("Findings list"));
     assert!(
         drawn.contains("2 rotations in progress, 1 deletion due now"),

@@ -139,14 +139,14 @@ fn choice_line(app: &App, choice: Choice, now: DateTime<Utc>, width: usize) -> L
     match choice {
         Choice::Resume(i) => {
             let resume = &app.start_view.resume[i];
-            let what = format!("{}, {}", resume.path.label(), resume.progress);
+            let what = format!("{}: {}", resume.path.label(), resume.progress);
             // What is due goes first: a narrow terminal cuts the end.
             if resume.due_at(now) {
-                let said = format!("Resume {}: deletion due now — {what}", resume.user);
+                let said = format!("Resume {} (deletion due now) — {what}", resume.user);
                 Line::from(text::truncate(&said, width)).style(Style::new().fg(Color::Yellow))
             } else {
                 Line::from(text::truncate(
-                    &format!("Resume {}: {what}", resume.user),
+                    &format!("Resume {} — {what}", resume.user),
                     width,
                 ))
             }

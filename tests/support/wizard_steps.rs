@@ -23,7 +23,11 @@ pub const START: &str = "Where to begin";
 pub fn leave_start(wizard: &PtyProgram) {
     if wizard.screen().contains(START) {
         wizard.press(Key::Esc);
-        wizard.wait_gone(START, PATIENCE);
+        // The list's footer, not only the menu gone: a redraw can hide it
+        // for a moment.
+        wizard.wait_until("the findings list", PATIENCE, |screen| {
+            !screen.contains(START) && screen.contains("/ filter")
+        });
     }
 }
 
