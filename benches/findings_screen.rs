@@ -50,6 +50,8 @@ fn user(i: usize) -> UserView {
         rotation: None,
         drift: None,
         marks: Vec::new(),
+        data_as_of: None,
+        grants: None,
     }
 }
 
@@ -69,6 +71,7 @@ fn header() -> Header {
         },
         read_only: None,
         dry_run: false,
+        idle_days: 90,
     }
 }
 

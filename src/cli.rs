@@ -108,7 +108,7 @@ pub enum SignatureArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The interactive wizard against the configured account (the default).
-    Wizard,
+    Wizard(WizardArgs),
     /// The wizard against the built-in sandbox account; needs no credentials.
     Demo(DemoArgs),
     /// Find flagged users and print them; exit code 3 when any is flagged.
@@ -123,6 +123,19 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page ramkey(1) to stdout, or write every command's page into --dir.
     Man(ManArgs),
+}
+
+/// `ramkey wizard` (plain `ramkey` runs it with none of these).
+#[derive(Debug, Args, Default)]
+pub struct WizardArgs {
+    /// Mark USER as exempt in the findings table (repeatable); as for `scan`.
+    #[arg(long, value_name = "USER=REASON")]
+    pub exempt: Vec<String>,
+
+    /// Config file with [[exempt]] entries (default:
+    /// $XDG_CONFIG_HOME/ramkey/config.toml, used when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `ramkey demo`.

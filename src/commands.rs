@@ -48,7 +48,8 @@ pub fn run(cli: Cli) -> ExitCode {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None | Some(Command::Wizard) => wizard::run(&cli.global).await,
+        None => wizard::run(&cli.global, &crate::cli::WizardArgs::default()).await,
+        Some(Command::Wizard(args)) => wizard::run(&cli.global, &args).await,
         Some(Command::Demo(args)) => demo::run(&cli.global, &args).await,
         Some(Command::Scan(args)) => scan::run(&cli.global, &args).await,
         Some(Command::Status(args)) => status::run(&cli.global, &args),

@@ -18,6 +18,8 @@ use sandbox_process::SandboxProcess;
 const GAUGE: &str = "Scanning";
 /// In the findings screen's footer only: during the scan Enter opens nothing.
 const FINDINGS_FOOTER: &str = "Enter open";
+/// The start screen, the wizard's first; Esc leaves it for the findings list.
+const START: &str = "Where to begin";
 
 /// The wizard against a sandbox that waits `delay_ms` before each answer.
 fn wizard(delay_ms: &str) -> (SandboxProcess, tempfile::TempDir, PtyProgram) {
@@ -36,6 +38,8 @@ fn the_gauge_shows_first_then_the_findings_and_the_filter_narrows_them() {
     let (_sandbox, _home, mut wizard) = wizard("300");
 
     wizard.wait_for(GAUGE, PATIENCE);
+    wizard.wait_for(START, PATIENCE);
+    wizard.press(Key::Esc);
     wizard.wait_for_all(
         &[FINDINGS_FOOTER, "users hold two Active AccessKeys:"],
         PATIENCE,
@@ -61,6 +65,9 @@ fn q_during_the_scan_stops_it_and_leaves_with_the_terminal_restored() {
     let (_sandbox, _home, mut wizard) = wizard("4000");
 
     wizard.wait_for(GAUGE, PATIENCE);
+    wizard.press(Key::Esc);
+    // The list's footer: the menu's line can vanish for a moment in a redraw.
+    wizard.wait_for("/ filter", PATIENCE);
     wizard.press(Key::Char('?'));
     wizard.wait_for("Keys in the findings list during the scan:", PATIENCE);
     wizard.press(Key::Esc);

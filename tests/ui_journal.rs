@@ -500,7 +500,12 @@ fn the_wait_comes_from_the_rotation() {
 
 fn alice_signing() -> App {
     let mut app = ui_support::app();
-    user_mut(&mut app, "alice").keys[0].used_by_ramkey = true;
+    let alice = user_mut(&mut app, "alice");
+    alice.keys[0].used_by_ramkey = true;
+    // The bridge marks the row too.
+    alice.marks.push(ramkey::ui::view::RowMark::OwnKey {
+        access_key_id: "LTAI5tAliceIdle000000001".to_owned(),
+    });
     app
 }
 
@@ -582,11 +587,11 @@ fn the_key_ramkey_is_using_is_marked_in_the_findings_list() {
         .lines()
         .find(|line| line.contains("LTAI5tAliceIdle000000001"))
         .expect("the key's row");
-    assert!(row.contains("idle"), "{row}");
-    // Short enough that the last use still shows at 80 columns.
+    assert!(row.contains("idle") && row.contains("2024-11-02"), "{row}");
+    // The row's marks name the key, whole at 80 columns.
     assert!(
-        row.contains("ramkey's own key · last used 2024-11-02"),
-        "{row}"
+        drawn.contains("! ramkey's own key LTAI5tAliceIdle000000001"),
+        "{drawn}"
     );
 }
 

@@ -485,7 +485,14 @@ fn the_footer_and_help_during_the_scan_come_from_the_key_table() {
         .collect();
     assert_eq!(
         hints,
-        ["↑/k up", "↓/j down", "/ filter", "? help", "q quit"]
+        [
+            "↑/k up",
+            "↓/j down",
+            "/ filter",
+            "s sort",
+            "? help",
+            "q quit"
+        ]
     );
     let helped: Vec<&str> = keys::bindings_for(Context::Scanning)
         .map(|binding| binding.help)

@@ -87,7 +87,7 @@ fn a_twenty_column_cell_holds_the_name_cut_by_display_width() {
     let user = ui_support::zhangsan();
     // 40 columns minus the highlight mark: a 12-column name cell, then the rest.
     for width in [38, 28, 20, 10, 3, 0] {
-        for line in findings::user_lines(&user, width) {
+        for line in findings::user_lines(&user, width, ui_support::at("2025-06-01T12:00:00Z")) {
             let line: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
             assert!(text::width(&line) <= width, "{line:?} wider than {width}");
         }

@@ -62,14 +62,20 @@ pub fn signature(global: &GlobalArgs) -> SignatureVersion {
 /// GetCallerIdentity, printed to stderr with what ramkey knows of its own
 /// credentials, so the admin sees whose they are before anything else.
 pub async fn identify(client: &Client) -> anyhow::Result<CallerIdentity> {
-    let caller = client
-        .get_caller_identity()
-        .await
-        .map_err(|error| cloud_failure("cannot tell whose credentials these are", &error))?;
+    let caller = caller(client).await?;
     for line in identity_lines(&caller, &client.credential_report()) {
         eprintln!("ramkey: {line}");
     }
     Ok(caller)
+}
+
+/// GetCallerIdentity, printing nothing: the wizard shows who ramkey is on
+/// its start screen instead, where it does not vanish under the screen.
+pub async fn caller(client: &Client) -> anyhow::Result<CallerIdentity> {
+    client
+        .get_caller_identity()
+        .await
+        .map_err(|error| cloud_failure("cannot tell whose credentials these are", &error))
 }
 
 /// Who ramkey is (account, ARN, identity type), its credential's kind,

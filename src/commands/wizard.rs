@@ -4,9 +4,10 @@
 //!
 //! Order matters: refuse a non-terminal first, send logs to a file, read
 //! who ramkey is and open the state file on the normal screen (errors there
-//! print plainly), then take over the terminal: the scan runs under its
-//! gauge while the findings list fills in, and a scan error shows in the
-//! error dialog. Depends on the cloud client, the state store, the engine
+//! print plainly), then take over the terminal: the start screen says who
+//! ramkey is, which state file it uses and what it said, and offers the
+//! rotations in progress first, while the scan runs under its gauge and
+//! the findings list fills in; a scan error shows in the error dialog. Depends on the cloud client, the state store, the engine
 //! and the UI.
 
 use std::io::IsTerminal as _;
@@ -18,10 +19,11 @@ use anyhow::Context as _;
 use crossterm::event::EventStream;
 
 use super::setup;
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, WizardArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::cloud::{Client, Retry};
 use crate::rotation::{Engine, EngineOptions};
+use crate::scan::{ConfigFile, Exemptions};
 use crate::state::StateStore;
 use crate::ui::engine_bridge::{DemoWorld, Starting};
 use crate::ui::event_loop::{self, Inputs, RetryNotices};
@@ -53,8 +55,11 @@ pub struct Session {
 }
 
 /// `ramkey` and `ramkey wizard`.
-pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(global: &GlobalArgs, args: &WizardArgs) -> anyhow::Result<ExitCode> {
     require_terminal()?;
+    // Read as `ramkey scan` reads them, before anything is called.
+    let config = ConfigFile::choose(args.config.as_deref());
+    let exemptions = Exemptions::load(config.as_ref(), &args.exempt)?;
 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     // The cause says what to set or write (environment, profiles,
@@ -76,7 +81,7 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         kms_regions: Vec::new(),
         demo_world: None,
     };
-    run_session(session, global).await
+    run_session_marking(session, global, exemptions).await
 }
 
 /// Why every write is refused with `--read-only`, on the banner and in
@@ -96,6 +101,15 @@ pub fn require_terminal() -> anyhow::Result<()> {
 
 /// Scans under the gauge, then runs the wizard until the admin quits.
 pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    run_session_marking(session, global, Exemptions::default()).await
+}
+
+/// [`run_session`], marking the users in `exemptions` as exempt.
+pub async fn run_session_marking(
+    session: Session,
+    global: &GlobalArgs,
+    exemptions: Exemptions,
+) -> anyhow::Result<ExitCode> {
     let Session {
         client,
         retries,
@@ -107,7 +121,8 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         demo_world,
     } = session;
 
-    let identity = setup::identify(&client).await?;
+    // Who ramkey is and what the state file said show on the start screen.
+    let identity = setup::caller(&client).await?;
     let path = match state_path {
         Some(path) => path,
         None => setup::state_path(global, &identity.account_id)?,
@@ -115,9 +130,6 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
     let mut store = StateStore::open(&path, &identity.account_id)?;
     if global.read_only {
         store.refuse_changes(READ_ONLY_REASON);
-    }
-    for notice in store.notices() {
-        eprintln!("ramkey: {notice}");
     }
     let options = EngineOptions {
         idle_days: global.idle_days,
@@ -132,12 +144,15 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
     // The list starts empty and fills in as the scan finds users; what an
     // earlier run left in flight is told once the start is over.
     let (sender, feed) = scan_feed();
-    let starting = Starting::new(engine, Arc::clone(&clock), sender).with_demo_world(demo_world);
+    let starting = Starting::new(engine, Arc::clone(&clock), sender)
+        .with_demo_world(demo_world)
+        .with_exemptions(exemptions);
     let empty = Snapshot {
         users: Vec::new(),
         taken_at: clock.now(),
     };
-    let mut app = App::scanning(starting.header(&identity, demo), empty);
+    let mut app =
+        App::scanning(starting.header(&identity, demo), empty).at_start(starting.start_view());
     app.no_color = crate::ui::color::requested();
 
     let exit = {

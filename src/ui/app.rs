@@ -15,6 +15,7 @@ use crate::cloud::RetryNotice;
 
 use super::error_dialog::ErrorDialog;
 use super::findings::filter::FilterLine;
+use super::findings::sort::{self, Sort};
 use super::flow::{self, Dialog, Next, Then};
 use super::help::Help;
 use super::input::{self, Input, Reply};
@@ -24,6 +25,7 @@ use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::scan_view::{ScanNews, ScanState, Stage, Started};
 use super::secret_dialog::SecretDialog;
+use super::start_screen::{self, Choice, StartView};
 use super::view::{
     DriftView, Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot,
     UserView,
@@ -65,6 +67,11 @@ pub enum Msg {
 /// Which screen is under the dialogs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
+    /// Who ramkey is and where to begin; `cursor` is the chosen line.
+    Start {
+        /// The selected line of the menu.
+        cursor: usize,
+    },
     /// The flagged users.
     Findings,
     /// One user's rotation; `cursor` is the step whose explanation shows.
@@ -101,6 +108,12 @@ pub struct App {
     pub list_cursor: usize,
     /// The `/` filter, while it narrows the list.
     pub filter: Option<FilterLine>,
+    /// The findings table's sort (`s`, `S`).
+    pub sort: Sort,
+    /// The rows shown, filtered and sorted, while a sort is active.
+    pub order: Option<Vec<usize>>,
+    /// What the start screen offers, from the state file.
+    pub start_view: StartView,
     /// The start, while the scan runs (or failed): the gauge shows above
     /// the list filling in.
     pub scan: Option<ScanState>,
@@ -141,6 +154,9 @@ impl App {
             screen: Screen::Findings,
             list_cursor: 0,
             filter: None,
+            sort: Sort::default(),
+            order: None,
+            start_view: StartView::default(),
             scan: None,
             dialog: None,
             help: None,
@@ -165,6 +181,16 @@ impl App {
         }
     }
 
+    /// The wizard on its start screen, offering `start`'s rotations first.
+    #[must_use]
+    pub fn at_start(self, start_view: StartView) -> Self {
+        Self {
+            start_view,
+            screen: Screen::Start { cursor: 0 },
+            ..self
+        }
+    }
+
     /// Where keys go now.
     pub fn context(&self) -> Context {
         if self.help.is_some() {
@@ -177,6 +203,7 @@ impl App {
             return Context::Filter;
         }
         match self.screen {
+            Screen::Start { .. } => Context::Start,
             Screen::Findings if self.scan.is_some() => Context::Scanning,
             Screen::Findings => Context::Findings,
             Screen::Rotation { .. } => Context::Rotation,
@@ -206,17 +233,19 @@ impl App {
 
     /// How many rows the findings list shows (those the filter lets through).
     pub fn visible_len(&self) -> usize {
-        match &self.filter {
-            Some(filter) => filter.rows.len(),
-            None => self.snapshot.users.len(),
+        match (&self.order, &self.filter) {
+            (Some(order), _) => order.len(),
+            (None, Some(filter)) => filter.rows.len(),
+            (None, None) => self.snapshot.users.len(),
         }
     }
 
     /// The index in the snapshot of the list's row at `position`.
     pub fn visible_index(&self, position: usize) -> Option<usize> {
-        let index = match &self.filter {
-            Some(filter) => *filter.rows.get(position)?,
-            None => position,
+        let index = match (&self.order, &self.filter) {
+            (Some(order), _) => *order.get(position)?,
+            (None, Some(filter)) => *filter.rows.get(position)?,
+            (None, None) => position,
         };
         (index < self.snapshot.users.len()).then_some(index)
     }
@@ -253,7 +282,7 @@ impl App {
     pub fn shown_user(&self) -> Option<&UserView> {
         match &self.screen {
             Screen::Rotation { user, .. } => self.snapshot.user(user),
-            Screen::Findings => None,
+            Screen::Findings | Screen::Start { .. } => None,
         }
     }
 
@@ -390,9 +419,36 @@ impl App {
 
     /// Shows every row again, the cursor on the user it was on.
     fn clear_filter(&mut self) {
-        let selected = self.visible_index(self.list_cursor);
+        let selected = self.selected_user().map(|user| user.user_name.clone());
         self.filter = None;
-        self.list_cursor = selected.unwrap_or(0);
+        self.reorder();
+        self.list_cursor = selected
+            .and_then(|name| self.position_of(&name))
+            .unwrap_or(0);
+    }
+
+    /// The rows in the sort's order (those the filter lets through).
+    fn reorder(&mut self) {
+        if !self.sort.is_active() {
+            self.order = None;
+            return;
+        }
+        let rows = match &self.filter {
+            Some(filter) => filter.rows.clone(),
+            None => (0..self.snapshot.users.len()).collect(),
+        };
+        self.order = Some(sort::sorted(&self.snapshot.users, rows, self.sort));
+    }
+
+    /// `s` or `S`: the rows in the new order, the cursor on its user.
+    fn resort(&mut self, sort: Sort) {
+        let selected = self.selected_user().map(|user| user.user_name.clone());
+        self.sort = sort;
+        self.reorder();
+        self.list_cursor = selected
+            .and_then(|name| self.position_of(&name))
+            .unwrap_or(0);
+        self.notice = Some(format!("Sorted by {}.", sort.label()));
     }
 
     /// Matches the rows again after the query or the users changed; the
@@ -402,6 +458,7 @@ impl App {
         if let Some(filter) = &mut self.filter {
             filter.refresh(&self.snapshot.users);
         }
+        self.reorder();
         self.list_cursor = selected
             .and_then(|name| self.position_of(&name))
             .unwrap_or(0);
@@ -422,6 +479,7 @@ impl App {
         if let Some(filter) = &mut self.filter {
             filter.refresh(&self.snapshot.users);
         }
+        self.reorder();
         let last = self.visible_len().saturating_sub(1);
         self.list_cursor = selected
             .and_then(|name| self.position_of(&name))
@@ -565,6 +623,9 @@ impl App {
     fn on_screen_command(&mut self, command: Command) -> Option<Effect> {
         let mut effect = None;
         match (&mut self.screen, command) {
+            (Screen::Start { .. }, _) => effect = self.on_start_command(command),
+            (Screen::Findings, Command::Sort) => self.resort(self.sort.next_column()),
+            (Screen::Findings, Command::ReverseSort) => self.resort(self.sort.reverse()),
             (Screen::Findings, Command::Up | Command::Down) => self.move_list_cursor(command),
             (Screen::Findings, Command::Filter) => self.open_filter(),
             (Screen::Findings, Command::Back) if self.filter.is_some() => self.clear_filter(),
@@ -583,6 +644,68 @@ impl App {
         }
         self.clamp_step_cursor();
         effect
+    }
+
+    /// A key on the start screen: move, choose, go to the findings list
+    /// (and its filter), quit.
+    fn on_start_command(&mut self, command: Command) -> Option<Effect> {
+        let Screen::Start { cursor } = &mut self.screen else {
+            return None;
+        };
+        let menu = start_screen::choices(&self.start_view, self.snapshot.taken_at);
+        match command {
+            Command::Up => *cursor = cursor.saturating_sub(1),
+            Command::Down => *cursor = (*cursor + 1).min(menu.len().saturating_sub(1)),
+            Command::Back => self.screen = Screen::Findings,
+            Command::Filter => {
+                self.screen = Screen::Findings;
+                self.open_filter();
+            }
+            Command::Quit => self.quit(),
+            Command::Act => {
+                let chosen = menu.get(*cursor).copied().unwrap_or(Choice::Findings);
+                return self.choose_at_start(chosen);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Enter on the start screen: the findings list, or the rotation to
+    /// resume (at once, or as soon as the start is over).
+    fn choose_at_start(&mut self, chosen: Choice) -> Option<Effect> {
+        self.screen = Screen::Findings;
+        let Choice::Resume(i) = chosen else {
+            return None;
+        };
+        let user = self.start_view.resume.get(i)?.user.clone();
+        if let Some(position) = self.position_of(&user) {
+            self.list_cursor = position;
+        }
+        if self.scan.is_some() {
+            let failed = matches!(
+                self.scan.as_ref().map(|scan| &scan.stage),
+                Some(Stage::Failed(_))
+            );
+            let why = if failed {
+                "The scan failed, so nothing can be resumed: quit (q) and start ramkey again."
+                    .to_owned()
+            } else {
+                let why =
+                    format!("The scan is still running: {user} opens as soon as it is complete.");
+                self.open_on_start = Some(user);
+                why
+            };
+            self.notice = Some(why);
+            return None;
+        }
+        if self.position_of(&user).is_none() {
+            self.notice = Some(format!(
+                "{user} is not listed: its rotation may be finished."
+            ));
+            return None;
+        }
+        self.open_rotation()
     }
 
     /// Enter during the scan: the selected user opens once the engine has

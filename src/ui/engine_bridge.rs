@@ -22,6 +22,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::event_loop::Backend;
+use super::start_screen::{ResumeView, StartView};
 use super::view::{
     DriftView, Effect, ErrorView, GrantSet, Header, Identity, NewKeyCheck, NewKeyView, Offer,
     PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, RowMark, Settled,
@@ -32,7 +33,7 @@ use crate::cloud::CloudError;
 use crate::cloud::credentials::CredentialReport;
 use crate::cloud::model::CallerIdentity;
 use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermissions};
-use crate::scan::{Finding, ScanObserver, ScanReport};
+use crate::scan::{Exemptions, Finding, ScanObserver, ScanReport};
 use crate::state::steps::{Grant, KeyCheck};
 
 pub use demo::{DemoSwap, DemoWorld};
@@ -63,6 +64,13 @@ pub struct EngineBackend {
     evidence: HashMap<String, super::view::SwapEvidenceView>,
     /// `ramkey demo`'s world: its clock and its simulated applications.
     demo: Option<Arc<dyn DemoWorld>>,
+    /// Users the admin exempted (`--exempt`, the config file): marked in
+    /// the list, not hidden, so their keys stay in view.
+    exemptions: Exemptions,
+    /// The scan's `data_as_of`, once the scan is over.
+    data_as_of: Option<DateTime<Utc>>,
+    /// Each user's policies and groups as last read, for its screen.
+    grants: HashMap<String, GrantSet>,
 }
 
 /// What the bridge does for a request.
@@ -95,6 +103,37 @@ impl EngineBackend {
             key_active_again: HashSet::new(),
             evidence: HashMap::new(),
             demo: None,
+            exemptions: Exemptions::default(),
+            data_as_of: None,
+            grants: HashMap::new(),
+        }
+    }
+
+    /// The same bridge, marking the users in `exemptions` as exempt.
+    #[must_use]
+    pub fn with_exemptions(self, exemptions: Exemptions) -> Self {
+        Self { exemptions, ..self }
+    }
+
+    /// What the start screen offers before the scan ends: every rotation
+    /// in progress in the state file, and what the state file said.
+    pub fn start_view(&self) -> StartView {
+        let now = self.now();
+        let resume = self
+            .engine
+            .rotations()
+            .iter()
+            .filter(|plan| !plan.is_complete())
+            .map(|plan| ResumeView {
+                user: plan.user.clone(),
+                path: path_kind(plan.path),
+                progress: self.rotation_view(plan, now).progress(),
+                deletion_due: plan.delete_after,
+            })
+            .collect();
+        StartView {
+            resume,
+            notices: self.engine.state_notices().to_vec(),
         }
     }
 
@@ -140,6 +179,7 @@ impl EngineBackend {
         let (settled, unsettled) = settle(self.engine.reconcile_all().await);
         self.settled = settled;
         self.unsettled = unsettled;
+        self.data_as_of = Some(report.data_as_of);
         let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
         listed.extend(report.kms_managed.iter().map(Listed::from_managed));
         for rotation in self.engine.rotations() {
@@ -204,6 +244,7 @@ impl EngineBackend {
             identity: identity(caller, &report, demo),
             read_only: self.engine.read_only(),
             dry_run: self.engine.is_dry_run(),
+            idle_days: self.engine.options().idle_days,
         }
     }
 
@@ -220,6 +261,20 @@ impl EngineBackend {
         for key in &mut keys {
             key.used_by_ramkey = key.access_key_id == self.engine.ramkey_key_id();
         }
+        let mut marks = Vec::new();
+        if let Some(reason) = self.exemptions.reason_for(&listed.user) {
+            marks.push(RowMark::Exempt {
+                reason: reason.to_owned(),
+            });
+        }
+        if let Some(own) = keys.iter().find(|key| key.used_by_ramkey) {
+            marks.push(RowMark::OwnKey {
+                access_key_id: own.access_key_id.clone(),
+            });
+        }
+        marks.extend(listed.kms_secret.iter().map(|secret| RowMark::KmsManaged {
+            secret: secret.clone(),
+        }));
         UserView {
             user_name: listed.user.clone(),
             display_name: listed.display_name.clone(),
@@ -227,13 +282,9 @@ impl EngineBackend {
             recommendation: listed.recommendation,
             rotation: plan.map(|plan| self.rotation_view(&plan, now)),
             drift: self.drift.get(&listed.user).cloned(),
-            marks: listed
-                .kms_secret
-                .iter()
-                .map(|secret| RowMark::KmsManaged {
-                    secret: secret.clone(),
-                })
-                .collect(),
+            marks,
+            data_as_of: self.data_as_of,
+            grants: self.grants.get(&listed.user).cloned(),
         }
     }
 
@@ -362,9 +413,27 @@ impl EngineBackend {
         self.permissions.retain(|user, _| wanted.contains(user));
         for user in wanted {
             let permissions = self.engine.permissions(&user).await?;
+            self.grants.insert(user.clone(), user_grants(&permissions));
             self.permissions.insert(user, permissions);
         }
         Ok(())
+    }
+
+    /// Reads `user`'s policies and groups for its screen. A failure leaves
+    /// the last known ones (or "not read") and is said in `notice`: the
+    /// screen's evidence must not stop a step that succeeded.
+    async fn read_grants(&mut self, user: &str, notice: &mut String) {
+        match self.engine.permissions(user).await {
+            Ok(permissions) => {
+                self.grants
+                    .insert(user.to_owned(), user_grants(&permissions));
+            }
+            Err(error) => {
+                tracing::warn!(user, %error, "could not read the user's policies and groups");
+                let said = format!(" (could not read its policies and groups: {error})");
+                notice.push_str(&said);
+            }
+        }
     }
 
     async fn run(&mut self, effect: Effect) -> Result<Performed, EngineError> {
@@ -391,6 +460,7 @@ impl EngineBackend {
         if let Err(error) = self.look_for_drift(&user).await {
             notice = format!("{notice} (could not look for changes made outside ramkey: {error})");
         }
+        self.read_grants(&user, &mut notice).await;
 
         let new_secret = outcome.new_key.map(|key| ShownSecret {
             user: outcome.rotation.new_user.clone().unwrap_or_default(),
@@ -429,9 +499,11 @@ impl EngineBackend {
             1 => "1 change made outside ramkey: see above the steps.".to_owned(),
             n => format!("{n} changes made outside ramkey: see above the steps."),
         });
+        let mut notice = said.join(" ");
+        self.read_grants(user, &mut notice).await;
         Ok(Performed {
             snapshot: self.snapshot(),
-            notice: said.join(" "),
+            notice,
             new_secret: None,
         })
     }
@@ -803,6 +875,14 @@ fn grant_set(grants: &[Grant]) -> GrantSet {
         }
     }
     set
+}
+
+/// A user's policies and groups, for its screen.
+fn user_grants(permissions: &UserPermissions) -> GrantSet {
+    GrantSet {
+        policies: policy_refs(permissions),
+        groups: group_names(permissions),
+    }
 }
 
 fn group_names(permissions: &UserPermissions) -> Vec<String> {

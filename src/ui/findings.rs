@@ -5,6 +5,11 @@
 //! far its rotation has come. The heading counts the users holding two
 //! Active keys now apart from those listed for a rotation in progress.
 //!
+//! The list is a table: a column line names the key lines' cells (verdict,
+//! key, last use, the data's age) and the sort (`s` cycles the column,
+//! [`sort`]); under each user a line of marks says what must be known
+//! before acting (exempt, KMS-managed, ramkey's own key).
+//!
 //! While the scan runs, its gauge shows above the list, which fills in as
 //! users are found. The `/` filter ([`filter`]) narrows the rows; only the
 //! rows that fit on the screen are drawn, so 10,000 rows draw as fast as
@@ -16,6 +21,7 @@
 //! [`super::view`].
 
 pub mod filter;
+pub mod sort;
 
 use std::ops::Range;
 
@@ -29,7 +35,9 @@ use super::app::App;
 use super::findings::filter::FilterLine;
 use super::scan_gauge;
 use super::text;
-use super::view::{Identity, KeyView, UserView};
+use super::view::{Identity, KeyView, RowMark, UserView};
+use chrono::{DateTime, Utc};
+use sort::{Column, Sort};
 
 pub use filter::filter;
 
@@ -55,11 +63,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         scan_gauge::height(scan, area.width).min(gauge_room)
     });
     let filter_height = u16::from(app.filter.is_some());
-    let [who_area, gauge_area, title, filter_area, list] = Layout::vertical([
+    let [who_area, gauge_area, title, filter_area, columns, list] = Layout::vertical([
         Constraint::Length(who_height),
         Constraint::Length(gauge_height),
         Constraint::Length(1),
         Constraint::Length(filter_height),
+        Constraint::Length(u16::from(!app.snapshot.users.is_empty())),
         Constraint::Min(1),
     ])
     .areas(area);
@@ -79,6 +88,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let line = filter_line(filter, app.snapshot.users.len(), filter_area.width);
         frame.render_widget(line, filter_area);
     }
+    frame.render_widget(column_line(app.sort, columns.width), columns);
     render_list(app, frame, list);
 }
 
@@ -87,7 +97,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width).saturating_sub(MARK);
     let lines = |position: usize| {
         app.visible_index(position).map_or_else(Vec::new, |index| {
-            user_lines(&app.snapshot.users[index], width)
+            user_lines(&app.snapshot.users[index], width, app.snapshot.taken_at)
         })
     };
     let count = app.visible_len();
@@ -143,8 +153,31 @@ pub fn window(
     (first..cursor + 1, ending)
 }
 
+/// The table's column line, aligned with the key lines: the column the
+/// rows are sorted by marked ▲ (its first way) or ▼, then the sort.
+fn column_line(sort: Sort, width: u16) -> Line<'static> {
+    let name = |label: &str, column: Column, columns: usize| {
+        let arrow = match (sort.column == column, sort.reversed) {
+            (false, _) => "",
+            (true, false) => "▲",
+            (true, true) => "▼",
+        };
+        text::fit(&format!("{label}{arrow}"), columns)
+    };
+    let said = format!(
+        "    {} {}  {}  {} sort: {}",
+        name("Verdict", Column::Verdict, VERDICT),
+        text::fit("Key", KEY),
+        name("Last use", Column::LastUse, LAST_USE),
+        name("Data age", Column::DataAge, AGE + 1),
+        sort.label()
+    );
+    Line::from(text::truncate(&said, usize::from(width)))
+        .style(Style::new().add_modifier(Modifier::UNDERLINED))
+}
+
 /// The heading while the scan runs: what it found so far.
-fn heading_so_far(users: &[UserView]) -> String {
+pub fn heading_so_far(users: &[UserView]) -> String {
     if users.is_empty() {
         return "No user with two Active AccessKeys found yet.".to_owned();
     }
@@ -271,9 +304,10 @@ fn fit_height(mut lines: Vec<Line<'static>>, room: usize) -> Vec<Line<'static>> 
     lines
 }
 
-/// The lines of one user (four, and one under each key ramkey's records
-/// disagree about), each at most `width` columns.
-pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
+/// The lines of one user (four, one under each key ramkey's records
+/// disagree about, and one of marks when it has any), each at most
+/// `width` columns; the data's age is reckoned at `now`.
+pub fn user_lines(user: &UserView, width: usize, now: DateTime<Utc>) -> Vec<Line<'static>> {
     let name_width = (width / 3).min(20);
     let display_width = width.saturating_sub(name_width + 1);
     let display = if user.display_name.is_empty() {
@@ -289,8 +323,9 @@ pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
     let first = text::truncate(&first, width);
 
     let mut lines = vec![Line::from(first).bold()];
+    let age = data_age(user.data_as_of, now);
     for key in &user.keys {
-        lines.push(Line::from(key_line(key, width)));
+        lines.push(Line::from(key_line(key, &age, width)));
         // On its own line, so a narrow terminal cuts neither it nor the date.
         if let Some(disagreement) = &key.disagreement {
             let mark = format!("    {disagreement}");
@@ -307,26 +342,50 @@ pub fn user_lines(user: &UserView, width: usize) -> Vec<Line<'static>> {
         });
     let progress = format!("  → {path}: {}", user.progress());
     lines.push(Line::from(text::truncate(&progress, width)).italic());
+    if !user.marks.is_empty() {
+        let marks: Vec<String> = user.marks.iter().map(RowMark::label).collect();
+        let said = format!("  ! {}", marks.join(" · "));
+        lines.push(
+            Line::from(text::truncate(&said, width))
+                .style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+        );
+    }
     lines
 }
 
-/// `  idle     LTAI…  last used 2024-01-02`, cut to `width`.
-fn key_line(key: &KeyView, width: usize) -> String {
-    let used = key.last_used.map_or_else(
-        || "no last use".to_owned(),
-        |at| format!("last used {}", at.format("%Y-%m-%d")),
-    );
-    // The marker before the date: the date is what may be cut.
-    let used = if key.used_by_ramkey {
-        format!("ramkey's own key · {used}")
-    } else {
-        used
+/// The key lines' cells, in columns.
+const VERDICT: usize = 8;
+const KEY: usize = 24;
+const LAST_USE: usize = 10;
+const AGE: usize = 8;
+
+/// How old data taken at `as_of` is at `now`: "2 min", "3 h", "5 d", or
+/// "-" while the scan has not said.
+pub fn data_age(as_of: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(as_of) = as_of else {
+        return "-".to_owned();
     };
+    let minutes = (now - as_of).num_minutes().max(0);
+    match minutes {
+        0 => "<1 min".to_owned(),
+        1..=59 => format!("{minutes} min"),
+        60..=2879 => format!("{} h", minutes / 60),
+        _ => format!("{} d", minutes / 1440),
+    }
+}
+
+/// `  idle     LTAI…  2024-01-02  3 h`, cut to `width`.
+fn key_line(key: &KeyView, age: &str, width: usize) -> String {
+    let used = key.last_used.map_or_else(
+        || "unknown".to_owned(),
+        |at| at.format("%Y-%m-%d").to_string(),
+    );
     // The verdict first: on a narrow terminal it is what must stay visible.
     let line = format!(
-        "  {} {}  {used}",
-        text::fit(key.verdict.label(), 8),
-        text::fit(&key.access_key_id, 24)
+        "  {} {}  {}  {age}",
+        text::fit(key.verdict.label(), VERDICT),
+        text::fit(&key.access_key_id, KEY),
+        text::fit(&used, LAST_USE),
     );
     text::truncate(line.trim_end(), width)
 }

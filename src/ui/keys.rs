@@ -11,6 +11,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 /// Where the focus is: the screen, or the dialog above it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
+    /// The first screen: who ramkey is, the state file, where to begin.
+    Start,
     /// The list of flagged users.
     Findings,
     /// The list while the scan fills it in, under the gauge.
@@ -46,7 +48,8 @@ pub enum Context {
 
 impl Context {
     /// Every context, for the help overlay and for tests.
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
+        Context::Start,
         Context::Findings,
         Context::Scanning,
         Context::Filter,
@@ -66,6 +69,7 @@ impl Context {
     /// What the help overlay calls this place.
     pub fn name(self) -> &'static str {
         match self {
+            Context::Start => "the start screen",
             Context::Findings => "the findings list",
             Context::Scanning => "the findings list during the scan",
             Context::Filter => "the filter line",
@@ -128,6 +132,10 @@ pub enum Command {
     Filter,
     /// `ramkey demo` only: move the clock past the waiting period.
     JumpClock,
+    /// Sort the findings table by its next column.
+    Sort,
+    /// Reverse the findings table's sort.
+    ReverseSort,
 }
 
 /// A key as the table names it.
@@ -207,6 +215,8 @@ const VERIFY: &[Key] = &[Key::Plain(KeyCode::Char('v'))];
 const AGAIN: &[Key] = &[Key::Plain(KeyCode::Char('a'))];
 const SLASH: &[Key] = &[Key::Plain(KeyCode::Char('/'))];
 const SKIP: &[Key] = &[Key::Plain(KeyCode::Char('>'))];
+const SORT: &[Key] = &[Key::Plain(KeyCode::Char('s'))];
+const REVERSE: &[Key] = &[Key::Plain(KeyCode::Char('S'))];
 
 const fn bind(
     keys: &'static [Key],
@@ -254,13 +264,43 @@ use Context as X;
 
 /// Every key ramkey reacts to.
 pub const TABLE: &[Binding] = &[
+    movement(UP, X::Start, C::Up, "up"),
+    movement(DOWN, X::Start, C::Down, "down"),
+    explained(
+        bind(ENTER, X::Start, C::Act, "choose"),
+        "open the chosen line: a rotation or the list",
+    ),
+    explained(
+        bind(ESC, X::Start, C::Back, "findings list"),
+        "go to the findings list",
+    ),
+    quiet(explained(
+        bind(SLASH, X::Start, C::Filter, "filter"),
+        "go to the findings list and filter it",
+    )),
+    bind(HELP, X::Start, C::Help, "help"),
+    explained(
+        bind(QUIT, X::Start, C::Quit, "quit"),
+        "quit (a running scan only reads: it stops)",
+    ),
+    quiet(bind(CTRL_C, X::Start, C::Interrupt, "quit now")),
     movement(UP, X::Findings, C::Up, "up"),
     movement(DOWN, X::Findings, C::Down, "down"),
     bind(ENTER, X::Findings, C::Act, "open"),
     explained(
         bind(SLASH, X::Findings, C::Filter, "filter"),
-        "filter the list: user, display name, key id or verdict",
+        "filter by user, name, key id, verdict or mark",
     ),
+    explained(
+        bind(SORT, X::Findings, C::Sort, "sort"),
+        "sort by the next column (user, verdict, …)",
+    ),
+    quiet(bind(
+        REVERSE,
+        X::Findings,
+        C::ReverseSort,
+        "reverse the sort",
+    )),
     // The filter line says when Esc applies.
     quiet(bind(ESC, X::Findings, C::Back, "clear the filter")),
     bind(HELP, X::Findings, C::Help, "help"),
@@ -275,8 +315,18 @@ pub const TABLE: &[Binding] = &[
     )),
     explained(
         bind(SLASH, X::Scanning, C::Filter, "filter"),
-        "filter the list: user, display name, key id or verdict",
+        "filter by user, name, key id, verdict or mark",
     ),
+    explained(
+        bind(SORT, X::Scanning, C::Sort, "sort"),
+        "sort by the next column (user, verdict, …)",
+    ),
+    quiet(bind(
+        REVERSE,
+        X::Scanning,
+        C::ReverseSort,
+        "reverse the sort",
+    )),
     quiet(bind(ESC, X::Scanning, C::Back, "clear the filter")),
     bind(HELP, X::Scanning, C::Help, "help"),
     explained(

@@ -64,6 +64,8 @@ mod tests {
             rotation: None,
             drift: None,
             marks,
+            data_as_of: None,
+            grants: None,
         }
     }
 

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::app::{App, Screen};
 use super::flow::Dialog;
-use super::{color, findings, popup, rotation_screen, safety, text, too_small};
+use super::{color, findings, popup, rotation_screen, safety, start_screen, text, too_small};
 
 /// The spinner frames of the "working…" line and of the scan's gauge.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -44,6 +44,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     frame.render_widget(header_line(app, header.width), header);
     frame.render_widget(ratatui::widgets::Paragraph::new(banner_lines), banner);
     match &app.screen {
+        Screen::Start { cursor } => start_screen::render(app, *cursor, frame, body),
         Screen::Findings => findings::render(app, frame, body),
         Screen::Rotation { user, cursor } => {
             rotation_screen::render(app, user, *cursor, frame, body);

@@ -1,4 +1,6 @@
-//! One user's rotation: first what needs the admin's attention (changes
+//! One user's rotation: first the evidence (both keys with their verdict
+//! and why, the user's policies and groups, the row's marks; see
+//! [`super::evidence`]), then what needs the admin's attention (changes
 //! made outside ramkey, a write of an earlier run still in flight), then
 //! the step checklist (done with its time, current, pending) and the
 //! selected step's explanation — what it will do, the exact API call, what
@@ -15,12 +17,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::App;
-use super::flow;
 use super::kms_mark;
 use chrono::{DateTime, Utc};
 
 use super::view::{DriftView, NewKeyCheck, RotationView, StepKind, StepStatus, StepView, UserView};
-use super::{steps, text};
+use super::{evidence, steps, text};
 
 /// Draws `user_name`'s rotation into `area`.
 pub fn render(app: &App, user_name: &str, cursor: usize, frame: &mut Frame, area: Rect) {
@@ -31,6 +32,21 @@ pub fn render(app: &App, user_name: &str, cursor: usize, frame: &mut Frame, area
     };
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(title_line(user, title.width), title);
+
+    // At most half the rows, so the plan keeps room.
+    let evidence = evidence::fit(
+        evidence::lines(
+            user,
+            app.header.idle_days,
+            app.snapshot.taken_at,
+            usize::from(body.width),
+        ),
+        usize::from(body.height / 2),
+    );
+    let evidence_height = u16::try_from(evidence.len()).unwrap_or(u16::MAX);
+    let [evidence_area, body] =
+        Layout::vertical([Constraint::Length(evidence_height), Constraint::Min(1)]).areas(body);
+    frame.render_widget(Paragraph::new(evidence), evidence_area);
 
     match &user.rotation {
         None => render_not_started(user, frame, body),
@@ -61,17 +77,12 @@ fn title_line(user: &UserView, width: u16) -> Line<'static> {
 }
 
 fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
+    // The keys and their evidence are drawn above this box.
     let mut lines = vec![
         Line::raw("No rotation started for this user yet."),
         Line::raw(format!("Recommended: {}.", user.recommendation.label())),
         Line::raw(""),
     ];
-    lines.extend(
-        user.keys
-            .iter()
-            .map(|key| Line::raw(format!("  {}", flow::key_line(key)))),
-    );
-    lines.push(Line::raw(""));
     match kms_mark::explanation(user) {
         Some(said) => lines.extend(said.into_iter().map(Line::raw)),
         None => lines.push(Line::raw(

@@ -27,6 +27,9 @@ pub struct Header {
     /// A dry run (`--dry-run`): every write is shown as the call it would
     /// make and none is sent; the header and a banner say so.
     pub dry_run: bool,
+    /// Days without use after which an Active key is idle (`--idle-days`):
+    /// the evidence on the user's screen names it.
+    pub idle_days: u32,
 }
 
 /// Who ramkey is and what it signs with, as the findings screen states it
@@ -85,19 +88,49 @@ pub struct UserView {
     /// Changes made outside ramkey since its records, as last checked;
     /// `None` until checked.
     pub drift: Option<Vec<DriftView>>,
-    /// What the row is marked with in the list (e.g. KMS-managed).
+    /// What the findings table marks on the row: exempt, KMS-managed,
+    /// ramkey's own key.
     pub marks: Vec<RowMark>,
+    /// How fresh the row's data is: the scan report's `data_as_of` (the
+    /// credential report's generation time, or the scan's time); `None`
+    /// while the scan still runs.
+    pub data_as_of: Option<DateTime<Utc>>,
+    /// The user's attached policies and groups, as last read; `None` until
+    /// read (when a rotation opens or after its steps).
+    pub grants: Option<GrantSet>,
 }
 
-/// A mark on a user's row: something that changes what may be done.
+/// Something the admin must know about a row before acting on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowMark {
-    /// A KMS secret manages the user's keys: never offered for disabling
-    /// or deleting.
+    /// The admin exempted the user (`--exempt` or the config file).
+    Exempt {
+        /// Why, as the admin wrote it.
+        reason: String,
+    },
+    /// A key of the user is rotated by KMS (a managed RAM secret): ramkey
+    /// leaves its rotation to KMS.
     KmsManaged {
-        /// The secret's name.
+        /// The KMS secret's name.
         secret: String,
     },
+    /// One of the user's keys is the one ramkey signs with (BC-11).
+    OwnKey {
+        /// That key.
+        access_key_id: String,
+    },
+}
+
+impl RowMark {
+    /// The mark as the table shows it, e.g. "exempt: rotated by the vault".
+    pub fn label(&self) -> String {
+        match self {
+            RowMark::Exempt { reason } if reason.is_empty() => "exempt".to_owned(),
+            RowMark::Exempt { reason } => format!("exempt: {reason}"),
+            RowMark::KmsManaged { secret } => format!("KMS-managed (secret {secret})"),
+            RowMark::OwnKey { access_key_id } => format!("ramkey's own key {access_key_id}"),
+        }
+    }
 }
 
 /// One change made outside ramkey (in the console, by a colleague), in the
@@ -123,12 +156,10 @@ impl UserView {
 
     /// The KMS secret managing the user's keys, when one does.
     pub fn kms_secret(&self) -> Option<&str> {
-        self.marks
-            .iter()
-            .map(|mark| match mark {
-                RowMark::KmsManaged { secret } => secret.as_str(),
-            })
-            .next()
+        self.marks.iter().find_map(|mark| match mark {
+            RowMark::KmsManaged { secret } => Some(secret.as_str()),
+            RowMark::Exempt { .. } | RowMark::OwnKey { .. } => None,
+        })
     }
 
     /// Whether the user's rotation has steps left.

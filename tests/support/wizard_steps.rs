@@ -15,6 +15,22 @@ use super::sandbox_process::SandboxProcess;
 /// it; the users listed for a rotation in progress counted after it).
 pub const FINDINGS: &str = "two Active AccessKeys";
 
+/// The start screen's menu title: the wizard's first screen.
+pub const START: &str = "Where to begin";
+
+/// From the start screen (the wizard's first), goes to the findings list;
+/// does nothing elsewhere.
+pub fn leave_start(wizard: &PtyProgram) {
+    if wizard.screen().contains(START) {
+        wizard.press(Key::Esc);
+        // The list's footer, not only the menu gone: a redraw can hide it
+        // for a moment.
+        wizard.wait_until("the findings list", PATIENCE, |screen| {
+            !screen.contains(START) && screen.contains("/ filter")
+        });
+    }
+}
+
 /// `ramkey --endpoint … --state STATE` plus `args`, signing with the
 /// sandbox's caller key, with `env` added; waits for the findings.
 pub fn start_wizard(
@@ -44,6 +60,7 @@ pub fn start_wizard(
 
 /// Moves the findings cursor to `user` and opens its rotation screen.
 pub fn open_user(wizard: &PtyProgram, user: &str) {
+    leave_start(wizard);
     let row = format!("› {user} ");
     for _ in 0..20 {
         let before = selected_row(&wizard.screen());

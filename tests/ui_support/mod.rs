@@ -11,8 +11,8 @@ use ramkey::ui::App;
 use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge;
 use ramkey::ui::view::{
-    Effect, Header, Identity, KeyView, PathKind, Performed, PolicyRef, Recommendation, Request,
-    RotationView, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
+    Effect, GrantSet, Header, Identity, KeyView, PathKind, Performed, PolicyRef, Recommendation,
+    Request, RotationView, Snapshot, StepKind, StepStatus, StepView, UserView, Verdict,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -79,8 +79,13 @@ pub fn alice() -> UserView {
         rotation: None,
         drift: None,
         marks: Vec::new(),
+        data_as_of: Some(at(DATA_AS_OF)),
+        grants: None,
     }
 }
+
+/// When the fixtures' data was read: an hour before the snapshot.
+pub const DATA_AS_OF: &str = "2025-06-01T11:00:00Z";
 
 /// ops-zhangsan: both keys busy, moving to a new user, at the copy step.
 pub fn zhangsan() -> UserView {
@@ -193,6 +198,11 @@ pub fn zhangsan() -> UserView {
         }),
         drift: None,
         marks: Vec::new(),
+        data_as_of: Some(at(DATA_AS_OF)),
+        grants: Some(GrantSet {
+            policies: policies(),
+            groups: vec!["ops".to_owned()],
+        }),
     }
 }
 
@@ -257,6 +267,8 @@ pub fn bob() -> UserView {
         }),
         drift: None,
         marks: Vec::new(),
+        data_as_of: Some(at(DATA_AS_OF)),
+        grants: Some(GrantSet::default()),
     }
 }
 
@@ -310,6 +322,7 @@ pub fn header() -> Header {
         identity: role_identity(),
         read_only: None,
         dry_run: false,
+        idle_days: 90,
     }
 }
 

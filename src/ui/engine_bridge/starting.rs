@@ -13,10 +13,11 @@ use crate::clock::Clock;
 use crate::cloud::model::CallerIdentity;
 use crate::rotation::Engine;
 use crate::scan::progress::{Phase, ScanProgress, SourceKind};
-use crate::scan::{Finding, ScanObserver, ScanReport};
+use crate::scan::{Exemptions, Finding, ScanObserver, ScanReport};
 use crate::ui::launch::Launch;
 use crate::ui::scan_feed::ScanSender;
 use crate::ui::scan_view::{ScanEvent, ScanPhase, ScanSource, ScanView, Started};
+use crate::ui::start_screen::StartView;
 use crate::ui::view::{ErrorView, Header};
 
 /// The engine on its way to being the wizard's backend.
@@ -49,6 +50,21 @@ impl Starting {
     /// The header, known before the scan (see [`EngineBackend::header`]).
     pub fn header(&self, caller: &CallerIdentity, demo: bool) -> Header {
         self.backend.header(caller, demo)
+    }
+
+    /// The same start, marking the users in `exemptions` as exempt.
+    #[must_use]
+    pub fn with_exemptions(self, exemptions: Exemptions) -> Self {
+        Self {
+            backend: self.backend.with_exemptions(exemptions),
+            ..self
+        }
+    }
+
+    /// What the start screen offers before the scan ends (see
+    /// [`EngineBackend::start_view`]).
+    pub fn start_view(&self) -> StartView {
+        self.backend.start_view()
     }
 }
 

@@ -1,10 +1,11 @@
 //! The findings list's `/` filter: which rows match what the admin typed.
 //!
 //! Each word of the query must appear, ignoring case, in the user name,
-//! the display name, a key's AccessKeyId or a key's verdict ("idle", "in
-//! use"…); the rows keep their order. Pure, and allocation-free per row for
-//! ASCII words and for names without upper-case letters (Chinese ones), so
-//! narrowing 10,000 rows on each key press stays cheap.
+//! the display name, a key's AccessKeyId, a key's verdict ("idle", "in
+//! use"…) or a row's mark ("exempt", "KMS-managed", "own key"); the rows
+//! keep their order. Pure, and allocation-free per row for ASCII words and
+//! for names without upper-case letters (Chinese ones), so narrowing 10,000
+//! rows on each key press stays cheap.
 //! Depends on [`crate::ui::view`] only.
 
 use crate::ui::view::UserView;
@@ -60,6 +61,7 @@ fn mentions(user: &UserView, word: &str) -> bool {
             .keys
             .iter()
             .any(|key| contains(&key.access_key_id, word) || contains(key.verdict.label(), word))
+        || user.marks.iter().any(|mark| contains(&mark.label(), word))
 }
 
 /// Whether `haystack` contains `needle` (lower case), ignoring case.
@@ -124,6 +126,8 @@ mod tests {
             rotation: None,
             drift: None,
             marks: Vec::new(),
+            data_as_of: None,
+            grants: None,
         }
     }
 
@@ -165,6 +169,16 @@ mod tests {
         assert_eq!(filter(&users, "ltai5tboba"), [2], "key id");
         assert_eq!(filter(&users, "idle"), [0], "verdict");
         assert_eq!(filter(&users, "unknown"), [2], "verdict");
+    }
+
+    #[test]
+    fn marks_match_too() {
+        let mut users = users();
+        users[2].marks.push(crate::ui::view::RowMark::Exempt {
+            reason: "rotated by the vault".to_owned(),
+        });
+        assert_eq!(filter(&users, "exempt"), [2]);
+        assert_eq!(filter(&users, "vault bob"), [2]);
     }
 
     #[test]
