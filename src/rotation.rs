@@ -14,6 +14,7 @@ pub mod error;
 pub mod marker;
 pub mod name;
 pub mod step;
+pub mod summary;
 pub mod view;
 
 pub use action::{Action, Confirmation, Outcome, PolicyRef, Start};
@@ -22,4 +23,5 @@ pub use engine::{Engine, EngineOptions, KeyCheckOptions, UserPermissions};
 pub use error::EngineError;
 pub use name::{NameError, suggest_name, validate_user_name};
 pub use step::StepKind;
+pub use summary::{MoveSummary, move_summary};
 pub use view::{PathKind, RotationView, StepStatus, StepView, rotation_view};

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::marker;
 use super::name::suggest_name;
 use super::step::{IDLE_STEPS, MOVE_STEPS, StepKind, current_step};
+use super::summary::{MoveSummary, move_summary};
 use crate::state::steps::{Grant, IdleStep, KeyCheck, MoveStep};
 use crate::state::{Deletion, Intent, Progress, Rotation, StepRecord};
 
@@ -122,6 +123,9 @@ pub struct RotationView {
     pub wait_days: u32,
     /// How many times the retired key was re-enabled (rolled back).
     pub rollbacks: usize,
+    /// What a finished move did, for its closing summary.
+    #[serde(skip)]
+    pub summary: Option<MoveSummary>,
 }
 
 impl RotationView {
@@ -217,6 +221,7 @@ pub fn rotation_view(
         pending: rotation.pending.as_ref().map(describe_intent),
         wait_days: rotation.wait_days,
         rollbacks: rotation.rollbacks.len(),
+        summary: move_summary(rotation),
     }
 }
 

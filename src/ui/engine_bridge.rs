@@ -13,6 +13,7 @@
 
 mod listed;
 mod starting;
+mod summary;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -241,6 +242,7 @@ impl EngineBackend {
             retired_key_gone,
             retired_key_active_again: self.key_active_again.contains(&plan.user),
             new_key: self.new_key_view(plan),
+            summary: plan.summary.as_ref().map(summary::view),
         }
     }
 

@@ -31,10 +31,12 @@ use tokio::sync::mpsc;
 
 pub use super::app::Exit;
 use super::app::{App, Msg};
+use super::clipboard::TerminalWriter;
 use super::launch::Launch;
 use super::render;
 use super::scan_feed::ScanFeed;
 use super::scan_view::{ScanNews, Started};
+use super::secret_io;
 use super::view::{Effect, ErrorView, Performed};
 use crate::cloud::{RetryNotice, RetryObserver};
 
@@ -86,7 +88,7 @@ pub async fn run<T, E, S, B>(
     backend: B,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -106,7 +108,7 @@ pub async fn run_observed<T, E, S, R, B>(
     backend: B,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -134,7 +136,7 @@ pub async fn run_starting<T, E, S, R, L>(
     feed: ScanFeed,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -183,7 +185,7 @@ async fn drive<T, E, S, R, B, L>(
     begin: Begin<B, L>,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -270,6 +272,8 @@ where
             // The worker only stops when `requests` is dropped, below.
             let _ = requests.send(effect);
         }
+        // A copy or save the secret dialog asked for, done before the redraw.
+        secret_io::run_pending(app, terminal.backend_mut());
     };
 
     // A scan still running stops here (it only reads); the rest of a start

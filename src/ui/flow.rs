@@ -145,7 +145,7 @@ impl Dialog {
             Dialog::Name(_) | Dialog::WhatBroke(..) | Dialog::PasteSecret(_) => Context::TextInput,
             Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
             Dialog::Start(..) => Context::Choice,
-            Dialog::Secret(_) => Context::Secret,
+            Dialog::Secret(secret) => secret.context(),
             Dialog::Error(_) => Context::Error,
             Dialog::Notice(_) => Context::Notice,
         }

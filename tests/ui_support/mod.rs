@@ -109,6 +109,7 @@ pub fn zhangsan() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            summary: None,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -216,6 +217,7 @@ pub fn bob() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            summary: None,
             steps: vec![
                 step(
                     StepKind::Review {
