@@ -49,6 +49,7 @@ fn user(i: usize) -> UserView {
         recommendation: Recommendation::DisableIdle,
         rotation: None,
         drift: None,
+        marks: Vec::new(),
     }
 }
 

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cloud::Region;
+
 mod faults;
 pub use faults::FaultArgs;
 
@@ -46,6 +48,21 @@ pub struct GlobalArgs {
     /// Days between disabling a key and deleting it.
     #[arg(long, global = true, default_value_t = 90, value_name = "DAYS")]
     pub wait_days: u32,
+
+    /// Look for KMS RAM secrets in these regions (repeatable or comma-separated); their
+    /// users' keys are never offered for disabling. Without it KMS is not checked.
+    #[arg(
+        long = "kms-region",
+        global = true,
+        value_name = "REGION",
+        value_delimiter = ','
+    )]
+    pub kms_regions: Vec<Region>,
+
+    /// Hours after a KMS rotation during which a managed user's two keys are expected.
+    #[arg(long, global = true, default_value_t = crate::scan::kms::DEFAULT_WINDOW_HOURS,
+          value_name = "HOURS")]
+    pub kms_window_hours: u32,
 
     /// Write the log here (default: ramkey.log beside the state files).
     #[arg(long, global = true, value_name = "PATH")]
@@ -93,6 +110,10 @@ pub enum Command {
     Sandbox(Box<SandboxArgs>),
     /// Print the RAM policy ramkey's own identity needs (JSON); no credentials, no network.
     Policy(PolicyArgs),
+    /// Print the completion script for SHELL to stdout (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page ramkey(1) to stdout, or write every command's page into --dir.
+    Man(ManArgs),
 }
 
 /// `ramkey demo`.
@@ -257,6 +278,22 @@ pub struct PolicyArgs {
     pub scan_only: bool,
 }
 
+/// `ramkey completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `ramkey man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ramkey.1 and one page per subcommand (ramkey-scan.1, ...) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,5 +453,30 @@ mod tests {
                 "{bad}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn kms_regions_are_a_checked_list_and_the_window_has_a_default() {
+        let none = Cli::try_parse_from(["ramkey", "scan"]).unwrap();
+        assert!(none.global.kms_regions.is_empty());
+        assert_eq!(none.global.kms_window_hours, 48);
+
+        let cli = Cli::try_parse_from([
+            "ramkey",
+            "scan",
+            "--kms-region",
+            "cn-hangzhou,cn-shanghai",
+            "--kms-region=ap-southeast-1",
+            "--kms-window-hours",
+            "72",
+        ])
+        .unwrap();
+        let regions: Vec<&str> = cli.global.kms_regions.iter().map(Region::as_str).collect();
+        assert_eq!(regions, ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]);
+        assert_eq!(cli.global.kms_window_hours, 72);
+
+        let error =
+            Cli::try_parse_from(["ramkey", "--kms-region", "hangzhou.evil", "scan"]).unwrap_err();
+        assert!(error.to_string().contains("not a region id"), "{error}");
     }
 }

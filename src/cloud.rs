@@ -1,5 +1,5 @@
 //! The Alibaba Cloud client: request signing, credentials, transport and the
-//! typed RAM, STS and IMS calls ramkey makes.
+//! typed RAM, STS, IMS and KMS calls ramkey makes.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
 
@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod endpoints;
 pub mod error;
 pub mod ims;
+pub mod kms;
 mod lenient;
 pub mod model;
 pub mod pace;
@@ -22,7 +23,7 @@ mod transport;
 
 pub use client::{Client, ClientConfig, ClientOptions, SignatureVersion};
 pub use credentials::{Credentials, CredentialsError};
-pub use endpoints::{EndpointError, Endpoints, Service};
+pub use endpoints::{EndpointError, Endpoints, Region, RegionError, Service};
 pub use error::{ApiError, CloudError, UnexpectedBody};
 pub use ram::ListProgress;
 pub use retry::{Retry, RetryNotice, RetryObserver, RetryPolicy};

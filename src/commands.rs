@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod completions;
 mod demo;
 mod logging;
+mod man;
 mod policy;
 mod sandbox;
 mod scan;
@@ -19,8 +21,13 @@ mod wizard;
 /// Runs the parsed command line and maps the outcome to an exit code.
 pub fn run(cli: Cli) -> ExitCode {
     // The sandbox is a server without a screen to protect: it logs to stderr.
-    // Nor does `policy`, which only prints a document.
-    if !matches!(cli.command, Some(Command::Sandbox(_) | Command::Policy(_))) {
+    // Nor does `policy`, which only prints a document, nor do the
+    // generators of completions and man pages (run in packagers' builds).
+    let quiet = matches!(
+        cli.command,
+        Some(Command::Sandbox(_) | Command::Policy(_) | Command::Completions(_) | Command::Man(_))
+    );
+    if !quiet {
         logging::init(cli.global.log_file.as_deref(), &cli.global.log_level);
     }
     let runtime = match tokio::runtime::Runtime::new() {
@@ -47,6 +54,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Status(args)) => status::run(&cli.global, &args),
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, &args).await,
         Some(Command::Policy(args)) => policy::run(&args),
+        Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Man(args)) => man::run(&args),
     }
 }
 

@@ -6,7 +6,9 @@
 //! Chosen by `RAMKEY_TEST_DIE_AT=<before|after>:<Point>[#N]`, e.g.
 //! `after:CreateAccessKey` or `before:AttachPolicyToUser#2` (the second such
 //! call of this process). Points are API action names and `rename` (the
-//! state file's atomic replace). Depends on nothing else in the crate. The code exists only in builds with debug
+//! state file's atomic replace). [`panic_point`] panics instead, chosen by
+//! `RAMKEY_TEST_PANIC_AT=<point>` (`scan`: once the scan knows who ramkey
+//! is). Depends on nothing else in the crate. The code exists only in builds with debug
 //! assertions (tests and `cargo run`); release builds compile
 //! [`point`] to nothing and never read the variable.
 
@@ -55,6 +57,24 @@ pub fn point(stage: Stage, action: &str) {
 #[cfg(not(debug_assertions))]
 #[inline]
 pub fn point(_stage: Stage, _action: &str) {}
+
+/// The environment variable that chooses a test panic point.
+pub const PANIC_AT: &str = "RAMKEY_TEST_PANIC_AT";
+
+/// Panics here if `RAMKEY_TEST_PANIC_AT` names `point` (e.g. `scan`), for
+/// the tests that the terminal is restored on a panic (bc-15). Inert unless
+/// the variable is set; like [`point`], absent from release builds.
+#[cfg(debug_assertions)]
+pub fn panic_point(point: &str) {
+    if std::env::var(PANIC_AT).is_ok_and(|wanted| wanted == point) {
+        panic!("test panic point {point:?} reached ({PANIC_AT})");
+    }
+}
+
+/// Release builds: no panic points.
+#[cfg(not(debug_assertions))]
+#[inline]
+pub fn panic_point(_point: &str) {}
 
 /// `before:CreateUser#2` → (Before, "CreateUser", 2); `#N` defaults to 1.
 #[cfg_attr(not(debug_assertions), allow(dead_code))]

@@ -15,6 +15,7 @@
 mod account;
 mod actions;
 mod api_error;
+pub mod applications;
 mod connection;
 mod delivery;
 mod faults;
@@ -38,11 +39,12 @@ pub use account::{
     Policy, PolicyAttachment, Role, User,
 };
 pub use actions::report::ReportSettings;
+pub use applications::{Application, Deployment, Stage};
 pub use faults::{Faults, Pattern, Schedule, ScheduleError};
 pub use gate::{MISMATCH_PREFIX, TIMESTAMP_WINDOW};
 pub use generate::{Generation, GenerationError, generate};
 pub use journal::{Ending, SeenRequest};
-pub use server::{SandboxHandle, start};
+pub use server::{Applications, SandboxHandle, start};
 
 /// Why the sandbox could not start or stopped badly.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@
 pub mod exempt;
 pub mod finding;
 pub mod format;
+pub mod kms;
 pub mod progress;
 pub mod recommend;
 pub mod report;
@@ -15,9 +16,13 @@ mod run;
 pub mod verdict;
 
 pub use exempt::{ConfigFile, ExemptError, Exemptions};
-pub use finding::{ExemptUser, Finding, Judging, KeyFinding, ScanReport, ScanStats, is_flagged};
+pub use finding::{
+    ExemptUser, Finding, Judging, KeyFinding, ManagedUser, ScanReport, ScanStats, StuckRotation,
+    is_flagged,
+};
+pub use kms::{KmsOptions, ManagedBy, ManagedUsers};
 pub use progress::{Phase, Quiet, ScanObserver, ScanProgress, SourceKind};
 pub use recommend::Recommendation;
 pub use report::{ReportCandidates, ReportOptions, ReportUnusable};
-pub use run::{ScanError, ScanOptions, Source, check_user, per_user, run};
+pub use run::{ScanError, ScanOptions, Source, check_user, kms_manager_of, per_user, run};
 pub use verdict::{Assessment, Verdict, classify_key};

@@ -101,7 +101,7 @@ async fn scan_under_a_role_profile_says_who_it_is_and_until_when() {
     assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
     assert!(
         run.stdout
-            .starts_with("Account 5123874409316254: 5 of 32 users flagged")
+            .starts_with("Account 5123874409316254: 6 of 33 users flagged")
     );
     let secret = sandbox.caller_secret().expose();
     assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));

@@ -70,8 +70,8 @@ async fn a_ram_role_arn_profile_scans_the_account_as_the_assumed_role() {
 
     let options = ScanOptions::per_user(90, sandbox.clock.now());
     let scanned = scan::run(&client, &options, &scan::Quiet).await.unwrap();
-    assert_eq!(scanned.users_scanned, 32);
-    assert_eq!(scanned.flagged.len(), 5);
+    assert_eq!(scanned.users_scanned, 33);
+    assert_eq!(scanned.flagged.len(), 6);
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! End to end under a pty: the real wizard takes over the terminal before it
 //! scans and shows the scan's gauge, then the findings screen, whose `/`
 //! filter narrows the list; `q` during the scan stops it and leaves at once
-//! with the terminal restored. Against `ramkey sandbox` answering slowly
+//! with the terminal restored; `ramkey scan` on a terminal draws a progress
+//! bar on stderr, then prints its report. Against `ramkey sandbox` answering slowly
 //! (`--delay-ms`), so the scan lasts long enough to be seen; the waits are
 //! failure bounds, not speed requirements.
 
@@ -71,4 +72,35 @@ fn q_during_the_scan_stops_it_and_leaves_with_the_terminal_restored() {
     assert!(!wizard.cursor_hidden(), "{}", wizard.report());
     let said = wizard.screen().replace('\n', "");
     assert!(said.contains("ramkey: state file"), "{said}");
+}
+
+/// `ramkey scan` with stderr on a terminal draws its progress bar there while
+/// the scan runs and erases it at the end; the report itself is printed whole.
+#[test]
+fn scan_on_a_terminal_draws_a_progress_bar_then_the_report() {
+    let sandbox = SandboxProcess::start(["--delay-ms", "150"]);
+    let home = tempfile::tempdir().unwrap();
+    let command = PtyCommand::ramkey(
+        home.path(),
+        ["--endpoint", sandbox.endpoint(), "scan", "--source", "api"],
+    )
+    .envs([
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", sandbox.access_key_id()),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", sandbox.secret()),
+    ]);
+    let mut scan = PtyProgram::spawn(&command);
+
+    scan.wait_for("users checked", PATIENCE);
+    assert_eq!(scan.wait_exit(PATIENCE), 3, "{}", scan.report());
+
+    let screen = scan.screen();
+    assert!(
+        !screen.contains("users checked"),
+        "the bar is erased: {screen}"
+    );
+    assert!(
+        screen.contains("5 of 32 users flagged (two Active AccessKeys); source api"),
+        "{screen}"
+    );
+    assert!(!scan.in_alternate_screen(), "{}", scan.report());
 }

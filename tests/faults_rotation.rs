@@ -25,7 +25,7 @@ use ramkey::rotation::{
     Action, Confirmation, EngineError, Outcome, PolicyRef, Start, StepKind, StepStatus,
 };
 use ramkey::sandbox::{Account, Ending, Faults, Schedule};
-use ramkey::scan::ScanReport;
+use ramkey::scan::{ScanReport, ScanStats};
 use ramkey::secret::Secret;
 use ramkey::state::steps::Grant;
 use rotation_support::{World, no_waiting, ok, refused};
@@ -576,7 +576,16 @@ async fn check_same_end_signing(faults: Faults, signature: SignatureVersion) -> 
     let (report, account, world, detours) = full_run(faults, signature).await;
     eprintln!("detours under faults: {detours:?}");
 
-    assert_eq!(report, plain_report, "the scan saw something else");
+    // What the scan saw must match; how many calls it took may not.
+    let findings = |report: &ScanReport| ScanReport {
+        stats: ScanStats::default(),
+        ..report.clone()
+    };
+    assert_eq!(
+        findings(&report),
+        findings(&plain_report),
+        "the scan saw something else"
+    );
     let new_users: Vec<_> = account
         .users
         .iter()

@@ -134,7 +134,12 @@ const FIRST_NEEDED_AT: &[(&str, &str)] = &[
 /// Actions of the remediate policy whose absence fails no step: the
 /// credential report only speeds up the scan, which without it lists users
 /// one by one (`--source auto` says why in a note).
-const OPTIONAL: &[&str] = &["ram:GenerateCredentialReport", "ram:GetCredentialReport"];
+const OPTIONAL: &[&str] = &[
+    "ram:GenerateCredentialReport",
+    "ram:GetCredentialReport",
+    "kms:ListSecrets",
+    "kms:DescribeSecret",
+];
 
 /// Why a stage failed.
 #[derive(Debug)]

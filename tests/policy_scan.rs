@@ -13,6 +13,12 @@ use rotation_support::World;
 const IDLE_USER: &str = "billing-exporter";
 const IDLE_KEY: &str = "LTAI5tHYcNLlk2r7wbVdZbSe";
 
+/// KMS checked where the demo account keeps its RAM secret.
+fn hangzhou() -> ramkey::scan::KmsOptions {
+    let region = ramkey::cloud::Region::parse("cn-hangzhou").unwrap();
+    ramkey::scan::KmsOptions::new(vec![region], 48)
+}
+
 async fn scan_only_world() -> World {
     World::with_account(account_with_caller_policy(&document(SCAN_ONLY))).await
 }
@@ -22,6 +28,7 @@ async fn the_scan_only_policy_scans_the_whole_account() {
     let limited = scan_only_world().await;
     let report = limited
         .engine()
+        .with_kms(hangzhou())
         .scan(&ramkey::scan::Quiet)
         .await
         .expect("the scan-only policy suffices");
@@ -38,11 +45,15 @@ async fn the_scan_only_policy_scans_the_whole_account() {
         ]
     );
     // The demo account plus the test's console administrator.
-    assert_eq!(report.users_scanned, 33);
+    assert_eq!(report.users_scanned, 34);
+    // Its KMS-managed user is recognised with exactly this policy.
+    let managed: Vec<&str> = report.kms_managed.iter().map(|m| m.user.as_str()).collect();
+    assert_eq!(managed, ["wxpay-notify"]);
 
     let privileged = World::demo().await;
     let full = privileged
         .engine()
+        .with_kms(hangzhou())
         .scan(&ramkey::scan::Quiet)
         .await
         .unwrap();

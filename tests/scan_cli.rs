@@ -76,6 +76,7 @@ async fn json_output_has_exactly_the_documented_shape_and_exit_code_3() {
             "data_as_of",
             "notes",
             "exempt",
+            "kms_managed",
             "stats"
         ])
     );
@@ -85,9 +86,9 @@ async fn json_output_has_exactly_the_documented_shape_and_exit_code_3() {
     );
     assert_eq!(report["exempt"], serde_json::json!([]));
     assert_eq!(report["account_id"], "5123874409316254");
-    assert_eq!(report["users_scanned"], 32);
+    assert_eq!(report["users_scanned"], 33);
     let flagged = report["flagged"].as_array().unwrap();
-    assert_eq!(flagged.len(), 5);
+    assert_eq!(flagged.len(), 6);
     for finding in flagged {
         assert_eq!(
             keys_of(finding),
@@ -128,7 +129,7 @@ async fn the_table_lists_each_flagged_user_with_its_evidence() {
     assert_eq!(run.code, 3, "stderr: {}", run.stderr);
     assert!(
         run.stdout
-            .starts_with("Account 5123874409316254: 5 of 32 users flagged"),
+            .starts_with("Account 5123874409316254: 6 of 33 users flagged"),
         "{}",
         run.stdout
     );

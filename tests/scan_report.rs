@@ -117,6 +117,7 @@ impl ScanObserver for Recorder {
 }
 
 const OPTIONS: ReportOptions = ReportOptions {
+    first_poll: Duration::from_secs(2),
     poll_interval: Duration::from_secs(2),
     poll_cap: Duration::from_secs(60),
 };
@@ -332,6 +333,7 @@ async fn a_report_not_ready_within_the_cap_is_given_up() {
     })
     .await;
     let options = ReportOptions {
+        first_poll: Duration::from_secs(2),
         poll_interval: Duration::from_secs(2),
         poll_cap: Duration::from_secs(5),
     };
@@ -346,6 +348,37 @@ async fn a_report_not_ready_within_the_cap_is_given_up() {
     assert!(error.source.is_none());
     assert_eq!(sleeper.asked(), [Duration::from_secs(2); 2]);
     assert_eq!(actions(&server).len(), 3);
+}
+
+#[tokio::test]
+async fn the_polls_start_soon_and_slow_down_to_the_interval() {
+    let states = [
+        "STARTED",
+        "INPROGRESS",
+        "INPROGRESS",
+        "INPROGRESS",
+        "INPROGRESS",
+    ];
+    let server = ims_server(&states, |_| {
+        panic!("nothing is downloaded before COMPLETED")
+    })
+    .await;
+    let sleeper = NoSleep::new();
+
+    let error = report::candidates(
+        &client(&server, &sleeper),
+        &Recorder::default(),
+        &ReportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+
+    assert!(error.reason.contains("not ready after"), "{error}");
+    let asked = sleeper.asked();
+    let ms = |n| Duration::from_millis(n);
+    assert_eq!(asked[..5], [ms(250), ms(500), ms(1000), ms(2000), ms(2000)]);
+    let waited: Duration = asked.iter().sum();
+    assert!(waited <= Duration::from_secs(120), "{waited:?}");
 }
 
 #[tokio::test]
@@ -457,4 +490,86 @@ async fn one_page_below_the_ceiling_is_used() {
     assert_eq!(found.users_in_report, 3_499);
     assert_eq!(found.candidates.len(), 70);
     assert_eq!(found.candidates[1], "u00050");
+}
+
+/// The whole report source against a server whose ListUsers takes at most
+/// 100 a page (as an older reference said): the display names' listing asks
+/// for 1,000, is refused, and lists again in pages of the default size; the
+/// candidate is confirmed with ListAccessKeys and GetAccessKeyLastUsed, and
+/// a candidate no longer listed (deleted since the report) is dropped.
+#[tokio::test]
+async fn the_report_scan_lists_display_names_in_smaller_pages_when_1000_is_refused() {
+    let csv = lines(&[
+        HEADER.to_owned(),
+        ROOT_ROW.to_owned(),
+        user_row("alice", "TRUE"),
+        user_row("gone", "TRUE"),
+        user_row("bob", "FALSE"),
+    ]);
+    let server = TestServer::start(move |request: &Received| {
+        match request.param("Action").as_deref() {
+            Some("GetCallerIdentity") => Reply::json(
+                r#"{"RequestId":"R","AccountId":"1968","Arn":"acs:ram::1968:user/admin","IdentityType":"RAMUser","UserId":"1","PrincipalId":"1"}"#,
+            ),
+            Some("GenerateCredentialReport") => state("COMPLETED"),
+            Some("GetCredentialReport") => report_page(&csv, None),
+            Some("ListUsers") => match request.param("MaxItems").as_deref() {
+                Some("100") => Reply::json(
+                    &serde_json::json!({"RequestId": "R", "IsTruncated": false, "Users": {"User": [
+                        {"UserId": "1", "UserName": "alice", "DisplayName": "Alice 王",
+                         "CreateDate": "2020-01-01T00:00:00Z"},
+                        {"UserId": "2", "UserName": "bob", "DisplayName": "",
+                         "CreateDate": "2020-01-01T00:00:00Z"}]}})
+                    .to_string(),
+                ),
+                _ => Reply::error(
+                    400,
+                    "InvalidParameter.MaxItems",
+                    "The parameter MaxItems must be an integer from 1 to 100.",
+                ),
+            },
+            Some("ListAccessKeys") => Reply::json(
+                r#"{"RequestId":"R","AccessKeys":{"AccessKey":[
+                    {"AccessKeyId":"LTAI-A1","Status":"Active","CreateDate":"2020-01-01T00:00:00Z"},
+                    {"AccessKeyId":"LTAI-A2","Status":"Active","CreateDate":"2021-01-01T00:00:00Z"}]}}"#,
+            ),
+            Some("GetAccessKeyLastUsed") => Reply::json(
+                r#"{"RequestId":"R","AccessKeyLastUsed":{"LastUsedDate":"2023-12-30T10:00:00Z"}}"#,
+            ),
+            other => Reply::error(400, "InvalidAction.NotFound", &format!("{other:?}")),
+        }
+    })
+    .await;
+    let sleeper = NoSleep::new();
+    let mut options = ramkey::scan::ScanOptions::per_user(90, now());
+    options.source = ramkey::scan::Source::Report;
+
+    let report = ramkey::scan::run(&client(&server, &sleeper), &options, &ramkey::scan::Quiet)
+        .await
+        .unwrap();
+
+    let flagged: Vec<(&str, &str)> = report
+        .flagged
+        .iter()
+        .map(|f| (f.user.as_str(), f.display_name.as_str()))
+        .collect();
+    assert_eq!(flagged, [("alice", "Alice 王")]);
+    let asked: Vec<Option<String>> = server
+        .received()
+        .iter()
+        .filter(|r| r.param("Action").as_deref() == Some("ListUsers"))
+        .map(|r| r.param("MaxItems"))
+        .collect();
+    assert_eq!(asked, [Some("1000".to_owned()), Some("100".to_owned())]);
+    let key_lists: Vec<Option<String>> = server
+        .received()
+        .iter()
+        .filter(|r| r.param("Action").as_deref() == Some("ListAccessKeys"))
+        .map(|r| r.param("UserName"))
+        .collect();
+    assert_eq!(
+        key_lists,
+        [Some("alice".to_owned())],
+        "gone is dropped unread"
+    );
 }

@@ -112,9 +112,9 @@ fn demo_without_the_report() -> Account {
 }
 
 /// The demo account's flagged users.
-const DEMO_FLAGGED: usize = 5;
+const DEMO_FLAGGED: usize = 6;
 /// The demo account's users.
-const DEMO_USERS: usize = 32;
+const DEMO_USERS: usize = 33;
 
 /// Everything an observer was told.
 #[derive(Default)]
@@ -683,12 +683,22 @@ async fn auto_uses_the_report_when_allowed() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["source"], "report");
     assert_eq!(report["flagged"].as_array().unwrap().len(), DEMO_FLAGGED);
-    let listed = sandbox
+    // Only the report's candidates have their keys read.
+    let key_lists = sandbox
         .requests()
         .iter()
-        .filter(|r| r.action == "ListUsers")
+        .filter(|r| r.action == "ListAccessKeys")
         .count();
-    assert_eq!(listed, 0, "no per-user listing when the report serves");
+    assert_eq!(key_lists, DEMO_FLAGGED, "keys read for the candidates only");
+    assert_eq!(
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.action == "GetUser")
+            .count(),
+        0,
+        "display names come from the listing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -702,7 +712,15 @@ async fn auto_falls_back_with_a_note_and_report_alone_fails_plainly() {
     assert_eq!(report["source"], "api");
     assert_eq!(report["data_as_of"], report["scanned_at"]);
     let notes = report["notes"].as_array().unwrap();
-    assert_eq!(notes.len(), 1, "{notes:?}");
+    // The fallback's reason, then that KMS was not checked (no region named).
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[1]
+            .as_str()
+            .unwrap()
+            .starts_with("KMS was not checked"),
+        "{notes:?}"
+    );
     assert!(
         notes[0]
             .as_str()

@@ -118,3 +118,22 @@ fn every_screen_and_dialog_survives_tiny_terminals() {
         }
     }
 }
+
+/// The display column where `needle` starts in the first row holding it.
+fn column_of(rows: &[String], needle: &str) -> usize {
+    let row = rows.iter().find(|r| r.contains(needle)).expect(needle);
+    text::width(&row[..row.find(needle).unwrap()])
+}
+
+#[test]
+fn display_names_start_in_one_column_at_40_and_30_and_back() {
+    let mut app = app();
+    tap(&mut app, &[KeyCode::Down]);
+    let mut terminal = Terminal::new(TestBackend::new(40, 24)).unwrap();
+    for width in [40_u16, 30, 40] {
+        let rows = draw_at(&mut terminal, &app, width);
+        let latin = column_of(&rows, "Alice Wang");
+        let chinese = column_of(&rows, "运维");
+        assert_eq!(latin, chinese, "at {width} columns:\n{}", rows.join("\n"));
+    }
+}

@@ -1,6 +1,6 @@
 //! [`Client`]: signs each call with a fresh timestamp and nonce and sends
 //! exactly what was signed (see `signed_call.rs` for each signature's
-//! layout). The typed calls live in `ram.rs`, `sts.rs` and `ims.rs`; this file is the
+//! layout). The typed calls live in `ram.rs`, `sts.rs`, `ims.rs` and `kms.rs`; this file is the
 //! one path they all share.
 //!
 //! Knows nothing of the UI, the scan, the rotation engine or the state file.
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::credentials::{CredentialReport, Credentials, CredentialsProvider};
 use super::endpoints;
-pub use super::endpoints::{EndpointError, Endpoints, Service};
+pub use super::endpoints::{EndpointError, Endpoints, Region, Service};
 use super::error::{CloudError, changes_the_account};
 use super::pace::{self, Outcome, Pacer, Storm};
 use super::response::{self, CallContext, Redactor, Reply};
@@ -276,7 +276,8 @@ impl Client {
             }
         };
         let sent_at = inner.clock.now();
-        let url = inner.endpoints.url(call.service);
+        let url = call.url(&inner.endpoints);
+        let url: &Url = &url;
         let signed = self.sign(&credentials, call, url, sent_at);
         // Built per call: role credentials change when they are renewed.
         let mut sensitive = vec![&credentials.secret];
@@ -357,6 +358,8 @@ pub(crate) struct Call<'a> {
     action: &'static str,
     /// The RAM user the call is about, for the log line.
     user: Option<&'a str>,
+    /// The region of a regional service's call (KMS).
+    region: Option<Region>,
     params: Vec<(String, String)>,
 }
 
@@ -376,12 +379,30 @@ impl<'a> Call<'a> {
         Self::new(Service::Ims, action)
     }
 
+    /// A KMS 2016-01-20 action in `region`: sent to that region's host,
+    /// and naming it in `RegionId` (which the legacy SDKs send with every
+    /// call) so that one endpoint serving every region can tell them apart.
+    pub fn kms(action: &'static str, region: &Region) -> Self {
+        let mut call = Self::new(Service::Kms, action).param("RegionId", region.as_str());
+        call.region = Some(region.clone());
+        call
+    }
+
     fn new(service: Service, action: &'static str) -> Self {
         Self {
             service,
             action,
             user: None,
+            region: None,
             params: Vec::new(),
+        }
+    }
+
+    /// Where the call goes.
+    fn url<'e>(&self, endpoints: &'e Endpoints) -> std::borrow::Cow<'e, Url> {
+        match &self.region {
+            Some(region) => endpoints.url_in(self.service, region),
+            None => std::borrow::Cow::Borrowed(endpoints.url(self.service)),
         }
     }
 

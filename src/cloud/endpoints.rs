@@ -1,7 +1,11 @@
 //! Which URL each service's calls go to: production, or one URL for every
-//! service (`--endpoint`, the sandbox or a test server).
+//! service (`--endpoint`, the sandbox or a test server). KMS is regional: in
+//! production each region has its own host (`kms.<region>.aliyuncs.com`).
 //!
 //! Depends on nothing else in the crate.
+
+use std::borrow::Cow;
+use std::fmt;
 
 use reqwest::Url;
 
@@ -11,6 +15,9 @@ pub const PRODUCTION_RAM: &str = "https://ram.aliyuncs.com";
 pub const PRODUCTION_STS: &str = "https://sts.aliyuncs.com";
 /// The central production IMS endpoint (the credential report).
 pub const PRODUCTION_IMS: &str = "https://ims.aliyuncs.com";
+/// KMS's production host without a region; each call goes to its region's
+/// host, `https://kms.<region>.aliyuncs.com`.
+pub const PRODUCTION_KMS: &str = "https://kms.aliyuncs.com";
 
 /// An Alibaba Cloud service ramkey calls, with its RPC API version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +28,9 @@ pub enum Service {
     Sts,
     /// Identity Management Service, 2019-08-15 (the credential report).
     Ims,
+    /// Key Management Service, 2016-01-20 (which users' keys a RAM secret
+    /// manages); regional.
+    Kms,
 }
 
 impl Service {
@@ -30,7 +40,59 @@ impl Service {
             Service::Ram => "2015-05-01",
             Service::Sts => "2015-04-01",
             Service::Ims => "2019-08-15",
+            Service::Kms => "2016-01-20",
         }
+    }
+}
+
+/// A region id such as `cn-hangzhou` or `ap-southeast-1`, checked so that it
+/// can stand in a host name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Region(String);
+
+/// A `--kms-region` value that is not a region id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not a region id: expected lowercase letters, digits and single hyphens, \
+     e.g. cn-hangzhou or ap-southeast-1"
+)]
+pub struct RegionError(pub String);
+
+impl Region {
+    /// Checks `id`: 1 to 40 of `a-z`, `0-9` and `-`, starting with a letter,
+    /// with a hyphen, none at either end and never two in a row.
+    pub fn parse(id: &str) -> Result<Self, RegionError> {
+        let refuse = || RegionError(id.to_owned());
+        let allowed = id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let shaped = id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id.contains('-')
+            && !id.ends_with('-')
+            && !id.contains("--");
+        if id.len() > 40 || !allowed || !shaped {
+            return Err(refuse());
+        }
+        Ok(Self(id.to_owned()))
+    }
+
+    /// The id, e.g. `cn-hangzhou`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = RegionError;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        Self::parse(id)
     }
 }
 
@@ -40,6 +102,9 @@ pub struct Endpoints {
     ram: Url,
     sts: Url,
     ims: Url,
+    kms: Url,
+    /// Production: a regional call goes to its region's host.
+    regional_hosts: bool,
 }
 
 /// A `--endpoint` value ramkey will not send credentials to.
@@ -60,6 +125,8 @@ impl Endpoints {
             ram: Url::parse(PRODUCTION_RAM).expect("constant URL"),
             sts: Url::parse(PRODUCTION_STS).expect("constant URL"),
             ims: Url::parse(PRODUCTION_IMS).expect("constant URL"),
+            kms: Url::parse(PRODUCTION_KMS).expect("constant URL"),
+            regional_hosts: true,
         }
     }
 
@@ -72,7 +139,9 @@ impl Endpoints {
         Ok(Self {
             ram: parsed.clone(),
             sts: parsed.clone(),
-            ims: parsed,
+            ims: parsed.clone(),
+            kms: parsed,
+            regional_hosts: false,
         })
     }
 
@@ -87,12 +156,31 @@ impl Endpoints {
             Service::Ram => &self.ram,
             Service::Sts => &self.sts,
             Service::Ims => &self.ims,
+            Service::Kms => &self.kms,
         }
+    }
+
+    /// The URL of `service`'s calls in `region`: in production the region's
+    /// own host for KMS (`https://kms.cn-hangzhou.aliyuncs.com`); with one
+    /// URL for every service, that URL (the call then names its region in
+    /// `RegionId`, as the legacy SDKs do).
+    pub fn url_in(&self, service: Service, region: &Region) -> Cow<'_, Url> {
+        let url = self.url(service);
+        if !self.regional_hosts || service != Service::Kms {
+            return Cow::Borrowed(url);
+        }
+        let mut regional = url.clone();
+        let host = format!("kms.{region}.aliyuncs.com");
+        // A checked region id always makes a valid host name.
+        regional
+            .set_host(Some(&host))
+            .expect("a region id is a valid host label");
+        Cow::Owned(regional)
     }
 
     /// Whether every service is on this machine (then no proxy is used).
     pub fn all_loopback(&self) -> bool {
-        [&self.ram, &self.sts, &self.ims]
+        [&self.ram, &self.sts, &self.ims, &self.kms]
             .into_iter()
             .all(is_loopback)
     }
@@ -190,6 +278,56 @@ mod tests {
             "https://ims.aliyuncs.com/"
         );
         assert!(!endpoints.all_loopback());
+    }
+
+    #[test]
+    fn kms_goes_to_the_region_s_host_in_production_and_to_the_one_url_otherwise() {
+        let region = Region::parse("cn-hangzhou").unwrap();
+        let production = Endpoints::production();
+        assert_eq!(
+            production.url_in(Service::Kms, &region).as_str(),
+            "https://kms.cn-hangzhou.aliyuncs.com/"
+        );
+        assert_eq!(
+            production.url_in(Service::Ram, &region).as_str(),
+            "https://ram.aliyuncs.com/"
+        );
+        let single = Endpoints::single("http://127.0.0.1:8400").unwrap();
+        assert_eq!(
+            single.url_in(Service::Kms, &region).as_str(),
+            "http://127.0.0.1:8400/"
+        );
+        assert_eq!(Service::Kms.version(), "2016-01-20");
+    }
+
+    #[test]
+    fn region_ids_are_checked_before_they_reach_a_host_name() {
+        for good in [
+            "cn-hangzhou",
+            "ap-southeast-1",
+            "cn-shanghai-finance-1",
+            "us-west-1",
+        ] {
+            assert_eq!(Region::parse(good).unwrap().as_str(), good);
+        }
+        for bad in [
+            "",
+            "hangzhou",
+            "cn-",
+            "-cn",
+            "cn--hangzhou",
+            "CN-HANGZHOU",
+            "cn_hangzhou",
+            "1cn-hangzhou",
+            "cn-hangzhou.evil.com",
+            "cn-hangzhou/x",
+        ] {
+            let error = Region::parse(bad).unwrap_err();
+            assert!(
+                error.to_string().contains("not a region id"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]

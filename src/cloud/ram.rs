@@ -25,6 +25,11 @@ use paging::{Next, UserPager};
 /// the maximum every documented version accepts.
 pub const USERS_PAGE_SIZE: u32 = 100;
 
+/// The largest `MaxItems` the current ListUsers reference accepts (an older
+/// one said 100: a caller asking for more must be ready for
+/// `InvalidParameter.MaxItems`).
+pub const MAX_USERS_PAGE_SIZE: u32 = 1000;
+
 /// How far [`Client::list_all_users_with_progress`] has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListProgress {
@@ -47,12 +52,23 @@ pub struct UserListing {
     handed_out: HashSet<String>,
     marker: Option<String>,
     ended: bool,
+    /// `MaxItems` asked for; [`USERS_PAGE_SIZE`] when `None`.
+    page_size: Option<u32>,
 }
 
 impl UserListing {
     /// A listing that starts at the first page.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A listing asking for pages of `page_size` users (ListUsers takes 1 to
+    /// [`MAX_USERS_PAGE_SIZE`]; larger is asked as the largest).
+    pub fn with_page_size(page_size: u32) -> Self {
+        Self {
+            page_size: Some(page_size.clamp(1, MAX_USERS_PAGE_SIZE)),
+            ..Self::default()
+        }
     }
 
     /// The next page's users not handed out before (possibly none), or
@@ -64,7 +80,10 @@ impl UserListing {
         }
         self.ended = true;
         let page = client
-            .list_users_page(self.marker.as_deref(), Some(USERS_PAGE_SIZE))
+            .list_users_page(
+                self.marker.as_deref(),
+                Some(self.page_size.unwrap_or(USERS_PAGE_SIZE)),
+            )
             .await?;
         let fresh: Vec<RamUser> = page
             .items

@@ -7,8 +7,12 @@
 //! `ramkey demo --state FILE` resumes against the same users and keys, not
 //! a fresh demo account that never saw the steps already done. A kept file
 //! that is not this demo's state is refused before anything is written
-//! beside it. Depends on the sandbox, the state file's checks and on
-//! [`super::wizard`].
+//! beside it. The sandbox's simulated applications run (the living demo)
+//! and follow the swaps confirmed; `>` jumps the shared clock past a waiting
+//! period (`world.rs`). Depends on the sandbox, the state file's checks and
+//! on [`super::wizard`].
+
+mod world;
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -51,11 +55,16 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
     if let Some(path) = &global.state {
         check_kept_state(path, &account.account_id)?;
     }
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let kms_regions = account.kms_regions();
+    // One clock for the sandbox and the engine, so the demo's jump moves both.
+    let system_clock = SystemClock::new();
+    let clock: Arc<dyn Clock> = Arc::new(system_clock.clone());
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let handle = sandbox::start(listen, account, Arc::clone(&clock))
         .await
         .context("cannot start the demo sandbox")?;
+    handle.set_living(true);
+    let demo_world = world::SandboxWorld::new(system_clock, handle.applications());
     eprintln!(
         "ramkey demo: built-in sandbox at {}, not a real account; state file {}",
         handle.endpoint(),
@@ -75,6 +84,8 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         state_path: Some(state_path),
         demo: true,
         resume_hint,
+        kms_regions,
+        demo_world: Some(Arc::new(demo_world)),
     };
     if let Some(path) = saved_world.clone() {
         keep_world_saved(&handle, path);

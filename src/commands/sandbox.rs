@@ -178,7 +178,8 @@ async fn stop_signal() -> anyhow::Result<&'static str> {
     }
 }
 
-/// Request logs go to stderr, at the level of `--log-level` (or `RUST_LOG`).
+/// Request logs go to stderr, at the level of `--log-level` (or `RUST_LOG`),
+/// coloured only on a terminal and without `NO_COLOR`.
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
@@ -187,7 +188,7 @@ fn init_logging(level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(std::io::stderr().is_terminal() && !crate::ui::color::requested())
         .try_init();
 }
 

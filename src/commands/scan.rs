@@ -47,6 +47,7 @@ pub async fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCod
         source: source(args.source),
         exemptions,
         max_rps: args.max_rps,
+        kms: setup::kms_options(global, &[]),
     };
     let report = scan_with_progress(&client, &options).await?;
 

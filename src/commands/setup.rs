@@ -12,8 +12,9 @@ use crate::cli::{GlobalArgs, SignatureArg};
 use crate::clock::Clock;
 use crate::cloud::credentials::{self, CredentialReport, Lookup};
 use crate::cloud::model::CallerIdentity;
-use crate::cloud::{Client, ClientOptions, CloudError, Endpoints, Retry, SignatureVersion};
+use crate::cloud::{Client, ClientOptions, CloudError, Endpoints, Region, Retry, SignatureVersion};
 use crate::rotation::{Engine, EngineOptions};
+use crate::scan::KmsOptions;
 use crate::state::{self, StateStore};
 
 /// A client for `--endpoint` (or production), signing with the credentials
@@ -113,7 +114,19 @@ pub async fn engine(global: &GlobalArgs, clock: Arc<dyn Clock>) -> anyhow::Resul
         idle_days: global.idle_days,
         wait_days: global.wait_days,
     };
-    Ok(Engine::new(client, store, clock, options))
+    Ok(Engine::new(client, store, clock, options).with_kms(kms_options(global, &[])))
+}
+
+/// Where to look for KMS RAM secrets: the `--kms-region` list, else
+/// `fallback` (the demo's own sandbox regions; none for a real account,
+/// where no region can be guessed and the scan says KMS was not checked).
+pub fn kms_options(global: &GlobalArgs, fallback: &[Region]) -> KmsOptions {
+    let regions = if global.kms_regions.is_empty() {
+        fallback.to_vec()
+    } else {
+        global.kms_regions.clone()
+    };
+    KmsOptions::new(regions, global.kms_window_hours)
 }
 
 /// A cloud error as the admin should read it: what failed, the service's

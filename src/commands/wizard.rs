@@ -23,7 +23,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cloud::{Client, Retry};
 use crate::rotation::{Engine, EngineOptions};
 use crate::state::StateStore;
-use crate::ui::engine_bridge::Starting;
+use crate::ui::engine_bridge::{DemoWorld, Starting};
 use crate::ui::event_loop::{self, Inputs, RetryNotices};
 use crate::ui::scan_feed::scan_feed;
 use crate::ui::terminal::TerminalGuard;
@@ -45,6 +45,11 @@ pub struct Session {
     pub demo: bool,
     /// The last line printed: how to come back to this progress.
     pub resume_hint: String,
+    /// The regions to look for KMS RAM secrets in when `--kms-region`
+    /// names none (the demo's sandbox regions).
+    pub kms_regions: Vec<crate::cloud::Region>,
+    /// `ramkey demo`'s world (its clock and simulated applications).
+    pub demo_world: Option<Arc<dyn DemoWorld>>,
 }
 
 /// `ramkey` and `ramkey wizard`.
@@ -68,6 +73,8 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         state_path: global.state.clone(),
         demo: false,
         resume_hint: "run ramkey again (with the same --state, if any) to resume".to_owned(),
+        kms_regions: Vec::new(),
+        demo_world: None,
     };
     run_session(session, global).await
 }
@@ -92,6 +99,8 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         state_path,
         demo,
         resume_hint,
+        kms_regions,
+        demo_world,
     } = session;
 
     let identity = setup::identify(&client).await?;
@@ -107,17 +116,19 @@ pub async fn run_session(session: Session, global: &GlobalArgs) -> anyhow::Resul
         idle_days: global.idle_days,
         wait_days: global.wait_days,
     };
-    let engine = Engine::new(client, store, Arc::clone(&clock), options);
+    let engine = Engine::new(client, store, Arc::clone(&clock), options)
+        .with_kms(setup::kms_options(global, &kms_regions));
 
     // The list starts empty and fills in as the scan finds users; what an
     // earlier run left in flight is told once the start is over.
     let (sender, feed) = scan_feed();
-    let starting = Starting::new(engine, Arc::clone(&clock), sender);
+    let starting = Starting::new(engine, Arc::clone(&clock), sender).with_demo_world(demo_world);
     let empty = Snapshot {
         users: Vec::new(),
         taken_at: clock.now(),
     };
     let mut app = App::scanning(starting.header(&identity, demo), empty);
+    app.no_color = crate::ui::color::requested();
 
     let exit = {
         let mut guard = TerminalGuard::enter()?;

@@ -8,12 +8,15 @@
 //! (GetUser, ListAccessKeys) so a retry never creates twice; every
 //! destructive action checks the typed user name and refuses the key ramkey
 //! signs with. A failed call leaves the rotation at its step. A new key is
-//! checked to work (`verify.rs`) before the old key may be disabled.
+//! checked to work (`verify.rs`) before the old key may be disabled; the
+//! swap confirmations are audited with the evidence shown (`evidence.rs`).
 //! Knows nothing of the terminal UI.
 
 mod build;
 mod drift;
+mod evidence;
 mod journal;
+mod kms;
 mod lost_key;
 mod reconcile;
 mod retire;
@@ -36,7 +39,7 @@ use super::view::{RotationView, rotation_view};
 use crate::clock::Clock;
 use crate::cloud::model::{AttachedPolicy, GroupMembership, NewAccessKey};
 use crate::cloud::{Client, CloudError};
-use crate::scan::{self, ScanObserver, ScanOptions, ScanReport};
+use crate::scan::{self, KmsOptions, ScanObserver, ScanOptions, ScanReport};
 use crate::secret::Secret;
 use crate::state::{AuditEntry, AuditKind, Rotation, StateStore, StepRecord};
 
@@ -74,9 +77,13 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     options: EngineOptions,
     key_check: KeyCheckOptions,
+    /// Where the scan and the start look for KMS RAM secrets.
+    kms: KmsOptions,
     /// Secrets of new keys created (or pasted) in this process and not
     /// verified yet, by key id: only in memory, dropped once the key works.
     fresh_secrets: HashMap<String, Secret>,
+    /// The swap evidence read and shown, for the confirmation's audit line.
+    evidence: evidence::EvidenceMemory,
 }
 
 /// What a step's handler reports back to [`Engine::perform`].
@@ -137,8 +144,18 @@ impl Engine {
             clock,
             options,
             key_check: KeyCheckOptions::default(),
+            kms: KmsOptions::default(),
             fresh_secrets: HashMap::new(),
+            evidence: evidence::EvidenceMemory::default(),
         }
+    }
+
+    /// The same engine, looking for KMS RAM secrets this way: their users
+    /// are listed as managed and no rotation of them can start.
+    #[must_use]
+    pub fn with_kms(mut self, kms: KmsOptions) -> Self {
+        self.kms = kms;
+        self
     }
 
     /// The same engine, checking new keys this way (BC-12).
@@ -427,7 +444,8 @@ impl Engine {
         }
         let action = current_step(&rotation.progress).map_or("confirm", |step| step.audit_name());
         let target = format!("rotation of {}", rotation.user);
-        self.audit_confirmation(rotation, action, &target, None);
+        let detail = self.confirmation_detail(rotation);
+        self.audit_confirmation(rotation, action, &target, detail);
         Ok(Performed::said(summary))
     }
 
@@ -513,7 +531,10 @@ impl Engine {
     }
 
     fn scan_options(&self) -> ScanOptions {
-        ScanOptions::per_user(self.options.idle_days, self.now())
+        ScanOptions {
+            kms: self.kms.clone(),
+            ..ScanOptions::per_user(self.options.idle_days, self.now())
+        }
     }
 }
 

@@ -164,6 +164,22 @@ pub enum EngineError {
         active: usize,
     },
 
+    /// A KMS secret manages the user's keys: disabling or deleting one by
+    /// hand breaks the secret and every application reading it.
+    #[error(
+        "the keys of {user} are managed by the KMS secret {secret} in {region}: ramkey never \
+         disables or deletes them. Let KMS rotate them; if the rotation is stuck, check the KMS \
+         service role AliyunKMSManagedRAMCrendentialsRole and call KMS RotateSecret"
+    )]
+    KmsManaged {
+        /// The user.
+        user: String,
+        /// The secret's name.
+        secret: String,
+        /// Its region.
+        region: String,
+    },
+
     /// The key is not (any more) an Active key of the user.
     #[error("{key_id} is not an AccessKey of {user} (any more); scan again to see its keys")]
     KeyNotFound {

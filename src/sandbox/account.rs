@@ -7,6 +7,7 @@
 
 mod date;
 mod index;
+mod kms;
 mod validate;
 
 use std::num::NonZeroU32;
@@ -17,8 +18,10 @@ use serde::{Deserialize, Serialize};
 
 pub use date::AccountDate;
 pub(super) use index::UserIndex;
+pub use kms::{AutomaticRotation, KmsSecret};
 pub use validate::AccountProblem;
 
+use super::applications::Application;
 use super::policy::PolicyDocument;
 use crate::cloud::model::{KeyStatus, PolicyType};
 use crate::secret::Secret;
@@ -56,6 +59,14 @@ pub struct Account {
     pub roles: Vec<Role>,
     /// The RAM users, in any order (ListUsers sorts by name).
     pub users: Vec<User>,
+    /// KMS RAM secrets: users whose keys KMS manages (ListSecrets,
+    /// DescribeSecret). Absent in older files, and left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kms_secrets: Vec<KmsSecret>,
+    /// The applications that sign with the account's keys, simulated only
+    /// when the sandbox is told to (`ramkey demo`); left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<Application>,
     /// Finds users by name and key without walking them all (a cache,
     /// never in the file).
     #[serde(skip)]
@@ -316,6 +327,9 @@ impl Account {
                 .for_each(|p| pin(&mut p.attach_date));
             user.groups.iter_mut().for_each(|m| pin(&mut m.join_date));
         }
+        for secret in &mut self.kms_secrets {
+            secret.pin(start);
+        }
         self
     }
 
@@ -365,6 +379,19 @@ impl Account {
     /// The account-level group of that name.
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|group| group.group_name == name)
+    }
+
+    /// The regions holding the account's KMS secrets, each once (the demo
+    /// checks them when the admin names none).
+    pub fn kms_regions(&self) -> Vec<crate::cloud::Region> {
+        let mut regions: Vec<crate::cloud::Region> = self
+            .kms_secrets
+            .iter()
+            .filter_map(|secret| crate::cloud::Region::parse(&secret.region).ok())
+            .collect();
+        regions.sort();
+        regions.dedup();
+        regions
     }
 
     /// The role of that name; RAM role names are case-insensitive.

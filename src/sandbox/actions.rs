@@ -8,6 +8,7 @@
 mod authorize;
 mod groups;
 mod keys;
+pub mod kms;
 mod policies;
 pub mod report;
 mod sts;
@@ -32,6 +33,8 @@ pub enum Service {
     Sts,
     /// IMS, `2019-08-15`: only the credential report.
     Ims,
+    /// KMS, `2016-01-20`: only the RAM secrets' ListSecrets and DescribeSecret.
+    Kms,
 }
 
 impl Service {
@@ -41,6 +44,7 @@ impl Service {
             "2015-05-01" => Some(Service::Ram),
             "2015-04-01" => Some(Service::Sts),
             "2019-08-15" => Some(Service::Ims),
+            "2016-01-20" => Some(Service::Kms),
             _ => None,
         }
     }
@@ -51,6 +55,8 @@ impl Service {
             Service::Ram => "ram.aliyuncs.com",
             Service::Sts => "sts.aliyuncs.com",
             Service::Ims => "ims.aliyuncs.com",
+            // Production's host is regional; the sandbox serves every region.
+            Service::Kms => "kms.aliyuncs.com",
         }
     }
 
@@ -60,6 +66,7 @@ impl Service {
             Service::Ram => "Ram",
             Service::Sts => "Sts",
             Service::Ims => "Ims",
+            Service::Kms => "Kms",
         }
     }
 
@@ -69,6 +76,7 @@ impl Service {
             Service::Ram => RAM_ACTIONS,
             Service::Sts => STS_ACTIONS,
             Service::Ims => IMS_ACTIONS,
+            Service::Kms => KMS_ACTIONS,
         };
         table.iter().find(|spec| spec.name == name)
     }
@@ -160,6 +168,17 @@ const IMS_ACTIONS: &[ActionSpec] = &[
     ActionSpec {
         name: "GetCredentialReport",
         run: report::get_credential_report,
+    },
+];
+
+const KMS_ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        name: "ListSecrets",
+        run: kms::list_secrets,
+    },
+    ActionSpec {
+        name: "DescribeSecret",
+        run: kms::describe_secret,
     },
 ];
 

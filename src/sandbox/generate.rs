@@ -90,6 +90,8 @@ pub fn generate(generation: Generation) -> Result<Account, GenerationError> {
         groups: Vec::new(),
         roles: Vec::new(),
         users: all,
+        kms_secrets: Vec::new(),
+        applications: Vec::new(),
         index: super::account::UserIndex::default(),
     })
 }

@@ -5,6 +5,7 @@
 //! account looks to a single client; the sandbox is not built for speed.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
@@ -28,6 +29,7 @@ use super::account::{Account, AccountDate, AccountProblem};
 use super::actions::report::{CredentialReports, ReportSettings};
 use super::actions::{self, Call, Service};
 use super::api_error::ApiError;
+use super::applications::{self, Stage, SwitchError};
 use super::connection::{Connection, CuttableListener};
 use super::delivery::Delivery;
 use super::faults::{Faults, Switchboard};
@@ -47,6 +49,8 @@ struct Sandbox {
     faults: Switchboard,
     journal: Journal,
     after_write: Mutex<Option<Arc<AfterWrite>>>,
+    /// Whether the account's applications sign requests (the living demo).
+    living: AtomicBool,
 }
 
 /// Called with the account after each write the sandbox acted on, before
@@ -103,6 +107,7 @@ pub async fn start(
         faults: Switchboard::default(),
         journal: Journal::default(),
         after_write: Mutex::new(None),
+        living: AtomicBool::new(false),
     });
     sandbox.faults.set(Faults::none(), sandbox.clock.now());
     let (stop, server) = serve(listener, Arc::clone(&sandbox));
@@ -147,6 +152,39 @@ fn serve(
     (stop, server)
 }
 
+/// The simulated applications of a running sandbox (see
+/// [`SandboxHandle::applications`]).
+#[derive(Clone)]
+pub struct Applications {
+    sandbox: Arc<Sandbox>,
+}
+
+impl Applications {
+    /// Switches the `stage` deployment signing with `from` to `to` from
+    /// `at` on; returns the application's name. The world is saved after,
+    /// as after a write.
+    pub fn switch(
+        &self,
+        stage: Stage,
+        from: &str,
+        to: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String, SwitchError> {
+        let name = {
+            let mut live = self.sandbox.lock();
+            applications::switch(&mut live.account, stage, from, to, at)?
+        };
+        self.sandbox.written();
+        Ok(name)
+    }
+}
+
+impl std::fmt::Debug for Applications {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Applications").finish_non_exhaustive()
+    }
+}
+
 impl SandboxHandle {
     /// `http://127.0.0.1:PORT`, the real port when 0 was asked.
     pub fn endpoint(&self) -> String {
@@ -165,7 +203,35 @@ impl SandboxHandle {
 
     /// The account as it is now, with every change the requests made.
     pub fn account_snapshot(&self) -> Account {
-        self.sandbox.lock().account.clone()
+        let now = self.sandbox.now();
+        let mut live = self.sandbox.lock();
+        self.sandbox.run_applications(&mut live.account, now);
+        live.account.clone()
+    }
+
+    /// Turns the account's simulated applications on or off (off at the
+    /// start): while on, each signs with its keys every few seconds by the
+    /// sandbox clock (see [`super::applications`]).
+    pub fn set_living(&self, living: bool) {
+        if living {
+            // Their uses count from now on, not from before they ran.
+            let now = self.sandbox.now();
+            let mut live = self.sandbox.lock();
+            for app in &mut live.account.applications {
+                for deployment in [&mut app.staging, &mut app.production] {
+                    deployment.since.get_or_insert(now);
+                }
+            }
+        }
+        self.sandbox.living.store(living, Ordering::SeqCst);
+    }
+
+    /// A handle on the simulated applications, for the demo to switch
+    /// them as the admin confirms swaps.
+    pub fn applications(&self) -> Applications {
+        Applications {
+            sandbox: Arc::clone(&self.sandbox),
+        }
     }
 
     /// Turns the fault switches to `faults` (all off: [`Faults::none`]);
@@ -262,6 +328,7 @@ impl Sandbox {
     ) -> Result<Value, ApiError> {
         let mut live = self.lock();
         let live = &mut *live;
+        self.run_applications(&mut live.account, now);
         let field = |name: &str| common_field(Some(params), inbound.headers, name);
         self.refuse_new_key(field("AccessKeyId").as_deref(), &live.account, now)?;
         self.expire_token_on_switch(&field, &mut live.sessions, now);
@@ -301,6 +368,13 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    /// The simulated applications' uses up to `now`, while they live.
+    fn run_applications(&self, account: &mut Account, now: DateTime<Utc>) {
+        if self.living.load(Ordering::SeqCst) {
+            applications::run(account, now);
+        }
+    }
+
     /// Hands the account to the after-write hook, if one is set.
     fn written(&self) {
         let hook = self

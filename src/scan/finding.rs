@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::kms::ManagedBy;
 use super::progress::SourceKind;
 use super::recommend::{Recommendation, recommend};
 use super::verdict::{Verdict, classify_key};
@@ -43,6 +44,43 @@ pub struct Finding {
     pub keys: Vec<KeyFinding>,
     /// The suggested path.
     pub recommendation: Recommendation,
+    /// A KMS secret manages the user's keys and its rotation is stuck
+    /// (then the recommendation is `fix_kms_rotation`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms: Option<StuckRotation>,
+}
+
+/// The KMS rotation of a flagged user's keys is stuck: two Active keys
+/// where KMS should hold one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StuckRotation {
+    /// The secret managing the keys.
+    #[serde(flatten)]
+    pub managed_by: ManagedBy,
+    /// Always `rotation_stuck`.
+    pub state: &'static str,
+    /// Why, with the dates.
+    pub reason: String,
+    /// What to do (check the KMS service role, RotateSecret; never by hand).
+    pub advice: &'static str,
+}
+
+/// A user holding two Active keys because a KMS rotation is changing over:
+/// listed as managed, not flagged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagedUser {
+    /// `UserName`.
+    pub user: String,
+    /// `DisplayName`; may be empty.
+    pub display_name: String,
+    /// The secret managing the keys.
+    #[serde(flatten)]
+    pub managed_by: ManagedBy,
+    /// The IDs of the two Active keys, oldest first.
+    pub keys: Vec<String>,
+    /// When the change-over is expected to be over (`LastRotationDate`
+    /// plus the window); two keys after it mean the rotation is stuck.
+    pub window_ends: DateTime<Utc>,
 }
 
 impl Finding {
@@ -79,6 +117,10 @@ pub struct ScanReport {
     /// Users holding two Active keys that the admin exempted, with the
     /// reason; they are not in `flagged`.
     pub exempt: Vec<ExemptUser>,
+    /// Users holding two Active keys while the KMS secret that manages
+    /// them rotates; they are not in `flagged`, and ramkey never offers to
+    /// disable or delete their keys.
+    pub kms_managed: Vec<ManagedUser>,
     /// What the scan cost.
     pub stats: ScanStats,
     /// Who ramkey ran as.
@@ -167,6 +209,7 @@ pub fn finding(
         display_name: user.display_name.clone(),
         keys,
         recommendation: recommend(&verdicts),
+        kms: None,
     }
 }
 
@@ -292,6 +335,7 @@ mod tests {
                 display_name: String::new(),
                 reason: "vault".to_owned(),
             }],
+            kms_managed: Vec::new(),
             stats: ScanStats {
                 calls: 9,
                 throttled: 2,
@@ -325,6 +369,7 @@ mod tests {
             "data_as_of": "2026-11-01T00:00:00Z",
             "notes": ["a note"],
             "exempt": [{"user": "ci", "display_name": "", "reason": "vault"}],
+            "kms_managed": [],
             "stats": {"calls": 9, "throttled": 2, "elapsed_ms": 1500}
         });
         assert_eq!(serde_json::to_value(&report).unwrap(), expected);

@@ -63,12 +63,16 @@ fn stamp(at: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 pub(crate) mod sample {
-    //! A report with one flagged user, one exempt user and a note.
+    //! A report with one flagged user, one exempt user and a note; and one
+    //! with a KMS-managed user and a stuck one.
 
     use chrono::{DateTime, Utc};
 
     use crate::cloud::model::{CallerIdentity, KeyStatus};
-    use crate::scan::finding::{ExemptUser, Finding, KeyFinding, ScanReport, ScanStats};
+    use crate::scan::finding::{
+        ExemptUser, Finding, KeyFinding, ManagedUser, ScanReport, ScanStats, StuckRotation,
+    };
+    use crate::scan::kms::{ManagedBy, STUCK_ADVICE};
     use crate::scan::progress::SourceKind;
     use crate::scan::recommend::Recommendation;
     use crate::scan::verdict::Verdict;
@@ -107,6 +111,7 @@ pub(crate) mod sample {
                     key("LTAI-B", None, Verdict::Unknown, "no last-use date"),
                 ],
                 recommendation: Recommendation::Review,
+                kms: None,
             }],
             source: SourceKind::Report,
             data_as_of: at("2026-12-03T14:02:00Z"),
@@ -116,6 +121,7 @@ pub(crate) mod sample {
                 display_name: String::new(),
                 reason: "rotated by vault".to_owned(),
             }],
+            kms_managed: Vec::new(),
             stats: ScanStats {
                 calls: 12,
                 throttled: 1,
@@ -130,5 +136,41 @@ pub(crate) mod sample {
             },
             idle_days: 90,
         }
+    }
+
+    fn managed_by(secret: &str, rotation: &str, last: &str) -> ManagedBy {
+        ManagedBy {
+            secret: secret.to_owned(),
+            region: "cn-hangzhou".to_owned(),
+            automatic_rotation: rotation.to_owned(),
+            last_rotation: Some(at(last)),
+            next_rotation: None,
+            invalid: rotation == "Invalid",
+        }
+    }
+
+    /// [`report`] with a KMS-managed user rotating and one stuck user
+    /// instead of its flagged and exempt users.
+    pub fn kms_report() -> ScanReport {
+        let mut report = report();
+        report.exempt.clear();
+        report.notes = vec!["KMS checked in cn-hangzhou (2 RAM secrets)".to_owned()];
+        let stuck = &mut report.flagged[0];
+        stuck.recommendation = Recommendation::FixKmsRotation;
+        stuck.kms = Some(StuckRotation {
+            managed_by: managed_by("acs/ram/user/u007", "Invalid", "2026-11-20T00:00:00Z"),
+            state: "rotation_stuck",
+            reason: "KMS reports AutomaticRotation=Invalid: it cannot rotate this secret"
+                .to_owned(),
+            advice: STUCK_ADVICE,
+        });
+        report.kms_managed = vec![ManagedUser {
+            user: "pay".to_owned(),
+            display_name: "支付".to_owned(),
+            managed_by: managed_by("acs/ram/user/pay", "Enabled", "2026-12-03T08:00:00Z"),
+            keys: vec!["LTAI-OLD".to_owned(), "LTAI-NEW".to_owned()],
+            window_ends: at("2026-12-05T08:00:00Z"),
+        }];
+        report
     }
 }

@@ -16,15 +16,20 @@ pub enum Recommendation {
     MoveToNewUser,
     /// The evidence does not support either path on its own.
     Review,
+    /// A KMS secret manages the keys and its rotation is stuck: mend the
+    /// rotation (service role, RotateSecret); never disable a key by hand.
+    FixKmsRotation,
 }
 
 impl Recommendation {
-    /// The JSON value: `disable_idle`, `move_to_new_user` or `review`.
+    /// The JSON value: `disable_idle`, `move_to_new_user`, `review` or
+    /// `fix_kms_rotation`.
     pub fn as_str(self) -> &'static str {
         match self {
             Recommendation::DisableIdle => "disable_idle",
             Recommendation::MoveToNewUser => "move_to_new_user",
             Recommendation::Review => "review",
+            Recommendation::FixKmsRotation => "fix_kms_rotation",
         }
     }
 }
@@ -73,6 +78,7 @@ mod tests {
             (Recommendation::DisableIdle, "disable_idle"),
             (Recommendation::MoveToNewUser, "move_to_new_user"),
             (Recommendation::Review, "review"),
+            (Recommendation::FixKmsRotation, "fix_kms_rotation"),
         ] {
             assert_eq!(serde_json::to_value(recommendation).unwrap(), name);
             assert_eq!(recommendation.as_str(), name);

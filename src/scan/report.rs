@@ -29,16 +29,21 @@ use crate::cloud::{Client, CloudError};
 /// How long to wait for the report to be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportOptions {
-    /// Time between two GenerateCredentialReport polls.
+    /// The wait before the second GenerateCredentialReport poll; each later
+    /// wait doubles, up to `poll_interval` (a small account's report is often
+    /// ready within a second).
+    pub first_poll: Duration,
+    /// The longest time between two GenerateCredentialReport polls.
     pub poll_interval: Duration,
     /// Total waiting after which the report is given up on.
     pub poll_cap: Duration,
 }
 
 impl Default for ReportOptions {
-    /// Every 2 s for up to 2 minutes.
+    /// After 250 ms, then doubling to every 2 s, for up to 2 minutes.
     fn default() -> Self {
         Self {
+            first_poll: Duration::from_millis(250),
             poll_interval: Duration::from_secs(2),
             poll_cap: Duration::from_secs(120),
         }
@@ -132,14 +137,16 @@ pub async fn candidates(
     Ok(collector.finish())
 }
 
-/// Polls GenerateCredentialReport until COMPLETED, every `poll_interval`
-/// through the client's sleeper, for at most `poll_cap` of waiting.
+/// Polls GenerateCredentialReport until COMPLETED, first after `first_poll`
+/// and then doubling up to every `poll_interval`, through the client's
+/// sleeper, for at most `poll_cap` of waiting.
 async fn wait_until_ready(
     client: &Client,
     observer: &dyn ScanObserver,
     options: &ReportOptions,
 ) -> Result<(), ReportUnusable> {
     let mut waited = Duration::ZERO;
+    let mut wait = options.first_poll.min(options.poll_interval);
     loop {
         tell(observer, Phase::Generating, 0);
         let state = client
@@ -149,14 +156,15 @@ async fn wait_until_ready(
         if state == ReportGeneration::Completed {
             return Ok(());
         }
-        if waited + options.poll_interval > options.poll_cap {
+        if waited + wait > options.poll_cap {
             return Err(ReportUnusable::new(format!(
                 "the credential report was not ready after {} s (still {state:?})",
                 waited.as_secs()
             )));
         }
-        client.retry().sleeper.sleep(options.poll_interval).await;
-        waited += options.poll_interval;
+        client.retry().sleeper.sleep(wait).await;
+        waited += wait;
+        wait = (wait * 2).min(options.poll_interval);
     }
 }
 

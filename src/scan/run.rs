@@ -10,6 +10,7 @@
 
 mod confirm;
 mod judge;
+mod kms;
 mod listing;
 mod meter;
 mod notes;
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 
 use super::exempt::Exemptions;
 use super::finding::{Finding, ScanReport, ScanStats};
+use super::kms::KmsOptions;
 use super::progress::{Phase, ScanObserver, SourceKind};
 use super::report::ReportUnusable;
 use crate::cloud::model::RamUser;
@@ -58,6 +60,8 @@ pub struct ScanOptions {
     /// A ceiling on requests per second; `None` lets the pacer find the
     /// account's limit.
     pub max_rps: Option<f64>,
+    /// Where to look for KMS RAM secrets, and the rotation window.
+    pub kms: KmsOptions,
 }
 
 impl ScanOptions {
@@ -69,6 +73,7 @@ impl ScanOptions {
             source: Source::Api,
             exemptions: Exemptions::default(),
             max_rps: None,
+            kms: KmsOptions::default(),
         }
     }
 }
@@ -97,6 +102,8 @@ impl ScanError {
     }
 }
 
+pub use kms::manager_of as kms_manager_of;
+
 /// What the checks found, with each user's place in the listing.
 #[derive(Debug, Default)]
 struct Gathered {
@@ -118,9 +125,10 @@ pub async fn run(
     let paced = meter::paced(client, options.max_rps);
     let tally = Tally::new(observer, &paced.meter);
     let caller = paced.client.get_caller_identity().await?;
+    let kms = kms::look_up(&paced.client, &options.kms, &tally).await?;
 
-    let gathered = source::gather(&paced.client, options, &tally).await?;
-    Ok(report(gathered, caller, options, &tally))
+    let gathered = source::gather(&paced.client, options, &kms.managed, &tally).await?;
+    Ok(report(gathered, kms.notes, caller, options, &tally))
 }
 
 /// The per-user scan (ListUsers, then each user's keys), whatever
@@ -133,26 +141,32 @@ pub async fn per_user(
     let paced = meter::paced(client, options.max_rps);
     let tally = Tally::new(observer, &paced.meter);
     let caller = paced.client.get_caller_identity().await?;
+    crate::death::panic_point("scan");
+    let kms = kms::look_up(&paced.client, &options.kms, &tally).await?;
 
-    let gathered = listing::scan_all_users(&paced.client, options, &tally).await?;
-    Ok(report(gathered, caller, options, &tally))
+    let gathered = listing::scan_all_users(&paced.client, options, &kms.managed, &tally).await?;
+    Ok(report(gathered, kms.notes, caller, options, &tally))
 }
 
 fn report(
     mut gathered: Gathered,
+    kms_notes: Vec<String>,
     caller: crate::cloud::model::CallerIdentity,
     options: &ScanOptions,
     tally: &Tally<'_>,
 ) -> ScanReport {
     tally.phase(Phase::Done);
     gathered.found.sort_by_key(|(index, _)| *index);
-    let (mut flagged, mut exempt) = (Vec::new(), Vec::new());
+    let (mut flagged, mut exempt, mut kms_managed) = (Vec::new(), Vec::new(), Vec::new());
     for (_, found) in gathered.found {
         match found {
             Found::Flagged(finding) => flagged.push(finding),
             Found::Exempt(user) => exempt.push(user),
+            Found::Managed(user) => kms_managed.push(user),
         }
     }
+    // The source's notes first (why the report was not used), then KMS's.
+    gathered.notes.extend(kms_notes);
     let (calls, throttled) = tally.calls();
     ScanReport {
         account_id: caller.account_id.clone(),
@@ -163,6 +177,7 @@ fn report(
         data_as_of: gathered.data_as_of.unwrap_or(options.now),
         notes: gathered.notes,
         exempt,
+        kms_managed,
         stats: ScanStats {
             calls,
             throttled,

@@ -19,6 +19,7 @@ use super::flow::{self, Dialog, Next, Then};
 use super::help::Help;
 use super::input::{self, Input, Reply};
 use super::keys::{self, Command, Context};
+use super::kms_mark;
 use super::move_summary;
 use super::notice::{Notice, Passage};
 use super::question::Question;
@@ -28,6 +29,7 @@ use super::view::{
     DriftView, Effect, ErrorView, Header, Performed, Request, RotationView, Settled, Snapshot,
     UserView,
 };
+use super::{clock_jump, swap_dialog};
 
 /// Why the wizard ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +91,8 @@ pub struct OpenDialog {
 pub struct App {
     /// Account and state file.
     pub header: Header,
+    /// Draw without colour (`NO_COLOR`, see [`super::color`]).
+    pub no_color: bool,
     /// The latest views from the engine.
     pub snapshot: Snapshot,
     /// The screen under the dialogs.
@@ -133,6 +137,7 @@ impl App {
     pub fn new(header: Header, snapshot: Snapshot) -> Self {
         Self {
             header,
+            no_color: false,
             snapshot,
             screen: Screen::Findings,
             list_cursor: 0,
@@ -289,13 +294,19 @@ impl App {
             // Enter during the start is remembered only until the next key.
             self.open_on_start = None;
         }
-        let input = match keys::lookup(context, event) {
+        let found = keys::lookup(context, event).or_else(|| self.demo_key(context, event));
+        let input = match found {
             Some(Command::Interrupt) => {
                 self.exit = Some(Exit::Interrupted);
                 return None;
             }
             Some(Command::Help) => {
-                self.help = Some(Help::new(context));
+                let help = Help::new(context);
+                self.help = Some(if self.offers_demo_keys() {
+                    help.with_demo_keys()
+                } else {
+                    help
+                });
                 return None;
             }
             Some(command) => Input::Command(command),
@@ -564,7 +575,8 @@ impl App {
             (Screen::Rotation { cursor, .. }, Command::Up) => *cursor = cursor.saturating_sub(1),
             (Screen::Rotation { cursor, .. }, Command::Down) => *cursor += 1,
             (Screen::Rotation { .. }, Command::Back) => self.screen = Screen::Findings,
-            (Screen::Rotation { .. }, Command::Act) => self.act_on_current_step(),
+            (Screen::Rotation { .. }, Command::Act) => effect = self.act_on_current_step(),
+            (_, Command::JumpClock) => effect = self.jump_clock(),
             (Screen::Rotation { .. }, Command::Rollback) => self.offer_rollback(),
             (Screen::Rotation { .. }, Command::DisableAgain) => self.offer_disable_again(),
             (Screen::Rotation { .. }, Command::VerifyKey) => effect = self.offer_verify(),
@@ -689,6 +701,10 @@ impl App {
         let Some(user) = self.shown_user() else {
             return;
         };
+        if let Some(secret) = user.kms_secret() {
+            self.notice = Some(kms_mark::words(&user.user_name, secret));
+            return;
+        }
         match flow::disable_again_dialog(user) {
             Ok(dialog) => {
                 let user = user.user_name.clone();
@@ -696,6 +712,21 @@ impl App {
             }
             Err(why) => self.notice = Some(why),
         }
+    }
+
+    /// A key of the demo's own layer ([`Context::Demo`]): only in `ramkey
+    /// demo`, only on its two screens; a real account never has it.
+    fn demo_key(&self, context: Context, event: &KeyEvent) -> Option<Command> {
+        let on_a_screen = matches!(context, Context::Findings | Context::Rotation);
+        if !(self.header.demo && on_a_screen) {
+            return None;
+        }
+        keys::lookup(Context::Demo, event)
+    }
+
+    /// Whether the footer and the help show the demo's own keys now.
+    pub fn offers_demo_keys(&self) -> bool {
+        self.header.demo && matches!(self.context(), Context::Findings | Context::Rotation)
     }
 
     /// Whether the footer offers `a` (disable again) now.
@@ -736,16 +767,21 @@ impl App {
         }
     }
 
-    fn act_on_current_step(&mut self) {
-        if self.busy(Command::Act) {
-            return;
+    fn act_on_current_step(&mut self) -> Option<Effect> {
+        if self.busy(Command::Act) || self.refused_read_only() {
+            return None;
         }
-        if self.refused_read_only() {
-            return;
+        let user = self.shown_user()?;
+        if let Some(why) = kms_mark::refusal(user) {
+            self.notice = Some(why);
+            return None;
         }
-        let Some(user) = self.shown_user() else {
-            return;
-        };
+        if swap_dialog::evidence_first(user) {
+            // The swap's confirmation opens with the evidence read now.
+            let user = user.user_name.clone();
+            let request = Request::ReadSwapEvidence;
+            return self.start(Effect { user, request });
+        }
         let dialog = match &user.rotation {
             None => Ok(flow::start_dialog(user)),
             Some(rotation) => match rotation.current() {
@@ -760,6 +796,41 @@ impl App {
                 self.dialog = Some(OpenDialog { user, dialog });
             }
             Err(why) => self.notice = Some(why),
+        }
+        None
+    }
+
+    /// `ramkey demo` only: moves the shared clock past the waiting period
+    /// of the deletions that wait (see [`clock_jump`]).
+    fn jump_clock(&mut self) -> Option<Effect> {
+        if !self.header.demo || self.busy(Command::JumpClock) {
+            return None;
+        }
+        match clock_jump::past_the_wait(&self.snapshot) {
+            Ok(seconds) => {
+                let user = self.shown_user().map(|u| u.user_name.clone());
+                let request = Request::JumpClock { seconds };
+                self.start(Effect {
+                    user: user.unwrap_or_default(),
+                    request,
+                })
+            }
+            Err(why) => {
+                self.notice = Some(why);
+                None
+            }
+        }
+    }
+
+    /// The dialog that follows a read or a check, if any: the swap's
+    /// confirmation with its evidence, or the new key still refused after
+    /// the check's cap.
+    fn after_read(&self, user: &str, request: Option<&Request>, notice: &str) -> Option<Dialog> {
+        let shown = self.snapshot.user(user)?;
+        match request? {
+            Request::ReadSwapEvidence => swap_dialog::opened(shown, &self.snapshot),
+            Request::VerifyKey { .. } => swap_dialog::still_refused(shown, notice),
+            _ => None,
         }
     }
 
@@ -781,6 +852,11 @@ impl App {
                     self.dialog = Some(OpenDialog { user, dialog });
                 } else if let Some(Request::ReEnableKey { key_id, .. }) = &request {
                     let dialog = self.rolled_back(&user, key_id, &performed.notice);
+                    let user = user.clone();
+                    self.dialog = Some(OpenDialog { user, dialog });
+                } else if let Some(dialog) =
+                    self.after_read(&user, request.as_ref(), &performed.notice)
+                {
                     let user = user.clone();
                     self.dialog = Some(OpenDialog { user, dialog });
                 } else if let Some(dialog) =
@@ -920,6 +996,11 @@ fn typed_char(context: Context, event: &KeyEvent) -> Option<Input> {
     }
 }
 
+/// Whole days in `seconds`, rounded up, for the clock jump's words.
+pub fn days(seconds: i64) -> i64 {
+    (seconds + 86_399).div_euclid(86_400)
+}
+
 /// The "working…" line for a call in flight.
 pub fn describe(effect: &Effect) -> String {
     use super::view::Request as R;
@@ -945,6 +1026,8 @@ pub fn describe(effect: &Effect) -> String {
         R::DisableAgain { key_id, .. } => {
             format!("Disabling key {key_id} of {user} again, restarting the wait")
         }
+        R::ReadSwapEvidence => format!("Reading the last use of both keys of {user}'s swap"),
+        R::JumpClock { seconds } => format!("Moving the demo clock {} days ahead", days(*seconds)),
         R::ConfirmStaging => "Recording the staging swap".to_owned(),
         R::ConfirmProduction => "Recording the production swap".to_owned(),
         R::VerifyKey { .. } => "Verifying the new key".to_owned(),

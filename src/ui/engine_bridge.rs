@@ -11,6 +11,8 @@
 //! screen opens and after each action. Depends on [`crate::rotation`],
 //! [`crate::scan`] and [`crate::cloud`]; the screens never see those types.
 
+mod demo;
+mod evidence;
 mod listed;
 mod starting;
 mod summary;
@@ -23,8 +25,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::event_loop::Backend;
 use super::view::{
     DriftView, Effect, ErrorView, GrantSet, Header, Identity, NewKeyCheck, NewKeyView, Offer,
-    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, Settled, ShownSecret,
-    Snapshot, StepKind, StepStatus, StepView, UserView,
+    PathKind, Performed, PolicyRef, Recommendation, Request, RotationView, RowMark, Settled,
+    ShownSecret, Snapshot, StepKind, StepStatus, StepView, UserView,
 };
 use crate::clock::Clock;
 use crate::cloud::CloudError;
@@ -34,6 +36,7 @@ use crate::rotation::{self, Action, Confirmation, Engine, EngineError, UserPermi
 use crate::scan::{Finding, ScanObserver, ScanReport};
 use crate::state::steps::{Grant, KeyCheck};
 
+pub use demo::{DemoSwap, DemoWorld};
 use listed::Listed;
 pub use starting::Starting;
 
@@ -57,6 +60,10 @@ pub struct EngineBackend {
     /// Users whose old key the last look found deleted outside ramkey.
     key_gone: HashSet<String>,
     key_active_again: HashSet<String>,
+    /// The swap evidence last read, per user, until that user's next action.
+    evidence: HashMap<String, super::view::SwapEvidenceView>,
+    /// `ramkey demo`'s world: its clock and its simulated applications.
+    demo: Option<Arc<dyn DemoWorld>>,
 }
 
 /// What the bridge does for a request.
@@ -67,6 +74,10 @@ pub enum Call {
     /// Look for changes made outside ramkey, and settle a write an earlier
     /// run left in flight if that failed on start (reads only).
     Check,
+    /// Read the last use of both keys of the swap (reads only).
+    ReadEvidence,
+    /// `ramkey demo` only: move its clock this many seconds ahead.
+    JumpClock(i64),
 }
 
 impl EngineBackend {
@@ -83,7 +94,17 @@ impl EngineBackend {
             drift: HashMap::new(),
             key_gone: HashSet::new(),
             key_active_again: HashSet::new(),
+            evidence: HashMap::new(),
+            demo: None,
         }
+    }
+
+    /// The same bridge in `ramkey demo`, over its world: the simulated
+    /// applications follow the swaps confirmed, and the clock can jump.
+    #[must_use]
+    pub fn with_demo_world(mut self, world: Arc<dyn DemoWorld>) -> Self {
+        self.demo = Some(world);
+        self
     }
 
     /// Scans the account, settles the writes an earlier run left in flight
@@ -121,6 +142,7 @@ impl EngineBackend {
         self.settled = settled;
         self.unsettled = unsettled;
         let mut listed: Vec<Listed> = report.flagged.iter().map(Listed::from_finding).collect();
+        listed.extend(report.kms_managed.iter().map(Listed::from_managed));
         for rotation in self.engine.rotations() {
             let known = listed.iter().any(|l| l.user == rotation.user);
             if !known && !rotation.is_complete() {
@@ -205,6 +227,13 @@ impl EngineBackend {
             recommendation: listed.recommendation,
             rotation: plan.map(|plan| self.rotation_view(&plan, now)),
             drift: self.drift.get(&listed.user).cloned(),
+            marks: listed
+                .kms_secret
+                .iter()
+                .map(|secret| RowMark::KmsManaged {
+                    secret: secret.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -243,6 +272,7 @@ impl EngineBackend {
             retired_key_active_again: self.key_active_again.contains(&plan.user),
             new_key: self.new_key_view(plan),
             summary: plan.summary.as_ref().map(summary::view),
+            swap_evidence: self.evidence_view(plan),
         }
     }
 
@@ -340,15 +370,23 @@ impl EngineBackend {
     async fn run(&mut self, effect: Effect) -> Result<Performed, EngineError> {
         let user = effect.user;
         let before = self.engine.plan(&user).as_ref().map(listed::recorded);
+        let moved = demo::moves(&effect.request);
         let outcome = match to_call(effect.request) {
             Call::Check => return self.check(&user).await,
+            Call::ReadEvidence => return Ok(self.read_evidence(&user).await),
+            Call::JumpClock(seconds) => return Ok(self.jump_clock(&user, seconds).await),
             Call::Perform(action) => self.engine.perform(&user, action).await?,
         };
+        self.evidence.remove(&user);
+        let lived = self.demo_followed(moved, &outcome.rotation);
         self.after_write(&user, before);
         // The engine settles any earlier write before it performs a step.
         self.unsettled.remove(&user);
         self.read_permissions().await?;
         let mut notice = outcome.summary;
+        if let Some(lived) = lived {
+            notice = format!("{notice}. {lived}");
+        }
         // The step is done whatever the look finds; a failed look is said, not raised.
         if let Err(error) = self.look_for_drift(&user).await {
             notice = format!("{notice} (could not look for changes made outside ramkey: {error})");
@@ -523,6 +561,8 @@ pub fn to_call(request: Request) -> Call {
         Request::SecretNotStored { typed_user } => {
             Action::SecretNotStored(Confirmation::typed(typed_user))
         }
+        Request::ReadSwapEvidence => return Call::ReadEvidence,
+        Request::JumpClock { seconds } => return Call::JumpClock(seconds),
         Request::ConfirmStaging => Action::ConfirmStaging,
         Request::ConfirmProduction => Action::ConfirmProduction,
         Request::VerifyKey { secret } => Action::VerifyKey(secret),
@@ -705,6 +745,7 @@ async fn listed_from_cloud(
             rotation::PathKind::DisableIdle => Recommendation::DisableIdle,
             rotation::PathKind::MoveToNewUser => Recommendation::MoveToNewUser,
         },
+        kms_secret: None,
     })
 }
 

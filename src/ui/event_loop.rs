@@ -14,9 +14,11 @@
 //! first runs the [`Launch`] (the scan, then the rest of the start) while
 //! the scan's news arrives on a [`ScanFeed`] and the keys stay live. Leaving
 //! during the scan drops the scan; leaving during the rest of the start
-//! waits for it, as for a call in flight. Depends on [`super::app`],
-//! [`super::launch`], [`super::render`], [`super::scan_feed`] and tokio;
-//! nothing here touches the cloud directly.
+//! waits for it, as for a call in flight. While the terminal is below the
+//! minimum size ([`super::too_small`]) only Ctrl-C is let through: every
+//! other key would act on a screen that cannot be seen. Depends on
+//! [`super::app`], [`super::keys`], [`super::launch`], [`super::render`],
+//! [`super::scan_feed`] and tokio; nothing here touches the cloud directly.
 
 use std::error::Error as StdError;
 use std::io;
@@ -32,12 +34,13 @@ use tokio::sync::mpsc;
 pub use super::app::Exit;
 use super::app::{App, Msg};
 use super::clipboard::TerminalWriter;
+use super::keys::{self, Command};
 use super::launch::Launch;
-use super::render;
 use super::scan_feed::ScanFeed;
 use super::scan_view::{ScanNews, Started};
 use super::secret_io;
 use super::view::{Effect, ErrorView, Performed};
+use super::{render, too_small};
 use crate::cloud::{RetryNotice, RetryObserver};
 
 /// How often the "working…" line moves while a call is in flight.
@@ -214,9 +217,10 @@ where
     let mut input_open = true;
 
     let outcome = loop {
-        if let Err(error) = terminal.draw(|frame| render::render(app, frame)) {
-            break Err(LoopError::Draw(Box::new(error)));
-        }
+        let small = match terminal.draw(|frame| render::render(app, frame)) {
+            Ok(frame) => too_small::applies(frame.area),
+            Err(error) => break Err(LoopError::Draw(Box::new(error))),
+        };
         if let Some(exit) = app.exit {
             break Ok(exit);
         }
@@ -224,6 +228,8 @@ where
         let msg = tokio::select! {
             event = events.next(), if input_open => match event {
                 Some(Ok(event)) => match to_msg(event) {
+                    // Only the size message shows: a key would act unseen.
+                    Some(msg) if small && !is_interrupt(app, &msg) => continue,
                     Some(msg) => msg,
                     None => continue, // resize and focus: the redraw is enough
                 },
@@ -395,6 +401,11 @@ fn worker_gone(doing: &str) -> ErrorView {
     }
 }
 
+/// Whether `msg` is Ctrl-C, which leaves even while nothing can be seen.
+fn is_interrupt(app: &App, msg: &Msg) -> bool {
+    matches!(msg, Msg::Key(key) if keys::lookup(app.context(), key) == Some(Command::Interrupt))
+}
+
 fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) => Some(Msg::Key(key)),
@@ -403,7 +414,10 @@ fn to_msg(event: Event) -> Option<Msg> {
     }
 }
 
-/// SIGTERM and SIGHUP as exits, for the `stops` of [`run`].
+/// SIGTERM and SIGHUP, and SIGINT, as exits, for the `stops` of [`run`].
+///
+/// In raw mode Ctrl-C arrives as a key, not as SIGINT; a SIGINT sent by
+/// `kill -INT` would otherwise end ramkey without restoring the terminal.
 #[cfg(unix)]
 pub fn signals() -> io::Result<impl Stream<Item = Exit> + Unpin> {
     use tokio::signal::unix::{SignalKind, signal};
@@ -411,7 +425,10 @@ pub fn signals() -> io::Result<impl Stream<Item = Exit> + Unpin> {
 
     let term = SignalStream(signal(SignalKind::terminate())?);
     let hup = SignalStream(signal(SignalKind::hangup())?);
-    Ok(futures::stream::select(term, hup).map(|()| Exit::Terminated))
+    let int = SignalStream(signal(SignalKind::interrupt())?);
+    let stopped = futures::stream::select(term, hup).map(|()| Exit::Terminated);
+    let interrupted = int.map(|()| Exit::Interrupted);
+    Ok(futures::stream::select(stopped, interrupted))
 }
 
 /// Adapts a tokio signal to a stream without pulling in tokio-stream.

@@ -17,6 +17,7 @@ use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
+use super::swap_dialog::SwapDialog;
 use super::text;
 use super::text_input::{Invalid, TextInput, Validator};
 use super::view::{
@@ -51,6 +52,8 @@ pub enum Dialog {
     WhatBroke(TextInput, String),
     /// The new key's secret, pasted to check the key after a restart.
     PasteSecret(TextInput),
+    /// A swap confirmation with its evidence; yes performs the request.
+    Swap(SwapDialog, Request),
 }
 
 /// What a yes leads to.
@@ -140,7 +143,7 @@ impl Dialog {
     /// The key-table context while this dialog has the focus.
     pub fn context(&self) -> Context {
         match self {
-            Dialog::Ask(..) => Context::Question,
+            Dialog::Ask(..) | Dialog::Swap(..) => Context::Question,
             Dialog::Confirm(..) => Context::TypedConfirm,
             Dialog::Name(_) | Dialog::WhatBroke(..) | Dialog::PasteSecret(_) => Context::TextInput,
             Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
@@ -204,6 +207,10 @@ impl Dialog {
                 Reply::Done(pasted) => Next::Perform(Request::VerifyKey {
                     secret: Some(Secret::new(pasted)),
                 }),
+                other => stay_or_close(&other),
+            },
+            Dialog::Swap(swap, request) => match swap.handle(input) {
+                Reply::Done(()) => Next::Perform(request.clone()),
                 other => stay_or_close(&other),
             },
             Dialog::Error(error) => stay_or_close(&error.handle(input)),
@@ -600,12 +607,16 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
             Question::new(title.clone(), body.clone(), "Is the secret stored? [y/n]"),
             Then::SecretStored(secret_lost_confirm(user, new_key_id)),
         ),
-        StepKind::ConfirmStaging { .. } => ask(
-            "Is staging running on the new key? [y/n]",
+        StepKind::ConfirmStaging { .. } => swap_or_ask(
+            user,
+            (title, body),
+            "Is staging running on the new key?",
             Request::ConfirmStaging,
         ),
-        StepKind::ConfirmProduction { .. } => ask(
-            "Is production running on the new key? [y/n]",
+        StepKind::ConfirmProduction { .. } => swap_or_ask(
+            user,
+            (title, body),
+            "Is production running on the new key?",
             Request::ConfirmProduction,
         ),
         StepKind::DetachPolicies { policies } => {
@@ -615,6 +626,24 @@ pub fn open_step(user: &UserView, step: &StepKind, snapshot: &Snapshot) -> Resul
         }
     };
     Ok(dialog)
+}
+
+/// A swap confirmation: with the evidence read for it when there is some,
+/// else the plain question (the evidence is read when Enter opens the step).
+fn swap_or_ask(
+    user: &UserView,
+    (title, body): (String, Vec<String>),
+    question: &str,
+    request: Request,
+) -> Dialog {
+    let evidence = user.rotation.as_ref().and_then(|r| r.swap_evidence.clone());
+    match evidence {
+        Some(evidence) => Dialog::Swap(SwapDialog::new(title, body, evidence, question), request),
+        None => Dialog::Ask(
+            Question::new(title, body, format!("{question} [y/n]")),
+            Then::Perform(request),
+        ),
+    }
 }
 
 /// What the admin sees before disabling `key_id`: its last use (a missing

@@ -21,18 +21,32 @@ pub struct Help {
     pub about: Context,
     /// Lines scrolled past.
     pub scroll: u16,
+    /// Whether the demo's own keys are listed too (`ramkey demo`, on a screen).
+    pub demo: bool,
 }
 
 impl Help {
     /// Help for `about`.
     pub fn new(about: Context) -> Self {
-        Self { about, scroll: 0 }
+        Self {
+            about,
+            scroll: 0,
+            demo: false,
+        }
+    }
+
+    /// The same help, listing the demo's own keys after `about`'s.
+    #[must_use]
+    pub fn with_demo_keys(self) -> Self {
+        Self { demo: true, ..self }
     }
 
     /// The sections shown: the focused context's keys, then the overlay's.
     pub fn sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
-        [self.about, Context::Help]
+        let demo = self.demo.then_some(Context::Demo);
+        [Some(self.about), demo, Some(Context::Help)]
             .into_iter()
+            .flatten()
             .map(|context| {
                 let entries = keys::bindings_for(context)
                     .map(|binding| (keys::keys_label(binding.keys), binding.help))

@@ -38,11 +38,15 @@ pub enum Context {
     Notice,
     /// The `?` overlay.
     Help,
+    /// Keys only `ramkey demo` has, on top of its two screens' own (the
+    /// findings list and the rotation screen); never consulted for a real
+    /// account.
+    Demo,
 }
 
 impl Context {
     /// Every context, for the help overlay and for tests.
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Findings,
         Context::Scanning,
         Context::Filter,
@@ -56,6 +60,7 @@ impl Context {
         Context::Error,
         Context::Notice,
         Context::Help,
+        Context::Demo,
     ];
 
     /// What the help overlay calls this place.
@@ -74,6 +79,7 @@ impl Context {
             Context::Error => "an error",
             Context::Notice => "a notice",
             Context::Help => "this help",
+            Context::Demo => "the demo (ramkey demo only)",
         }
     }
 
@@ -128,6 +134,8 @@ pub enum Command {
     SaveEnvFile,
     /// Save the new key to a new file as an aliyun CLI profile.
     SaveProfile,
+    /// `ramkey demo` only: move the clock past the waiting period.
+    JumpClock,
 }
 
 /// A key as the table names it.
@@ -210,6 +218,7 @@ const SHOW: &[Key] = &[Key::Plain(KeyCode::Char('s'))];
 const COPY: &[Key] = &[Key::Plain(KeyCode::Char('c'))];
 const SAVE_ENV: &[Key] = &[Key::Plain(KeyCode::Char('e'))];
 const SAVE_PROFILE: &[Key] = &[Key::Plain(KeyCode::Char('p'))];
+const SKIP: &[Key] = &[Key::Plain(KeyCode::Char('>'))];
 
 const fn bind(
     keys: &'static [Key],
@@ -315,6 +324,11 @@ pub const TABLE: &[Binding] = &[
     quiet(bind(CTRL_C, X::Rotation, C::Interrupt, "quit now")),
     bind(YES, X::Question, C::Yes, "yes"),
     bind(NO, X::Question, C::No, "no"),
+    // Only a swap confirmation has a default answer; its own line says which.
+    quiet(explained(
+        bind(ENTER, X::Question, C::Act, "default answer"),
+        "the answer in capitals ([Y/n] or [y/N]), where there is one",
+    )),
     bind(ESC, X::Question, C::Back, "cancel"),
     bind(HELP, X::Question, C::Help, "help"),
     quiet(bind(CTRL_C, X::Question, C::Interrupt, "quit now")),
@@ -387,7 +401,18 @@ pub const TABLE: &[Binding] = &[
     bind(ESC, X::Help, C::Back, "close"),
     bind(HELP, X::Help, C::Back, "close"),
     quiet(bind(CTRL_C, X::Help, C::Interrupt, "quit now")),
+    // In the footer only while a deletion waits (see `render`).
+    quiet(explained(
+        bind(SKIP, X::Demo, C::JumpClock, "skip"),
+        "demo only: skip the waiting period (clock jump)",
+    )),
+    quiet(bind(CTRL_C, X::Demo, C::Interrupt, "quit now")),
 ];
+
+/// The binding of `command` in `context`, for a hint shown only at times.
+pub fn binding(context: Context, command: Command) -> Option<&'static Binding> {
+    bindings_for(context).find(|binding| binding.command == command)
+}
 
 /// The command `event` triggers in `context`, if any.
 ///

@@ -1,7 +1,7 @@
 //! Draws the whole wizard from the state, by reference: the header, the
 //! read-only banner when the state file may not be written, the screen,
 //! the status line, the footer hints, then the dialog and the help overlay
-//! above them.
+//! above them. Below the minimum size only [`super::too_small`]'s message.
 //!
 //! Depends on the screens and dialogs; reads [`App`] and never changes it.
 
@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::app::{App, Screen};
 use super::flow::Dialog;
-use super::{findings, popup, rotation_screen, text};
+use super::{color, findings, popup, rotation_screen, text, too_small};
 
 /// The spinner frames of the "working…" line and of the scan's gauge.
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -22,8 +22,13 @@ pub fn spinner(ticks: u64) -> &'static str {
     SPINNER[usize::try_from(ticks % 4).unwrap_or(0)]
 }
 
-/// Draws `app` on the whole frame.
+/// Draws `app` on the whole frame (only a message below the minimum size),
+/// without colour when `app.no_color`.
 pub fn render(app: &App, frame: &mut Frame) {
+    if too_small::applies(frame.area()) {
+        too_small::render(frame);
+        return;
+    }
     let banner_lines = read_only_banner(app, frame.area().width);
     let banner_height = u16::try_from(banner_lines.len()).unwrap_or(u16::MAX);
     let [header, banner, body, status, hints] = Layout::vertical([
@@ -55,6 +60,14 @@ pub fn render(app: &App, frame: &mut Frame) {
             .spans
             .push(ratatui::text::Span::raw(" disable again"));
     }
+    if let Some((keys, hint)) = super::clock_jump::footer_hint(app) {
+        footer.spans.push(Span::raw(" · "));
+        footer.spans.push(Span::styled(
+            keys,
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        footer.spans.push(Span::raw(format!(" {hint}")));
+    }
     frame.render_widget(footer, hints);
 
     if let Some(open) = &app.dialog {
@@ -62,6 +75,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     if let Some(help) = &app.help {
         help.render(frame, frame.area());
+    }
+    if app.no_color {
+        color::strip(frame.buffer_mut());
     }
 }
 
@@ -77,6 +93,7 @@ fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
         Dialog::Secret(secret) => secret.render(frame, area),
         Dialog::Error(error) => error.render(frame, area),
         Dialog::Notice(notice) => notice.render(frame, area),
+        Dialog::Swap(swap, _) => swap.render(frame, area),
     }
 }
 

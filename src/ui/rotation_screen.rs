@@ -16,6 +16,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::App;
 use super::flow;
+use super::kms_mark;
 use chrono::{DateTime, Utc};
 
 use super::view::{DriftView, NewKeyCheck, RotationView, StepKind, StepStatus, StepView, UserView};
@@ -71,9 +72,12 @@ fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
             .map(|key| Line::raw(format!("  {}", flow::key_line(key)))),
     );
     lines.push(Line::raw(""));
-    lines.push(Line::raw(
-        "Enter: choose how to retire one key. Nothing changes until you confirm.",
-    ));
+    match kms_mark::explanation(user) {
+        Some(said) => lines.extend(said.into_iter().map(Line::raw)),
+        None => lines.push(Line::raw(
+            "Enter: choose how to retire one key. Nothing changes until you confirm.",
+        )),
+    }
     let block = Block::bordered().title(" Not started ");
     frame.render_widget(
         Paragraph::new(lines)
@@ -366,7 +370,8 @@ fn new_key_line(rotation: &RotationView) -> Option<Line<'static>> {
             attempts,
             last_tried,
         } => format!(
-            "New key {id}: not verified yet ({attempts} attempts, last {}); {again}.",
+            "New key {id}: not verified yet: still refused when the check's time cap passed \
+             ({attempts} attempts, last {}); the old key stays Active; {again}.",
             last_tried.format("%H:%M UTC")
         ),
         NewKeyCheck::NotChecked => format!("New key {id}: never checked; {again}."),

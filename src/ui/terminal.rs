@@ -5,6 +5,11 @@
 //! lands on the normal screen where it can be read.
 //!
 //! Restoring twice garbles the screen, so both paths go through one flag.
+//! A panic while the guard holds the terminal ends the process (exit code
+//! 101, as an unhandled panic does) once its message is printed: whichever
+//! thread panicked, the wizard must not go on drawing on a terminal it gave
+//! back. The state file is then as after a kill: every save is atomic and
+//! an intent left in flight is settled on the next start.
 //! Depends on crossterm and ratatui only; nothing here knows the wizard.
 
 use std::io::{self, Stdout};
@@ -26,6 +31,10 @@ pub type Screen = Terminal<CrosstermBackend<Stdout>>;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 static PANIC_HOOK: Once = Once::new();
+
+/// The exit code of a panic while the wizard held the terminal: Rust's own
+/// for a panic that ends `main`.
+const PANIC_EXIT_CODE: i32 = 101;
 
 /// Why the terminal could not be taken over.
 #[derive(Debug, thiserror::Error)]
@@ -82,8 +91,13 @@ fn switch_on() -> io::Result<Screen> {
 /// Every step is tried even when one fails, and failures go to the log
 /// file: there is no screen left to show them on.
 pub fn restore() {
+    leave();
+}
+
+/// [`restore`]; says whether the terminal was in the wizard's modes.
+fn leave() -> bool {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
-        return;
+        return false;
     }
     let mut stdout = io::stdout();
     if let Err(error) = execute!(
@@ -97,15 +111,20 @@ pub fn restore() {
     if let Err(error) = disable_raw_mode() {
         tracing::warn!(%error, "could not leave raw mode");
     }
+    true
 }
 
-/// Restores the terminal before the default hook prints the panic.
+/// Restores the terminal before the default hook prints the panic, then
+/// ends the process if the wizard held the terminal.
 fn install_panic_hook() {
     PANIC_HOOK.call_once(|| {
         let print_panic = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            let held = leave();
             print_panic(info);
+            if held {
+                std::process::exit(PANIC_EXIT_CODE);
+            }
         }));
     });
 }

@@ -82,6 +82,19 @@ pub struct UserView {
     /// Changes made outside ramkey since its records, as last checked;
     /// `None` until checked.
     pub drift: Option<Vec<DriftView>>,
+    /// What the row is marked with in the list (e.g. KMS-managed).
+    pub marks: Vec<RowMark>,
+}
+
+/// A mark on a user's row: something that changes what may be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowMark {
+    /// A KMS secret manages the user's keys: never offered for disabling
+    /// or deleting.
+    KmsManaged {
+        /// The secret's name.
+        secret: String,
+    },
 }
 
 /// One change made outside ramkey (in the console, by a colleague), in the
@@ -105,6 +118,16 @@ impl UserView {
             == 2
     }
 
+    /// The KMS secret managing the user's keys, when one does.
+    pub fn kms_secret(&self) -> Option<&str> {
+        self.marks
+            .iter()
+            .map(|mark| match mark {
+                RowMark::KmsManaged { secret } => secret.as_str(),
+            })
+            .next()
+    }
+
     /// Whether the user's rotation has steps left.
     pub fn rotation_in_progress(&self) -> bool {
         self.rotation
@@ -112,11 +135,13 @@ impl UserView {
             .is_some_and(|rotation| rotation.current().is_some())
     }
 
-    /// "3/7 steps", "not started" or "waiting for deletion": the list column.
+    /// "3/7 steps", "not started", "waiting for deletion" or, for a user
+    /// KMS manages, its secret: the list column.
     pub fn progress(&self) -> String {
-        match &self.rotation {
-            None => "not started".to_owned(),
-            Some(rotation) => rotation.progress(),
+        match (&self.rotation, self.kms_secret()) {
+            (None, Some(secret)) => format!("KMS-managed by {secret}, never disabled by ramkey"),
+            (None, None) => "not started".to_owned(),
+            (Some(rotation), _) => rotation.progress(),
         }
     }
 }
@@ -181,6 +206,10 @@ pub enum Recommendation {
     MoveToNewUser,
     /// Not enough evidence to choose; the admin decides.
     Review,
+    /// KMS is rotating the keys: nothing to do.
+    KmsRotating,
+    /// The KMS rotation is stuck: mend it in KMS (RotateSecret), never by hand.
+    FixKmsRotation,
 }
 
 impl Recommendation {
@@ -190,6 +219,8 @@ impl Recommendation {
             Recommendation::DisableIdle => "disable idle key",
             Recommendation::MoveToNewUser => "move to new user",
             Recommendation::Review => "review",
+            Recommendation::KmsRotating => "KMS rotating",
+            Recommendation::FixKmsRotation => "fix KMS rotation",
         }
     }
 }
@@ -241,6 +272,34 @@ pub struct RotationView {
     pub new_key: Option<NewKeyView>,
     /// What a finished move did, for its closing summary.
     pub summary: Option<MoveSummaryView>,
+    /// The evidence last read for the swap the rotation waits for
+    /// (staging or production), until that swap is confirmed.
+    pub swap_evidence: Option<SwapEvidenceView>,
+}
+
+/// What ramkey read before a swap confirmation, in the engine's words: the
+/// new key's first use and whether the old key was used since the swap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwapEvidenceView {
+    /// `Evidence read 10:42:05 UTC (the staging swap began 10:41:50 UTC):`,
+    /// or why it could not be read.
+    pub heading: String,
+    /// Each fact, and whether it argues against confirming now.
+    pub facts: Vec<EvidenceFact>,
+    /// Confirm, or wait and why.
+    pub advice: String,
+    /// Whether the evidence supports confirming: only then is yes the
+    /// default answer.
+    pub supports_confirming: bool,
+}
+
+/// One fact of the swap evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFact {
+    /// The sentence.
+    pub text: String,
+    /// Whether it argues against confirming now (drawn as a warning).
+    pub warning: bool,
 }
 
 /// The new key and whether it was seen to work.
@@ -505,6 +564,15 @@ pub enum Request {
         /// The user name as the admin typed it.
         typed_user: String,
     },
+    /// Read the last use of the new and the old key before a swap is
+    /// confirmed (reads only; writes nothing).
+    ReadSwapEvidence,
+    /// `ramkey demo` only: move the clock the sandbox and the engine share
+    /// this many seconds ahead (changes no state file and no account).
+    JumpClock {
+        /// How far.
+        seconds: i64,
+    },
     /// Staging swapped.
     ConfirmStaging,
     /// Production swapped.
@@ -528,7 +596,10 @@ impl Request {
     /// Whether the request changes anything (the cloud or the state file);
     /// a read-only wizard refuses every one that does.
     pub fn writes(&self) -> bool {
-        !matches!(self, Request::CheckDrift)
+        !matches!(
+            self,
+            Request::CheckDrift | Request::ReadSwapEvidence | Request::JumpClock { .. }
+        )
     }
 }
 

@@ -88,6 +88,7 @@ pub struct PtyCommand {
     args: Vec<String>,
     env: Vec<(String, String)>,
     home: PathBuf,
+    shell: Option<String>,
 }
 
 impl PtyCommand {
@@ -104,7 +105,17 @@ impl PtyCommand {
                 .collect(),
             env: Vec::new(),
             home: home.to_owned(),
+            shell: None,
         }
+    }
+
+    /// Runs the program through `/bin/sh -c script`, which finds the ramkey binary
+    /// and its arguments in `"$@"` and runs in the temporary home: e.g. a script
+    /// that records `stty -g` before and after, or sends stdout to a file.
+    #[must_use]
+    pub fn in_shell(mut self, script: &str) -> Self {
+        self.shell = Some(script.to_owned());
+        self
     }
 
     /// Adds one environment variable to the clean environment.
@@ -124,7 +135,15 @@ impl PtyCommand {
     }
 
     fn builder(&self) -> CommandBuilder {
-        let mut builder = CommandBuilder::new(env!("CARGO_BIN_EXE_ramkey"));
+        let ramkey = env!("CARGO_BIN_EXE_ramkey");
+        let mut builder = match &self.shell {
+            None => CommandBuilder::new(ramkey),
+            Some(script) => {
+                let mut builder = CommandBuilder::new("/bin/sh");
+                builder.args(["-c", script.as_str(), "sh", ramkey]);
+                builder
+            }
+        };
         builder.args(&self.args);
         builder.env_clear();
         let state = self.home.join("state");
@@ -185,6 +204,7 @@ pub struct PtyProgram {
     child: Box<dyn Child + Send + Sync>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
     shared: Arc<(Mutex<Shared>, Condvar)>,
+    master: Arc<Mutex<Box<dyn portable_pty::MasterPty + Send>>>,
 }
 
 impl PtyProgram {
@@ -220,12 +240,50 @@ impl PtyProgram {
             }),
             Condvar::new(),
         ));
-        spawn_reader(reader, Arc::clone(&shared), Arc::clone(&writer), pty.master);
+        let master = Arc::new(Mutex::new(pty.master));
+        spawn_reader(
+            reader,
+            Arc::clone(&shared),
+            Arc::clone(&writer),
+            Arc::clone(&master),
+        );
         Self {
             child,
             writer,
             shared,
+            master,
         }
+    }
+
+    /// The process id of what was started (the shell, with [`PtyCommand::in_shell`]).
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the program's process id")
+    }
+
+    /// Resizes the terminal, as a window drag would (the program gets SIGWINCH).
+    pub fn resize(&self, rows: u16, cols: u16) {
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        self.lock().parser.screen_mut().set_size(
+            NonZeroU16::new(rows).expect("rows"),
+            NonZeroU16::new(cols).expect("cols"),
+        );
+        let master = self.master.lock().expect("pty master lock");
+        master.resize(size).expect("resize the pty");
+    }
+
+    /// Whether the program has bracketed paste switched on.
+    pub fn bracketed_paste(&self) -> bool {
+        self.lock().parser.screen().bracketed_paste()
+    }
+
+    /// Whether the program has any mouse reporting switched on.
+    pub fn mouse_capture(&self) -> bool {
+        self.lock().parser.screen().mouse_protocol_mode() != vt100::MouseProtocolMode::None
     }
 
     /// Sends raw bytes, as if typed.
@@ -405,7 +463,7 @@ fn spawn_reader(
     mut reader: Box<dyn std::io::Read + Send>,
     shared: Arc<(Mutex<Shared>, Condvar)>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Arc<Mutex<Box<dyn portable_pty::MasterPty + Send>>>,
 ) {
     thread::spawn(move || {
         let _master = master;

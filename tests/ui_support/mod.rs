@@ -78,6 +78,7 @@ pub fn alice() -> UserView {
         recommendation: Recommendation::DisableIdle,
         rotation: None,
         drift: None,
+        marks: Vec::new(),
     }
 }
 
@@ -110,6 +111,7 @@ pub fn zhangsan() -> UserView {
             retired_key_active_again: false,
             new_key: None,
             summary: None,
+            swap_evidence: None,
             steps: vec![
                 step(
                     StepKind::ChooseName {
@@ -190,6 +192,7 @@ pub fn zhangsan() -> UserView {
             ],
         }),
         drift: None,
+        marks: Vec::new(),
     }
 }
 
@@ -218,6 +221,7 @@ pub fn bob() -> UserView {
             retired_key_active_again: false,
             new_key: None,
             summary: None,
+            swap_evidence: None,
             steps: vec![
                 step(
                     StepKind::Review {
@@ -252,6 +256,7 @@ pub fn bob() -> UserView {
             ],
         }),
         drift: None,
+        marks: Vec::new(),
     }
 }
 

@@ -21,6 +21,7 @@ impl Engine {
             });
         }
 
+        self.refuse_kms_managed(user).await?;
         let finding = self.fresh_finding(user).await?;
         let (key_id, progress, summary) = match start {
             Start::DisableIdle { key_id } => {

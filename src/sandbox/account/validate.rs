@@ -119,6 +119,14 @@ pub enum AccountProblem {
          the sandbox, so give documents to Custom policies only"
     )]
     SystemPolicyDocument(String),
+    /// A KMS secret breaks a rule of `KmsSecrets`.
+    #[error("KMS secret `{secret}` {problem}")]
+    KmsSecret {
+        /// Its `SecretName`.
+        secret: String,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
 }
 
 fn reason(problem: NameProblem) -> &'static str {
@@ -155,6 +163,7 @@ impl AccountProblem {
             AccountProblem::BadRoleName(role)
             | AccountProblem::UnknownPrincipal { role, .. }
             | AccountProblem::BadSessionDuration { role, .. } => (role.as_str(), 1),
+            AccountProblem::KmsSecret { secret, .. } => (secret.as_str(), 1),
         };
         let quoted = serde_json::to_string(value).ok()?;
         let (offset, _) = text.match_indices(&quoted).nth(occurrence - 1)?;
@@ -171,6 +180,7 @@ pub(super) fn check(account: &Account) -> Result<(), AccountProblem> {
     check_groups(account)?;
     check_users(account)?;
     check_roles(account)?;
+    super::kms::check(account)?;
     if account.key_owner(&account.caller_access_key_id).is_none() {
         return Err(AccountProblem::NoCallerKey(
             account.caller_access_key_id.clone(),

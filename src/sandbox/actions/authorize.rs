@@ -39,6 +39,7 @@ fn ram_code(service: Service) -> &'static str {
         // IMS actions are authorized as RAM actions (`ram:GetCredentialReport`).
         Service::Ram | Service::Ims => "ram",
         Service::Sts => "sts",
+        Service::Kms => "kms",
     }
 }
 
@@ -75,9 +76,11 @@ fn resources(service: Service, action: &str, call: &Call<'_>) -> Option<Vec<Stri
                 arn.group(call.params.get("GroupName").unwrap_or_default()),
             ]
         }
-        (Service::Ims, "GenerateCredentialReport" | "GetCredentialReport") => {
+        (Service::Ims, "GenerateCredentialReport" | "GetCredentialReport")
+        | (Service::Kms, "ListSecrets") => {
             vec!["*".to_owned()]
         }
+        (Service::Kms, "DescribeSecret") => vec![arn.secret(call)],
         // An action without a known resource format is checked on all resources.
         _ => vec!["*".to_owned()],
     };
@@ -90,6 +93,13 @@ struct Arn<'a>(&'a str);
 impl Arn<'_> {
     fn user(&self, name: &str) -> String {
         format!("acs:ram:*:{}:user/{name}", self.0)
+    }
+
+    /// A KMS secret in the call's region.
+    fn secret(&self, call: &Call<'_>) -> String {
+        let region = super::kms::region_of(call);
+        let name = call.params.get("SecretName").unwrap_or_default();
+        format!("acs:kms:{region}:{}:secret/{name}", self.0)
     }
 
     fn group(&self, name: &str) -> String {

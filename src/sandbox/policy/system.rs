@@ -2,9 +2,10 @@
 //! are Alibaba's own, so an account file names them without a document.
 //!
 //! These reproduce the RAM and STS part of each policy; `ReadOnlyAccess` is
-//! reduced to read-like action prefixes of every service. A System policy
-//! not listed here grants nothing in the sandbox: none of the others is
-//! about RAM or STS.
+//! reduced to read-like action prefixes of every service, and
+//! `AliyunKMSReadOnlyAccess` to KMS's listing and describing actions. A
+//! System policy not listed here grants nothing in the sandbox: none of the
+//! others is about RAM, STS or KMS.
 
 use std::sync::LazyLock;
 
@@ -30,6 +31,11 @@ const KNOWN: &[(&str, &str)] = &[
         r#"{"Version":"1","Statement":[
             {"Effect":"Allow","Action":["*:Get*","*:List*","*:Describe*","*:Query*"],
              "Resource":"*"}]}"#,
+    ),
+    (
+        "AliyunKMSReadOnlyAccess",
+        r#"{"Version":"1","Statement":[
+            {"Effect":"Allow","Action":["kms:List*","kms:Describe*"],"Resource":"*"}]}"#,
     ),
     (
         "AliyunSTSAssumeRoleAccess",

@@ -1,5 +1,6 @@
 //! `--format markdown`: a heading line, a table of the flagged keys, the
-//! exempt users and the notes, for tickets and wikis. Pure.
+//! stuck KMS rotations, the exempt and KMS-managed users and the notes, for
+//! tickets and wikis. Pure.
 
 use std::fmt::Write as _;
 
@@ -26,7 +27,9 @@ pub fn render(report: &ScanReport) -> String {
         report.idle_days,
     );
     flagged_table(&mut out, report);
+    stuck_list(&mut out, report);
     exempt_table(&mut out, report);
+    managed_table(&mut out, report);
     notes(&mut out, &report.notes);
     out
 }
@@ -72,6 +75,62 @@ fn exempt_table(out: &mut String, report: &ScanReport) {
             cell(&user.user),
             cell(&user.display_name),
             cell(&user.reason)
+        );
+    }
+}
+
+fn stuck_list(out: &mut String, report: &ScanReport) {
+    let stuck: Vec<_> = report
+        .flagged
+        .iter()
+        .filter_map(|finding| finding.kms.as_ref().map(|kms| (finding, kms)))
+        .collect();
+    if stuck.is_empty() {
+        return;
+    }
+    out.push_str("\n## KMS rotation stuck\n\n");
+    for (finding, kms) in stuck {
+        let by = &kms.managed_by;
+        let _ = writeln!(
+            out,
+            "- {}: secret `{}` in {} (AutomaticRotation {}): {}. Advice: {}.",
+            cell(&finding.user),
+            cell(&by.secret),
+            by.region,
+            by.automatic_rotation,
+            cell(&kms.reason),
+            kms.advice
+        );
+    }
+}
+
+fn managed_table(out: &mut String, report: &ScanReport) {
+    if report.kms_managed.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n## KMS-managed\n\nTwo Active AccessKeys while KMS rotates them: not flagged; never \
+         disable or delete their keys by hand.\n\n\
+         | User | Display name | Secret | Region | Last rotation | Change-over until | AccessKeys |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for user in &report.kms_managed {
+        let by = &user.managed_by;
+        let keys: Vec<String> = user
+            .keys
+            .iter()
+            .map(|id| format!("`{}`", cell(id)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` | {} | {} | {} | {} |",
+            cell(&user.user),
+            cell(&user.display_name),
+            cell(&by.secret),
+            by.region,
+            day_or_dash(by.last_rotation),
+            stamp(user.window_ends),
+            keys.join(", "),
         );
     }
 }
@@ -125,10 +184,28 @@ mod tests {
     }
 
     #[test]
+    fn stuck_rotations_and_managed_users_have_their_sections() {
+        let text = render(&sample::kms_report());
+        assert!(
+            text.contains("| u007 | 应用, \"app\" \\| 7 | fix_kms_rotation | `LTAI-A` |"),
+            "{text}"
+        );
+        let stuck = "\n## KMS rotation stuck\n\n- u007: secret `acs/ram/user/u007` in cn-hangzhou \
+                     (AutomaticRotation Invalid): KMS reports AutomaticRotation=Invalid: it cannot \
+                     rotate this secret. Advice: check the KMS service role";
+        assert!(text.contains(stuck), "{text}");
+        let managed = "| pay | 支付 | `acs/ram/user/pay` | cn-hangzhou | 2026-12-03 | \
+                       2026-12-05T08:00:00Z | `LTAI-OLD`, `LTAI-NEW` |";
+        assert!(text.contains(managed), "{text}");
+        assert!(!text.contains("## Exempt"), "{text}");
+    }
+
+    #[test]
     fn a_clean_report_is_the_heading_alone() {
         let mut report = sample::report();
         report.flagged.clear();
         report.exempt.clear();
+        report.kms_managed.clear();
         report.notes.clear();
         let text = render(&report);
         assert_eq!(text.lines().count(), 3, "{text}");

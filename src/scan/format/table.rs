@@ -9,17 +9,20 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::scan::finding::{ExemptUser, Finding, KeyFinding, ScanReport};
+use crate::scan::finding::{ExemptUser, Finding, KeyFinding, ManagedUser, ScanReport, source_name};
 
 /// The whole report as text, ending with a newline.
 pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Account {}: {} of {} users flagged (two Active AccessKeys); scanned {}, idle after {} days",
+        "Account {}: {} of {} users flagged (two Active AccessKeys); source {}, data as of {}; \
+         scanned {}, idle after {} days",
         report.account_id,
         report.flagged.len(),
         report.users_scanned,
+        source_name(report.source),
+        stamp(report.data_as_of),
         stamp(report.scanned_at),
         report.idle_days,
     );
@@ -31,7 +34,38 @@ pub fn render(report: &ScanReport) -> String {
         out.push('\n');
         render_exempt(&mut out, &report.exempt);
     }
+    if !report.kms_managed.is_empty() {
+        out.push('\n');
+        render_managed(&mut out, &report.kms_managed);
+    }
     out
+}
+
+fn render_managed(out: &mut String, managed: &[ManagedUser]) {
+    let _ = writeln!(
+        out,
+        "KMS-managed ({}; two Active AccessKeys while KMS rotates them, not flagged; never \
+         disable or delete their keys by hand):",
+        managed.len()
+    );
+    for user in managed {
+        let display = if user.display_name.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", user.display_name)
+        };
+        let by = &user.managed_by;
+        let _ = writeln!(
+            out,
+            "  {}{display}  secret {} in {}, rotated {}, change-over until {}  keys {}",
+            user.user,
+            by.secret,
+            by.region,
+            day_or_dash(by.last_rotation),
+            stamp(user.window_ends),
+            user.keys.join(", "),
+        );
+    }
 }
 
 fn render_exempt(out: &mut String, exempt: &[ExemptUser]) {
@@ -66,6 +100,14 @@ fn render_finding(out: &mut String, finding: &Finding) {
     let id_width = finding.keys.iter().map(|k| k.id.len()).max().unwrap_or(0);
     for key in &finding.keys {
         render_key(out, key, id_width);
+    }
+    if let Some(stuck) = &finding.kms {
+        let by = &stuck.managed_by;
+        let _ = writeln!(
+            out,
+            "  KMS rotation stuck: secret {} in {} (AutomaticRotation {}): {}\n  advice: {}",
+            by.secret, by.region, by.automatic_rotation, stuck.reason, stuck.advice
+        );
     }
 }
 
@@ -137,6 +179,7 @@ mod tests {
                     },
                 ],
                 recommendation: Recommendation::Review,
+                kms: None,
             }],
             caller: CallerIdentity {
                 account_id: "1234".to_owned(),
@@ -150,11 +193,12 @@ mod tests {
             data_as_of: at("2026-11-01T00:00:00Z"),
             notes: vec!["a note for stderr".to_owned()],
             exempt: Vec::new(),
+            kms_managed: Vec::new(),
             stats: ScanStats::default(),
         };
         let text = render(&report);
         let expected = "\
-Account 1234: 1 of 3 users flagged (two Active AccessKeys); scanned 2026-11-01T00:00:00Z, idle after 90 days
+Account 1234: 1 of 3 users flagged (two Active AccessKeys); source api, data as of 2026-11-01T00:00:00Z; scanned 2026-11-01T00:00:00Z, idle after 90 days
 
 app-user (应用)  recommendation: review
   LTAI-IDLE    Active    created 2020-01-01  last used 2024-01-02  idle     last used 2024-01-02
@@ -173,5 +217,23 @@ app-user (应用)  recommendation: review
             "\nExempt (1; two Active AccessKeys, not flagged):\n  ci  reason: rotated by vault\n";
         assert!(text.starts_with(expected), "{text}");
         assert!(text.ends_with(tail), "{text}");
+    }
+
+    #[test]
+    fn a_stuck_rotation_says_so_with_its_advice_and_managed_users_are_apart() {
+        let text = render(&crate::scan::format::sample::kms_report());
+        let expected = "\
+Account 1234: 1 of 250 users flagged (two Active AccessKeys); source report, data as of 2026-12-03T14:02:00Z; scanned 2026-12-03T16:00:00Z, idle after 90 days
+
+u007 (应用, \"app\" | 7)  recommendation: fix_kms_rotation
+  LTAI-A  Active    created 2020-01-01  last used 2024-01-02  idle     last used 2024-01-02
+  LTAI-B  Active    created 2020-01-01  last used -           unknown  no last-use date
+  KMS rotation stuck: secret acs/ram/user/u007 in cn-hangzhou (AutomaticRotation Invalid): KMS reports AutomaticRotation=Invalid: it cannot rotate this secret
+  advice: check the KMS service role AliyunKMSManagedRAMCrendentialsRole and that the user has a free AccessKey slot, then rotate with KMS RotateSecret; never disable or delete this user's keys by hand (that breaks the secret and every application reading it)
+
+KMS-managed (1; two Active AccessKeys while KMS rotates them, not flagged; never disable or delete their keys by hand):
+  pay (支付)  secret acs/ram/user/pay in cn-hangzhou, rotated 2026-12-03, change-over until 2026-12-05T08:00:00Z  keys LTAI-OLD, LTAI-NEW
+";
+        assert_eq!(text, expected);
     }
 }

@@ -1,5 +1,7 @@
 //! One user's keys checked: not flagged, flagged with the last use of each
-//! Active key, or exempt (then its last use is not read). Reads only.
+//! Active key, exempt (then its last use is not read), or managed by a KMS
+//! secret whose rotation is changing over (not read either); a managed
+//! user whose rotation is stuck is flagged, saying so. Reads only.
 
 use chrono::{DateTime, Utc};
 
@@ -8,8 +10,11 @@ use super::tally::Tally;
 use crate::cloud::model::{AccessKey, RamUser};
 use crate::cloud::{Client, CloudError};
 use crate::scan::finding::{
-    ExemptUser, Finding, Judging, active_keys, finding as build_finding, is_flagged,
+    ExemptUser, Finding, Judging, ManagedUser, StuckRotation, active_keys,
+    finding as build_finding, is_flagged,
 };
+use crate::scan::kms::{self, Judgement, ManagedBy, ManagedUsers, STUCK_ADVICE};
+use crate::scan::recommend::Recommendation;
 
 /// A user worth listing.
 #[derive(Debug)]
@@ -18,6 +23,8 @@ pub(super) enum Found {
     Flagged(Finding),
     /// Two Active keys, but the admin exempted the user.
     Exempt(ExemptUser),
+    /// Two Active keys while the KMS secret managing them rotates.
+    Managed(ManagedUser),
 }
 
 /// Checks one user's keys for the scan, counting each call and telling the
@@ -26,16 +33,31 @@ pub(super) async fn judge(
     client: &Client,
     user: &RamUser,
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Option<Found>, CloudError> {
     let keys = client.list_access_keys(&user.user_name).await?;
+    let kms = managed.get(&user.user_name).map(|by| {
+        let judged = kms::judge(
+            by,
+            newer_created(&keys),
+            options.now,
+            options.kms.rotation_window,
+        );
+        (by, judged)
+    });
     let found = if !is_flagged(&keys) {
         None
     } else if let Some(reason) = options.exemptions.reason_for(&user.user_name) {
         Some(Found::Exempt(exempt(user, reason)))
+    } else if let Some((by, Judgement::Rotating { window_ends })) = &kms {
+        Some(Found::Managed(managed_user(user, &keys, by, *window_ends)))
     } else {
         let active = last_uses(client, &user.user_name, &keys, Some(tally)).await?;
-        let finding = build_finding(user, &active, judging(client, options));
+        let mut finding = build_finding(user, &active, judging(client, options));
+        if let Some((by, Judgement::Stuck { reason })) = kms {
+            stuck(&mut finding, by, reason);
+        }
         tally.found(&finding);
         Some(Found::Flagged(finding))
     };
@@ -83,6 +105,44 @@ fn judging<'a>(client: &'a Client, options: &ScanOptions) -> Judging<'a> {
         idle_days: options.idle_days,
         ramkey_key_id: Some(client.access_key_id()),
     }
+}
+
+/// When the newer of the Active keys was created: two keys since then.
+fn newer_created(keys: &[AccessKey]) -> Option<chrono::DateTime<Utc>> {
+    active_keys(keys).filter_map(|key| key.create_date).max()
+}
+
+fn managed_user(
+    user: &RamUser,
+    keys: &[AccessKey],
+    by: &ManagedBy,
+    window_ends: DateTime<Utc>,
+) -> ManagedUser {
+    let mut active: Vec<&AccessKey> = active_keys(keys).collect();
+    active.sort_by(|a, b| {
+        a.create_date
+            .cmp(&b.create_date)
+            .then(a.access_key_id.cmp(&b.access_key_id))
+    });
+    ManagedUser {
+        user: user.user_name.clone(),
+        display_name: user.display_name.clone(),
+        managed_by: by.clone(),
+        keys: active.iter().map(|key| key.access_key_id.clone()).collect(),
+        window_ends,
+    }
+}
+
+/// A flagged user whose KMS rotation is stuck: mend the rotation, never
+/// disable a key by hand.
+fn stuck(finding: &mut Finding, by: &ManagedBy, reason: String) {
+    finding.recommendation = Recommendation::FixKmsRotation;
+    finding.kms = Some(StuckRotation {
+        managed_by: by.clone(),
+        state: "rotation_stuck",
+        reason,
+        advice: STUCK_ADVICE,
+    });
 }
 
 fn exempt(user: &RamUser, reason: &str) -> ExemptUser {

@@ -13,12 +13,14 @@ use super::tally::Tally;
 use super::{Gathered, ScanOptions, USERS_IN_FLIGHT};
 use crate::cloud::ram::UserListing;
 use crate::cloud::{Client, CloudError};
+use crate::scan::kms::ManagedUsers;
 use crate::scan::progress::{Phase, SourceKind};
 
 /// Lists every user and checks each one's keys.
 pub(super) async fn scan_all_users(
     client: &Client,
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Gathered, CloudError> {
     tally.source(SourceKind::Api);
@@ -42,7 +44,7 @@ pub(super) async fn scan_all_users(
     let mut checks = std::pin::pin!(
         users
             .map_ok(|(index, user)| async move {
-                let found = judge(client, &user, options, tally).await?;
+                let found = judge(client, &user, options, managed, tally).await?;
                 Ok((index, found))
             })
             .try_buffer_unordered(USERS_IN_FLIGHT)

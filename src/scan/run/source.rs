@@ -6,6 +6,7 @@
 use super::tally::Tally;
 use super::{Gathered, ScanError, ScanOptions, Source, confirm, listing, notes};
 use crate::cloud::{Client, CloudError};
+use crate::scan::kms::ManagedUsers;
 use crate::scan::progress::SourceKind;
 use crate::scan::report::{self, ReportOptions, ReportUnusable};
 
@@ -13,16 +14,17 @@ use crate::scan::report::{self, ReportOptions, ReportUnusable};
 pub(super) async fn gather(
     client: &Client,
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Gathered, ScanError> {
     match options.source {
-        Source::Api => Ok(listing::scan_all_users(client, options, tally).await?),
-        Source::Report => from_report(client, options, tally)
+        Source::Api => Ok(listing::scan_all_users(client, options, managed, tally).await?),
+        Source::Report => from_report(client, options, managed, tally)
             .await?
             .map_err(ScanError::ReportUnusable),
-        Source::Auto => match from_report(client, options, tally).await? {
+        Source::Auto => match from_report(client, options, managed, tally).await? {
             Ok(gathered) => Ok(gathered),
-            Err(unusable) => Ok(fall_back(client, options, tally, &unusable).await?),
+            Err(unusable) => Ok(fall_back(client, options, managed, tally, &unusable).await?),
         },
     }
 }
@@ -32,6 +34,7 @@ pub(super) async fn gather(
 async fn from_report(
     client: &Client,
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
 ) -> Result<Result<Gathered, ReportUnusable>, CloudError> {
     tally.source(SourceKind::Report);
@@ -44,7 +47,7 @@ async fn from_report(
     let age = notes::data_age(picked.generated_at, options.now);
     tally.note(&age);
     tally.total(picked.candidates.len());
-    let found = confirm::confirm(client, &picked.candidates, options, tally).await?;
+    let found = confirm::confirm(client, &picked.candidates, options, managed, tally).await?;
     Ok(Ok(Gathered {
         source: SourceKind::Report,
         data_as_of: Some(picked.generated_at),
@@ -58,12 +61,13 @@ async fn from_report(
 async fn fall_back(
     client: &Client,
     options: &ScanOptions,
+    managed: &ManagedUsers,
     tally: &Tally<'_>,
     unusable: &ReportUnusable,
 ) -> Result<Gathered, CloudError> {
     let note = format!("scanned every user instead of using the credential report: {unusable}");
     tally.note(&note);
-    let mut gathered = listing::scan_all_users(client, options, tally).await?;
+    let mut gathered = listing::scan_all_users(client, options, managed, tally).await?;
     gathered.notes.push(note);
     Ok(gathered)
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cloud::model::{AccessKey, KeyStatus};
 use crate::rotation::{self, Drift};
-use crate::scan::{self, Finding};
+use crate::scan::{self, Finding, ManagedUser};
 use crate::ui::view::{KeyView, Recommendation, Verdict};
 
 /// A key's status in the cloud, as last seen.
@@ -61,6 +61,8 @@ pub struct Listed {
     pub keys: Vec<ListedKey>,
     /// The path the scan suggests (or the rotation follows).
     pub recommendation: Recommendation,
+    /// The KMS secret managing the user's keys, when the scan found one.
+    pub kms_secret: Option<String>,
 }
 
 impl Listed {
@@ -83,7 +85,33 @@ impl Listed {
                 scan::Recommendation::DisableIdle => Recommendation::DisableIdle,
                 scan::Recommendation::MoveToNewUser => Recommendation::MoveToNewUser,
                 scan::Recommendation::Review => Recommendation::Review,
+                scan::Recommendation::FixKmsRotation => Recommendation::FixKmsRotation,
             },
+            kms_secret: finding
+                .kms
+                .as_ref()
+                .map(|stuck| stuck.managed_by.secret.clone()),
+        }
+    }
+
+    /// A user holding two Active keys while KMS rotates them: their last
+    /// use was not read.
+    pub fn from_managed(managed: &ManagedUser) -> Self {
+        Listed {
+            user: managed.user.clone(),
+            display_name: managed.display_name.clone(),
+            keys: managed
+                .keys
+                .iter()
+                .map(|key_id| ListedKey {
+                    access_key_id: key_id.clone(),
+                    last_used: None,
+                    cloud: Cloud::Active,
+                    judged: Verdict::Unknown,
+                })
+                .collect(),
+            recommendation: Recommendation::KmsRotating,
+            kms_secret: Some(managed.managed_by.secret.clone()),
         }
     }
 

@@ -37,6 +37,15 @@ impl Starting {
         }
     }
 
+    /// The same start in `ramkey demo`, over its world (`None`: not a demo).
+    #[must_use]
+    pub fn with_demo_world(mut self, world: Option<Arc<dyn super::DemoWorld>>) -> Self {
+        if let Some(world) = world {
+            self.backend = self.backend.with_demo_world(world);
+        }
+        self
+    }
+
     /// The header, known before the scan (see [`EngineBackend::header`]).
     pub fn header(&self, caller: &CallerIdentity, demo: bool) -> Header {
         self.backend.header(caller, demo)
