@@ -17,6 +17,7 @@ pub mod name;
 pub mod overrides;
 pub mod plan;
 pub mod step;
+pub mod summary;
 pub mod view;
 
 pub use action::{Action, Confirmation, Outcome, PolicyRef, Start};
@@ -27,4 +28,5 @@ pub use evidence::{SwapEvidence, SwapStage};
 pub use name::{NameError, suggest_name, validate_user_name};
 pub use plan::PlannedCall;
 pub use step::StepKind;
+pub use summary::{MoveSummary, move_summary};
 pub use view::{PathKind, RotationView, StepStatus, StepView, rotation_view};

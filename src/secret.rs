@@ -2,7 +2,10 @@
 //!
 //! `Debug` and `Display` print `** redacted **`; the value is wiped from memory
 //! when dropped. The only way to read it is [`Secret::expose`], which makes
-//! every use easy to find.
+//! every use easy to find. [`export`] writes a new key to a file the admin
+//! names.
+
+pub mod export;
 
 use std::fmt;
 

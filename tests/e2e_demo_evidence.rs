@@ -106,6 +106,9 @@ fn the_move_path_shows_the_swap_evidence_and_reaches_the_end() {
     demo.press(Key::Enter);
     demo.wait_for("Finish without detaching anything? [y/n]", PATIENCE);
     demo.press(Key::Char('y'));
+    // The move's summary opens first: what was done, KMS or STS next.
+    demo.wait_for_all(&["Move finished: ci-deployer", "RequestId"], PATIENCE);
+    demo.press(Key::Enter);
     demo.wait_for("move to new user · finished", PATIENCE);
     quit(&mut demo);
 }

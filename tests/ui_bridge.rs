@@ -184,12 +184,19 @@ async fn the_move_path_by_keys_then_a_restart_resumes_at_the_same_step() {
     )
     .await;
 
-    // The secret shows once; Enter and Esc do not close it, y does.
+    // The secret shows once, hidden; Enter and Esc do not close it, nor
+    // does y before it was shown; y after s does.
     let drawn = draw(&app, 120, 32);
     assert!(drawn.contains("never be shown again"), "{drawn}");
-    drive(&mut app, &mut backend, &[KeyCode::Enter, KeyCode::Esc]).await;
+    let keys = [KeyCode::Enter, KeyCode::Esc, KeyCode::Char('y')];
+    drive(&mut app, &mut backend, &keys).await;
     assert!(draw(&app, 120, 32).contains("never be shown again"));
-    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Char('s'), KeyCode::Char('y')],
+    )
+    .await;
     assert!(!draw(&app, 120, 32).contains("never be shown again"));
     assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
 
@@ -632,7 +639,12 @@ async fn a_key_whose_secret_was_lost_is_replaced_after_typing_the_new_users_name
     let keys = &account.user("ci-deployer-v2").unwrap().access_keys;
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert_ne!(&keys[0].access_key_id, lost);
-    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Char('s'), KeyCode::Char('y')],
+    )
+    .await;
     assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
 }
 
@@ -715,6 +727,11 @@ async fn a_secret_lost_in_its_dialog_is_replaced_after_a_restart_by_answering_no
     );
     let state = String::from_utf8(world.state_bytes()).unwrap();
     assert!(state.contains(&format!("replaces {lost}")), "{state}");
-    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Char('s'), KeyCode::Char('y')],
+    )
+    .await;
     assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
 }

@@ -124,7 +124,12 @@ async fn the_move_path_shows_the_evidence_the_demo_leaves_and_ends_after_the_jum
 
     // The secret stored: the demo's staging moves to the new key.
     world.advance(Duration::minutes(1));
-    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Char('s'), KeyCode::Char('y')],
+    )
+    .await;
     assert!(
         app.notice.as_deref().unwrap_or_default().contains("Demo:"),
         "{:?}",

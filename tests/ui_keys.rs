@@ -337,15 +337,25 @@ fn the_secret_dialog_closes_only_on_y_and_records_it() {
             secret: Secret::new("dEm0sEcReT"),
         }),
     })));
-    assert!(draw(&app, 80, 24).contains("dEm0sEcReT"));
+    assert!(
+        !draw(&app, 80, 24).contains("dEm0sEcReT"),
+        "hidden at first"
+    );
 
     let effects = tap(
         &mut app,
-        &[KeyCode::Enter, KeyCode::Esc, KeyCode::Char('q')],
+        &[
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Char('q'),
+            KeyCode::Char('y'),
+        ],
     );
-    assert!(effects.is_empty());
+    assert!(effects.is_empty(), "y before the secret was shown");
     assert_eq!(app.exit, None);
     assert_eq!(app.context(), Context::Secret);
+    tap(&mut app, &[KeyCode::Char('s')]);
+    assert!(draw(&app, 80, 24).contains("dEm0sEcReT"), "s shows it");
 
     let effects = tap(&mut app, &[KeyCode::Char('y')]);
     assert_eq!(effects[0].request, Request::ConfirmSecretStored);

@@ -20,6 +20,7 @@ use ramkey::cloud::retry::RetryReason;
 use ramkey::ui::App;
 use ramkey::ui::Backend;
 use ramkey::ui::app::{Exit, Msg, Screen};
+use ramkey::ui::clipboard::TerminalWriter;
 use ramkey::ui::event_loop::{Inputs, run_starting};
 use ramkey::ui::keys::{self, Context};
 use ramkey::ui::launch::Launch;
@@ -724,6 +725,13 @@ struct ScreenWatch {
     screen: TestBackend,
     keys: Option<mpsc::UnboundedSender<io::Result<Event>>>,
     failed: bool,
+}
+
+/// Raw output (the secret dialog's copy) goes where the test screen's would.
+impl TerminalWriter for ScreenWatch {
+    fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.screen.write_raw(bytes)
+    }
 }
 
 impl ScreenWatch {

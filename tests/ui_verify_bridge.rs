@@ -97,7 +97,12 @@ async fn not_verified_blocks_the_disable_and_a_pasted_secret_verifies_after_a_re
         .unwrap()
         .access_keys[0]
         .clone();
-    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
+    drive(
+        &mut app,
+        &mut backend,
+        &[KeyCode::Char('s'), KeyCode::Char('y')],
+    )
+    .await;
 
     // Staging and production confirmed; the disable is refused.
     drive(

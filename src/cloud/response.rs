@@ -270,7 +270,7 @@ mod tests {
             content_type: Some(content_type.to_owned()),
             date: Some("Tue, 02 Jan 2024 03:24:05 GMT".to_owned()),
             request_id: None,
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
             too_long: false,
             retry_after: None,
         }

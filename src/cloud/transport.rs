@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap};
 use reqwest::{Url, redirect};
+use zeroize::Zeroizing;
 
 use super::endpoints;
 use super::error::CloudError;
@@ -37,8 +38,9 @@ pub(crate) struct Transport {
     http: reqwest::Client,
 }
 
-/// One answer, as it came. `Debug` gives the body's length only: a
-/// CreateAccessKey answer carries the new secret.
+/// One answer, as it came. `Debug` gives the body's length only, and the
+/// body is wiped when dropped: a CreateAccessKey answer carries the new
+/// secret.
 pub(crate) struct WireResponse {
     pub status: u16,
     pub content_type: Option<String>,
@@ -49,7 +51,7 @@ pub(crate) struct WireResponse {
     /// `x-acs-retry-after`: how many milliseconds a throttled client should wait.
     pub retry_after: Option<String>,
     /// At most [`MAX_BODY_BYTES`] of the body.
-    pub body: Vec<u8>,
+    pub body: Zeroizing<Vec<u8>>,
     /// The server sent more than [`MAX_BODY_BYTES`]; the rest was not read.
     pub too_long: bool,
 }
@@ -153,15 +155,37 @@ impl WireRequest {
 }
 
 /// Reads at most [`MAX_BODY_BYTES`]; says whether there was more.
-async fn read_body(mut sent: reqwest::Response) -> Result<(Vec<u8>, bool), reqwest::Error> {
-    let mut body = Vec::new();
+///
+/// TODO: the chunks reqwest hands over (hyper's and the TLS layer's
+/// buffers) are freed without being wiped; ramkey cannot reach them. Only
+/// its own copy, `body`, is wiped.
+async fn read_body(
+    mut sent: reqwest::Response,
+) -> Result<(Zeroizing<Vec<u8>>, bool), reqwest::Error> {
+    let announced = sent
+        .content_length()
+        .and_then(|length| usize::try_from(length).ok())
+        .unwrap_or(0);
+    let mut body = Zeroizing::new(Vec::with_capacity(announced.min(MAX_BODY_BYTES)));
     while let Some(chunk) = sent.chunk().await? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Ok((body, true));
         }
-        body.extend_from_slice(&chunk);
+        append_wiping(&mut body, &chunk);
     }
     Ok((body, false))
+}
+
+/// Appends `chunk`; when `body` must grow, it moves to a larger buffer and
+/// the old one is wiped (a plain `Vec` would free it with its bytes).
+fn append_wiping(body: &mut Zeroizing<Vec<u8>>, chunk: &[u8]) {
+    if body.capacity() - body.len() < chunk.len() {
+        let wanted = (body.len() + chunk.len()).max(body.capacity() * 2);
+        let mut grown = Zeroizing::new(Vec::with_capacity(wanted));
+        grown.extend_from_slice(body);
+        *body = grown;
+    }
+    body.extend_from_slice(chunk);
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -208,7 +232,9 @@ mod tests {
             content_type: Some("application/json".to_owned()),
             date: None,
             request_id: Some("R-CAK".to_owned()),
-            body: br#"{"AccessKey":{"AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}"#.to_vec(),
+            body: br#"{"AccessKey":{"AccessKeySecret":"PupkTg8jdmau1cXxYacgE736PJj4cA"}}"#
+                .to_vec()
+                .into(),
             too_long: false,
             retry_after: None,
         };
@@ -218,5 +244,14 @@ mod tests {
         assert!(!debug.contains("PupkTg8"), "{debug}");
         assert!(debug.contains("R-CAK"), "{debug}");
         assert!(debug.contains("66 bytes"), "{debug}");
+    }
+
+    #[test]
+    fn a_growing_body_keeps_every_byte_in_order() {
+        let mut body = Zeroizing::new(Vec::with_capacity(2));
+        for chunk in [&b"ab"[..], b"cde", b"", b"fghijklmnop"] {
+            append_wiping(&mut body, chunk);
+        }
+        assert_eq!(body.as_slice(), b"abcdefghijklmnop");
     }
 }

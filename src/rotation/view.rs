@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::marker;
 use super::name::suggest_name;
 use super::step::{IDLE_STEPS, MOVE_STEPS, StepKind, current_step};
+use super::summary::{MoveSummary, move_summary};
 use crate::state::steps::{Grant, IdleStep, KeyCheck, MoveStep};
 use crate::state::{Deletion, Intent, Progress, Rotation, StepRecord};
 
@@ -126,6 +127,9 @@ pub struct RotationView {
     /// (`plan::next_calls`); empty when it only records.
     #[serde(skip)]
     pub next_calls: Vec<super::plan::PlannedCall>,
+    /// What a finished move did, for its closing summary.
+    #[serde(skip)]
+    pub summary: Option<MoveSummary>,
 }
 
 impl RotationView {
@@ -222,6 +226,7 @@ pub fn rotation_view(
         wait_days: rotation.wait_days,
         rollbacks: rotation.rollbacks.len(),
         next_calls: super::plan::next_calls(rotation),
+        summary: move_summary(rotation),
     }
 }
 

@@ -21,6 +21,7 @@ use super::help::Help;
 use super::input::{self, Input, Reply};
 use super::keys::{self, Command, Context};
 use super::kms_mark;
+use super::move_summary;
 use super::notice::{Notice, Passage};
 use super::question::Question;
 use super::scan_view::{ScanNews, ScanState, Stage, Started};
@@ -907,7 +908,8 @@ impl App {
         let dialog = match &user.rotation {
             None => Ok(flow::start_dialog(user)),
             Some(rotation) => match rotation.current() {
-                None => Err("This rotation is finished.".to_owned()),
+                None => move_summary::dialog(user)
+                    .ok_or_else(|| "This rotation is finished.".to_owned()),
                 Some(i) => flow::open_step(user, &rotation.steps[i].kind, &self.snapshot),
             },
         };
@@ -978,6 +980,12 @@ impl App {
                 } else if let Some(dialog) =
                     self.after_read(&user, request.as_ref(), &performed.notice)
                 {
+                    let user = user.clone();
+                    self.dialog = Some(OpenDialog { user, dialog });
+                } else if let Some(dialog) =
+                    move_summary::after(request.as_ref(), self.snapshot.user(&user))
+                {
+                    // The move is finished: what was done, and what to do next.
                     let user = user.clone();
                     self.dialog = Some(OpenDialog { user, dialog });
                 }

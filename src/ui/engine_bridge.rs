@@ -15,6 +15,7 @@ mod demo;
 mod evidence;
 mod listed;
 mod starting;
+mod summary;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -322,6 +323,7 @@ impl EngineBackend {
             retired_key_gone,
             retired_key_active_again: self.key_active_again.contains(&plan.user),
             new_key: self.new_key_view(plan),
+            summary: plan.summary.as_ref().map(summary::view),
             swap_evidence: self.evidence_view(plan),
             next_calls: plan.next_calls.iter().map(ToString::to_string).collect(),
         }

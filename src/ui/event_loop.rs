@@ -33,10 +33,12 @@ use tokio::sync::mpsc;
 
 pub use super::app::Exit;
 use super::app::{App, Msg};
+use super::clipboard::TerminalWriter;
 use super::keys::{self, Command};
 use super::launch::Launch;
 use super::scan_feed::ScanFeed;
 use super::scan_view::{ScanNews, Started};
+use super::secret_io;
 use super::view::{Effect, ErrorView, Performed};
 use super::{render, too_small};
 use crate::cloud::{RetryNotice, RetryObserver};
@@ -89,7 +91,7 @@ pub async fn run<T, E, S, B>(
     backend: B,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -109,7 +111,7 @@ pub async fn run_observed<T, E, S, R, B>(
     backend: B,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -137,7 +139,7 @@ pub async fn run_starting<T, E, S, R, L>(
     feed: ScanFeed,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -186,7 +188,7 @@ async fn drive<T, E, S, R, B, L>(
     begin: Begin<B, L>,
 ) -> Result<Exit, LoopError>
 where
-    T: ratatui::backend::Backend,
+    T: ratatui::backend::Backend + TerminalWriter,
     T::Error: StdError + Send + Sync + 'static,
     E: Stream<Item = io::Result<Event>> + Unpin,
     S: Stream<Item = Exit> + Unpin,
@@ -276,6 +278,8 @@ where
             // The worker only stops when `requests` is dropped, below.
             let _ = requests.send(effect);
         }
+        // A copy or save the secret dialog asked for, done before the redraw.
+        secret_io::run_pending(app, terminal.backend_mut());
     };
 
     // A scan still running stops here (it only reads); the rest of a start

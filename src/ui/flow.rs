@@ -163,7 +163,7 @@ impl Dialog {
             | Dialog::Override(..) => Context::TextInput,
             Dialog::Copy(..) | Dialog::Detach(..) => Context::Checklist,
             Dialog::Start(..) => Context::Choice,
-            Dialog::Secret(_) => Context::Secret,
+            Dialog::Secret(secret) => secret.context(),
             Dialog::Error(_) => Context::Error,
             Dialog::Notice(_) => Context::Notice,
         }

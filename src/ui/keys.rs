@@ -130,6 +130,14 @@ pub enum Command {
     DisableAgain,
     /// Open the findings list's filter line.
     Filter,
+    /// Show or hide the new secret.
+    RevealSecret,
+    /// Copy the new secret to the clipboard through the terminal (OSC 52).
+    CopySecret,
+    /// Save the new key to a new file as an env file.
+    SaveEnvFile,
+    /// Save the new key to a new file as an aliyun CLI profile.
+    SaveProfile,
     /// `ramkey demo` only: move the clock past the waiting period.
     JumpClock,
     /// Sort the findings table by its next column.
@@ -214,6 +222,10 @@ const ROLLBACK: &[Key] = &[Key::Plain(KeyCode::Char('r'))];
 const VERIFY: &[Key] = &[Key::Plain(KeyCode::Char('v'))];
 const AGAIN: &[Key] = &[Key::Plain(KeyCode::Char('a'))];
 const SLASH: &[Key] = &[Key::Plain(KeyCode::Char('/'))];
+const SHOW: &[Key] = &[Key::Plain(KeyCode::Char('s'))];
+const COPY: &[Key] = &[Key::Plain(KeyCode::Char('c'))];
+const SAVE_ENV: &[Key] = &[Key::Plain(KeyCode::Char('e'))];
+const SAVE_PROFILE: &[Key] = &[Key::Plain(KeyCode::Char('p'))];
 const SKIP: &[Key] = &[Key::Plain(KeyCode::Char('>'))];
 const SORT: &[Key] = &[Key::Plain(KeyCode::Char('s'))];
 const REVERSE: &[Key] = &[Key::Plain(KeyCode::Char('S'))];
@@ -396,7 +408,32 @@ pub const TABLE: &[Binding] = &[
     bind(ESC, X::Choice, C::Back, "cancel"),
     bind(HELP, X::Choice, C::Help, "help"),
     quiet(bind(CTRL_C, X::Choice, C::Interrupt, "quit now")),
-    bind(YES, X::Secret, C::Yes, "I have stored it"),
+    explained(
+        bind(SHOW, X::Secret, C::RevealSecret, "show/hide"),
+        "show or hide the secret (hidden until shown)",
+    ),
+    explained(
+        bind(COPY, X::Secret, C::CopySecret, "copy"),
+        "copy the secret to the clipboard through the terminal (OSC 52; not every \
+         terminal supports it: check it arrived)",
+    ),
+    explained(
+        bind(SAVE_ENV, X::Secret, C::SaveEnvFile, "save env file"),
+        "save the key to a new file (0600) as ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET lines",
+    ),
+    explained(
+        bind(
+            SAVE_PROFILE,
+            X::Secret,
+            C::SaveProfile,
+            "save aliyun profile",
+        ),
+        "save the key to a new file (0600) as an aliyun CLI config with one AK profile",
+    ),
+    explained(
+        bind(YES, X::Secret, C::Yes, "I have stored it"),
+        "the secret is stored: close this for good (only after showing, copying or saving it)",
+    ),
     bind(HELP, X::Secret, C::Help, "help"),
     quiet(bind(CTRL_C, X::Secret, C::Interrupt, "quit now")),
     bind(ENTER, X::Error, C::Act, "close"),

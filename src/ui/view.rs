@@ -304,6 +304,8 @@ pub struct RotationView {
     /// The new key (move path) from its creation until the old key is
     /// disabled: whether it was seen to work (BC-12).
     pub new_key: Option<NewKeyView>,
+    /// What a finished move did, for its closing summary.
+    pub summary: Option<MoveSummaryView>,
     /// The evidence last read for the swap the rotation waits for
     /// (staging or production), until that swap is confirmed.
     pub swap_evidence: Option<SwapEvidenceView>,
@@ -737,4 +739,55 @@ pub enum Settled {
         /// The plain error.
         error: String,
     },
+}
+
+/// What a finished move did, for the closing summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveSummaryView {
+    /// The flagged user.
+    pub user: String,
+    /// Its key that was moved away from, disabled and deleted.
+    pub old_key_id: String,
+    /// When the rotation was started.
+    pub started_at: DateTime<Utc>,
+    /// The user the application moved to.
+    pub new_user: String,
+    /// Its CreateUser.
+    pub user_created: Recorded,
+    /// The grants copied onto it.
+    pub copied: Vec<(GrantView, Recorded)>,
+    /// Its AccessKey.
+    pub new_key_id: String,
+    /// The CreateAccessKey.
+    pub key_created: Recorded,
+    /// When the new key was first seen to work, if it was checked.
+    pub key_verified_at: Option<DateTime<Utc>>,
+    /// The old key's disable.
+    pub disabled: Recorded,
+    /// The old key's deletion.
+    pub deleted: Recorded,
+    /// The policies detached from the flagged user (maybe none).
+    pub detached: Vec<(GrantView, Recorded)>,
+    /// When the last step was done.
+    pub finished_at: DateTime<Utc>,
+}
+
+/// A policy or a group, as the summary names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantView {
+    /// An attached policy.
+    Policy(PolicyRef),
+    /// A group membership.
+    Group(String),
+}
+
+/// When a step was done and the RequestIds its record kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The RequestIds of its writes (none for a step found done).
+    pub request_ids: Vec<String>,
+    /// Why no call was needed, when none was.
+    pub note: Option<String>,
 }

@@ -123,10 +123,12 @@ pub fn ask_for_the_key(wizard: &PtyProgram) {
     wizard.press(Key::Char('y'));
 }
 
-/// The key and secret on screen once it shows them; confirms they are
-/// stored and waits for the next step.
+/// The key and secret once the dialog shows them (hidden until `s` shows
+/// it); confirms they are stored and waits for the next step.
 pub fn take_the_secret(wizard: &PtyProgram) -> (String, String) {
     wizard.wait_for("AccessKeySecret", PATIENCE);
+    wizard.press(Key::Char('s'));
+    wizard.wait_for("(s hides it)", PATIENCE);
     let screen = wizard.screen();
     let key = field(&screen, "AccessKeyId    :");
     let secret = field(&screen, "AccessKeySecret:");

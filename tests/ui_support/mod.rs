@@ -115,6 +115,7 @@ pub fn zhangsan() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            summary: None,
             swap_evidence: None,
             next_calls: Vec::new(),
             steps: vec![
@@ -230,6 +231,7 @@ pub fn bob() -> UserView {
             retired_key_gone: false,
             retired_key_active_again: false,
             new_key: None,
+            summary: None,
             swap_evidence: None,
             next_calls: Vec::new(),
             steps: vec![

@@ -89,7 +89,7 @@ fn answer(rng: &mut Rng, body: Vec<u8>) -> WireResponse {
         content_type: Some(TYPES[rng.below(TYPES.len())].to_owned()),
         date: Some("Tue, 02 Jan 2024 03:24:05 GMT".to_owned()),
         request_id: None,
-        body,
+        body: body.into(),
         too_long: false,
         retry_after: None,
     }
@@ -172,7 +172,7 @@ fn a_new_secret_never_shows_wherever_its_answer_is_cut() {
                 content_type: Some("application/json".to_owned()),
                 date: None,
                 request_id: None,
-                body: body.as_bytes()[..cut].to_vec(),
+                body: body.as_bytes()[..cut].to_vec().into(),
                 too_long: false,
                 retry_after: None,
             };
