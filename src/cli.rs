@@ -132,7 +132,7 @@ pub struct WizardArgs {
     #[arg(long, value_name = "USER=REASON")]
     pub exempt: Vec<String>,
 
-    /// Config file with [[exempt]] entries (default:
+    /// Config file with `[[exempt]]` entries (default:
     /// $XDG_CONFIG_HOME/ramkey/config.toml, used when it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -217,7 +217,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "USER=REASON")]
     pub exempt: Vec<String>,
 
-    /// Config file with [[exempt]] entries (default:
+    /// Config file with `[[exempt]]` entries (default:
     /// $XDG_CONFIG_HOME/ramkey/config.toml, used when it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

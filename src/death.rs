@@ -66,9 +66,8 @@ pub const PANIC_AT: &str = "RAMKEY_TEST_PANIC_AT";
 /// the variable is set; like [`point`], absent from release builds.
 #[cfg(debug_assertions)]
 pub fn panic_point(point: &str) {
-    if std::env::var(PANIC_AT).is_ok_and(|wanted| wanted == point) {
-        panic!("test panic point {point:?} reached ({PANIC_AT})");
-    }
+    let wanted = std::env::var(PANIC_AT).is_ok_and(|wanted| wanted == point);
+    assert!(!wanted, "test panic point {point:?} reached ({PANIC_AT})");
 }
 
 /// Release builds: no panic points.

@@ -207,11 +207,11 @@ impl Backend for Unreached {
     }
 }
 
-fn pressed(code: KeyCode, modifiers: KeyModifiers) -> std::io::Result<Event> {
-    Ok(Event::Key(KeyEvent {
+fn pressed(code: KeyCode, modifiers: KeyModifiers) -> Event {
+    Event::Key(KeyEvent {
         modifiers,
         ..event(code, KeyEventKind::Press)
-    }))
+    })
 }
 
 /// Runs the loop on a `width`×`height` test terminal over `events`, then the
@@ -238,7 +238,7 @@ async fn run_at(
 async fn keys_are_held_while_the_terminal_is_too_small() {
     let mut app = app();
     let keys = [KeyCode::Down, KeyCode::Enter, KeyCode::Char('q')]
-        .map(|code| pressed(code, KeyModifiers::NONE));
+        .map(|code| Ok(pressed(code, KeyModifiers::NONE)));
     let exit = run_at(&mut app, 20, 8, keys.into()).await;
 
     // q did not quit: the events ran out instead.
@@ -250,14 +250,14 @@ async fn keys_are_held_while_the_terminal_is_too_small() {
 #[tokio::test]
 async fn ctrl_c_leaves_while_the_terminal_is_too_small() {
     let mut app = app();
-    let keys = vec![pressed(KeyCode::Char('c'), KeyModifiers::CONTROL)];
+    let keys = vec![Ok(pressed(KeyCode::Char('c'), KeyModifiers::CONTROL))];
     assert_eq!(run_at(&mut app, 20, 8, keys).await, Exit::Interrupted);
 }
 
 #[tokio::test]
 async fn the_same_keys_act_at_the_minimum_size() {
     let mut app = app();
-    let keys = vec![pressed(KeyCode::Char('q'), KeyModifiers::NONE)];
+    let keys = vec![Ok(pressed(KeyCode::Char('q'), KeyModifiers::NONE))];
     let (width, height) = (too_small::MIN_WIDTH, too_small::MIN_HEIGHT);
     assert_eq!(run_at(&mut app, width, height, keys).await, Exit::Quit);
 }

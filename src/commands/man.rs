@@ -15,18 +15,17 @@ use crate::cli::{Cli, ManArgs};
 
 /// Prints ramkey(1), or writes every page into `args.dir`.
 pub fn run(args: &ManArgs) -> anyhow::Result<ExitCode> {
-    match &args.dir {
-        Some(dir) => write_pages(dir)?,
-        None => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .context("cannot render the man page")?;
-            std::io::stdout()
-                .lock()
-                .write_all(&page)
-                .context("cannot write the man page to stdout")?;
-        }
+    if let Some(dir) = &args.dir {
+        write_pages(dir)?;
+    } else {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(Cli::command())
+            .render(&mut page)
+            .context("cannot render the man page")?;
+        std::io::stdout()
+            .lock()
+            .write_all(&page)
+            .context("cannot write the man page to stdout")?;
     }
     Ok(ExitCode::SUCCESS)
 }

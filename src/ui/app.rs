@@ -6,7 +6,7 @@
 //! and so does the start: the scan's news while the list fills in under the
 //! gauge, then the views of the started engine. The findings list shows the
 //! rows its `/` filter lets through. Depends on the dialogs, [`super::flow`],
-//! [`super::findings::filter`], [`super::keys`], [`super::scan_view`] and
+//! [`super::findings::filter`](mod@super::findings::filter), [`super::keys`], [`super::scan_view`] and
 //! [`super::view`].
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};

@@ -11,7 +11,7 @@
 //! before acting (exempt, KMS-managed, ramkey's own key).
 //!
 //! While the scan runs, its gauge shows above the list, which fills in as
-//! users are found. The `/` filter ([`filter`]) narrows the rows; only the
+//! users are found. The `/` filter ([`filter`](mod@filter)) narrows the rows; only the
 //! rows that fit on the screen are drawn, so 10,000 rows draw as fast as
 //! ten.
 //!
