@@ -61,6 +61,9 @@ pub fn start_wizard(
 /// Moves the findings cursor to `user` and opens its rotation screen.
 pub fn open_user(wizard: &PtyProgram, user: &str) {
     leave_start(wizard);
+    // The start over (the footer offers Enter only then): while the list
+    // still fills in, Down on its last row cannot move the selection.
+    wizard.wait_for("Enter open", PATIENCE);
     let row = format!("› {user} ");
     for _ in 0..20 {
         let before = selected_row(&wizard.screen());
