@@ -90,8 +90,7 @@ fn a_demo_killed_right_after_a_disable_leaves_a_world_that_holds_the_disable() {
     demo.wait_for(wizard_steps::FINDINGS, PATIENCE);
     wizard_steps::open_user(&demo, "billing-exporter");
     demo.press(pty::Key::Enter);
-    demo.wait_for("Start a rotation", PATIENCE);
-    let choice = wizard_steps::selected_row(&demo.screen());
+    let choice = wizard_steps::start_choice(&demo);
     assert!(
         choice.contains("Disable") && choice.contains("LTAI5tHYcNLlk2r7wbVdZbSe"),
         "{}",

@@ -463,7 +463,8 @@ fn an_unknown_last_use_is_said_to_be_no_proof() {
 
 #[test]
 fn every_context_has_help_and_the_footer_comes_from_the_table() {
-    for context in Context::ALL {
+    // The demo's keys are a layer over two screens' own, never the focus.
+    for context in Context::ALL.into_iter().filter(|c| *c != Context::Demo) {
         let bindings: Vec<_> = keys::bindings_for(context).collect();
         assert!(
             bindings

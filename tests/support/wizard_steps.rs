@@ -88,8 +88,7 @@ pub fn open_user(wizard: &PtyProgram, user: &str) {
 /// Starts the move of the first key offered and returns that key's id.
 pub fn start_move(wizard: &PtyProgram) -> String {
     wizard.press(Key::Enter);
-    wizard.wait_for("Start a rotation", PATIENCE);
-    let choice = selected_row(&wizard.screen());
+    let choice = start_choice(wizard);
     let moved_key = choice
         .strip_prefix("› Move the application using ")
         .and_then(|rest| rest.split_whitespace().next())
@@ -185,6 +184,15 @@ pub fn quit(wizard: &mut PtyProgram) {
 }
 
 /// The line holding the selection mark `›`, trimmed of borders and blanks.
+/// Waits for the "Start a rotation" choice to be drawn whole (its selected
+/// line, not only its title) and returns the selected line.
+pub fn start_choice(wizard: &PtyProgram) -> String {
+    wizard.wait_until("the start choice", PATIENCE, |screen| {
+        screen.contains("Start a rotation") && selected_row(screen).len() > 2
+    });
+    selected_row(&wizard.screen())
+}
+
 pub fn selected_row(screen: &str) -> String {
     screen
         .lines()
