@@ -25,7 +25,7 @@ use ramkey::ui::app::Msg;
 use ramkey::ui::engine_bridge::EngineBackend;
 use ramkey::ui::event_loop;
 use ramkey::ui::flow::{Dialog, Then};
-use ramkey::ui::view::{ErrorView, Recommendation, Verdict};
+use ramkey::ui::view::{self, ErrorView, Recommendation, Verdict};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::{World, no_waiting};
 use ui_support::{draw, tap, type_text};
@@ -63,6 +63,19 @@ fn select(app: &mut App, user: &str) {
         .position(|u| u.user_name == user)
         .expect("user listed");
     app.list_cursor = index;
+}
+
+/// The deletion date the rotation screen shows for `user`'s retired key.
+fn deletion_date(app: &App, user: &str) -> chrono::DateTime<chrono::Utc> {
+    let rotation = app.snapshot.user(user).and_then(|u| u.rotation.as_ref());
+    let steps = &rotation.expect("a rotation").steps;
+    steps
+        .iter()
+        .find_map(|step| match step.kind {
+            view::StepKind::DeleteKey { due, .. } => Some(due),
+            _ => None,
+        })
+        .expect("a delete step")
 }
 
 fn progress(app: &App, user: &str) -> String {
@@ -133,6 +146,8 @@ async fn the_list_shows_the_retired_key_disabled_then_deleted() {
         "in the session that disabled it"
     );
 
+    let due = deletion_date(&app, "billing-exporter");
+
     // 91 days later a fresh ramkey finds it Inactive and deletes it.
     drop(backend);
     world.advance(Duration::days(91));
@@ -148,6 +163,11 @@ async fn the_list_shows_the_retired_key_disabled_then_deleted() {
         verdict(&app),
         Verdict::Deleted,
         "in the session that deleted it"
+    );
+    assert_eq!(
+        deletion_date(&app, "billing-exporter"),
+        due,
+        "a finished rotation still shows the date the disable recorded, not one counted from now"
     );
 }
 

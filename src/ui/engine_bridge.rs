@@ -291,8 +291,11 @@ impl EngineBackend {
 
     fn rotation_view(&self, plan: &rotation::RotationView, now: DateTime<Utc>) -> RotationView {
         let wait_days = plan.wait_days;
+        // The recorded date, also once the key is deleted; a date counted
+        // from now only before the disable has fixed one.
         let due = plan
-            .delete_after
+            .deletion
+            .map(|deletion| deletion.delete_after)
             .unwrap_or(now + Duration::days(i64::from(wait_days)));
         let steps = plan
             .steps
