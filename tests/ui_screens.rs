@@ -420,13 +420,69 @@ fn a_user_not_started_shows_why_each_key_has_its_verdict() {
     let drawn = draw(&app, 80, 24);
     for part in [
         "idle     LTAI5tAliceIdle000000001  last used 2024-11-02, 211 d ago",
-        "Policies and groups: read when the rotation starts",
+        "Policies: AliyunOSSReadOnlyAccess (System) · Groups: none",
         "! exempt: rotated by the CI vault",
         "No rotation started for this user yet.",
     ] {
         assert!(drawn.contains(part), "{part:?} in\n{drawn}");
     }
     both("user_not_started_marked", &app);
+}
+
+/// A user no rotation has started for shows its policies and groups
+/// before anything is chosen: opening its screen reads them, and Enter
+/// pressed during that read opens the start choice once it is back.
+#[test]
+fn opening_a_user_not_started_reads_its_grants_and_a_key_pressed_meanwhile_waits() {
+    let mut app = ui_support::app();
+    app.snapshot.users[0].grants = None;
+    let effect = app.update(ui_support::press(KeyCode::Enter));
+    assert_eq!(
+        effect.map(|e| (e.user, e.request)),
+        Some(("alice".to_owned(), Request::ReadPermissions))
+    );
+    assert!(draw(&app, 80, 24).contains("Policies and groups: not read yet."));
+    assert!(
+        !Request::ReadPermissions.writes(),
+        "a read-only wizard may make it"
+    );
+
+    assert_eq!(
+        tap(&mut app, &[KeyCode::Enter]),
+        vec![],
+        "waits for the read"
+    );
+    assert!(app.dialog.is_none());
+    let mut read = app.snapshot.clone();
+    read.users[0].grants = Some(ramkey::ui::view::GrantSet {
+        policies: ui_support::policies(),
+        groups: vec!["ops".to_owned()],
+    });
+    let performed = ramkey::ui::view::Performed {
+        snapshot: read,
+        notice: String::new(),
+        new_secret: None,
+    };
+    assert_eq!(app.update(Msg::Performed(Ok(performed))), None);
+    assert!(
+        matches!(
+            app.dialog.as_ref().map(|o| &o.dialog),
+            Some(flow::Dialog::Start(..))
+        ),
+        "the Enter pressed during the read opened the start choice: {:?}",
+        app.dialog
+    );
+    let drawn = draw(&app, 120, 32);
+    assert!(
+        drawn.contains(
+            "Policies: AliyunOSSReadOnlyAccess (System), deploy-bucket-write (Custom) · Groups: ops"
+        ),
+        "{drawn}"
+    );
+
+    // Once read, opening the screen again reads nothing.
+    tap(&mut app, &[KeyCode::Esc, KeyCode::Esc]);
+    assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
 }
 
 #[test]

@@ -757,10 +757,12 @@ impl App {
     }
 
     /// Opens the selected user's rotation; a rotation in progress is
-    /// checked for changes made outside ramkey first (reads only).
+    /// checked for changes made outside ramkey first, and a user with none
+    /// has its policies and groups read (reads only).
     fn open_rotation(&mut self) -> Option<Effect> {
         let user = self.selected_user()?;
         let current = user.rotation.as_ref().and_then(RotationView::current);
+        let unread = user.rotation.is_none() && user.grants.is_none();
         let user_name = user.user_name.clone();
         self.screen = Screen::Rotation {
             user: user_name.clone(),
@@ -768,6 +770,13 @@ impl App {
         };
         // The notice was about the screen just left, maybe another user.
         self.notice = None;
+        if unread {
+            // Nothing started: read what the user holds, for its screen.
+            return self.start(Effect {
+                user: user_name,
+                request: Request::ReadPermissions,
+            });
+        }
         current?;
         if self.is_pending() {
             // The look waits for the call in flight (see `after_the_call`).
@@ -785,7 +794,7 @@ impl App {
         if !self.is_pending() {
             return false;
         }
-        if self.pending_request == Some(Request::CheckDrift) {
+        if self.pending_request.as_ref().is_some_and(Request::is_look) {
             self.after_check = Some(command);
             self.notice = Some(
                 "Looking for changes made outside ramkey first; then this goes on.".to_owned(),
@@ -989,7 +998,7 @@ impl App {
                     let user = user.clone();
                     self.dialog = Some(OpenDialog { user, dialog });
                 }
-                self.notice = Some(performed.notice);
+                self.notice = Some(performed.notice).filter(|said| !said.is_empty());
             }
             Err(error) => {
                 if let Some(drift) = &error.drift {
@@ -1009,7 +1018,7 @@ impl App {
         if !done || request.is_none() || self.dialog.is_some() {
             return None;
         }
-        let pressed = after_check.filter(|_| request == Some(Request::CheckDrift));
+        let pressed = after_check.filter(|_| request.as_ref().is_some_and(Request::is_look));
         self.after_the_call(&user, pressed)
     }
 
@@ -1148,6 +1157,7 @@ pub fn describe(effect: &Effect) -> String {
             format!("Deleting the key of {typed_user} whose secret was lost, creating a new one")
         }
         R::CheckDrift => format!("Looking for changes made outside ramkey to {user}"),
+        R::ReadPermissions => format!("Reading the policies and groups of {user}"),
         R::ReEnableKey { key_id, .. } => format!("Re-enabling key {key_id} of {user}"),
         R::DisableAgain { key_id, .. } => {
             format!("Disabling key {key_id} of {user} again, restarting the wait")

@@ -84,6 +84,8 @@ pub enum Call {
     Check,
     /// Read the last use of both keys of the swap (reads only).
     ReadEvidence,
+    /// Read the user's policies and groups for its screen (reads only).
+    ReadPermissions,
     /// `ramkey demo` only: move its clock this many seconds ahead.
     JumpClock(i64),
 }
@@ -428,16 +430,33 @@ impl EngineBackend {
     /// the last known ones (or "not read") and is said in `notice`: the
     /// screen's evidence must not stop a step that succeeded.
     async fn read_grants(&mut self, user: &str, notice: &mut String) {
-        match self.engine.permissions(user).await {
-            Ok(permissions) => {
-                self.grants
-                    .insert(user.to_owned(), user_grants(&permissions));
-            }
-            Err(error) => {
-                tracing::warn!(user, %error, "could not read the user's policies and groups");
-                let said = format!(" (could not read its policies and groups: {error})");
-                notice.push_str(&said);
-            }
+        if let Err(error) = self.fetch_grants(user).await {
+            let said = format!(" (could not read its policies and groups: {error})");
+            notice.push_str(&said);
+        }
+    }
+
+    /// Reads `user`'s policies and groups into the screen's evidence.
+    async fn fetch_grants(&mut self, user: &str) -> Result<(), EngineError> {
+        let permissions = self.engine.permissions(user).await.inspect_err(|error| {
+            tracing::warn!(user, %error, "could not read the user's policies and groups");
+        })?;
+        self.grants
+            .insert(user.to_owned(), user_grants(&permissions));
+        Ok(())
+    }
+
+    /// Reads the policies and groups of `user`, whose screen opened before
+    /// any rotation: a failure is said on the status line, not raised.
+    async fn read_permissions_of(&mut self, user: &str) -> Performed {
+        let notice = match self.fetch_grants(user).await {
+            Ok(()) => String::new(),
+            Err(error) => format!("Could not read the policies and groups of {user}: {error}"),
+        };
+        Performed {
+            snapshot: self.snapshot(),
+            notice,
+            new_secret: None,
         }
     }
 
@@ -448,6 +467,7 @@ impl EngineBackend {
         let outcome = match to_call(effect.request) {
             Call::Check => return self.check(&user).await,
             Call::ReadEvidence => return Ok(self.read_evidence(&user).await),
+            Call::ReadPermissions => return Ok(self.read_permissions_of(&user).await),
             Call::JumpClock(seconds) => return Ok(self.jump_clock(&user, seconds).await),
             Call::Perform(action) => self.engine.perform(&user, action).await?,
         };
@@ -595,6 +615,7 @@ impl Backend for EngineBackend {
 pub fn to_call(request: Request) -> Call {
     let action = match request {
         Request::CheckDrift => return Call::Check,
+        Request::ReadPermissions => return Call::ReadPermissions,
         Request::DisableAgain { typed_user, .. } => {
             Action::DisableAgain(Confirmation::typed(typed_user))
         }

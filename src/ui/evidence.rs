@@ -79,8 +79,7 @@ pub fn why(key: &KeyView, now: DateTime<Utc>) -> String {
 /// not read yet.
 fn grants_line(user: &UserView) -> String {
     let Some(grants) = &user.grants else {
-        return "Policies and groups: read when the rotation starts or its screen opens."
-            .to_owned();
+        return "Policies and groups: not read yet.".to_owned();
     };
     let policies = if grants.policies.is_empty() {
         "none".to_owned()

@@ -593,6 +593,9 @@ pub enum Request {
     },
     /// Look for changes made outside ramkey (reads only; writes nothing).
     CheckDrift,
+    /// Read the policies and groups of a user no rotation has started for,
+    /// so its screen shows them before anything is chosen (reads only).
+    ReadPermissions,
     /// Disable the old key again (it is Active again or was used after the
     /// disable) and restart the waiting period.
     DisableAgain {
@@ -639,12 +642,21 @@ pub enum Request {
 }
 
 impl Request {
+    /// Whether this is a read the wizard makes on its own when a user's
+    /// screen opens: a key pressed meanwhile waits for it, then acts.
+    pub fn is_look(&self) -> bool {
+        matches!(self, Request::CheckDrift | Request::ReadPermissions)
+    }
+
     /// Whether the request changes anything (the cloud or the state file);
     /// a read-only wizard refuses every one that does.
     pub fn writes(&self) -> bool {
         !matches!(
             self,
-            Request::CheckDrift | Request::ReadSwapEvidence | Request::JumpClock { .. }
+            Request::CheckDrift
+                | Request::ReadPermissions
+                | Request::ReadSwapEvidence
+                | Request::JumpClock { .. }
         )
     }
 }

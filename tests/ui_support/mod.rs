@@ -80,7 +80,11 @@ pub fn alice() -> UserView {
         drift: None,
         marks: Vec::new(),
         data_as_of: Some(at(DATA_AS_OF)),
-        grants: None,
+        // As read when its screen first opened (see `ui_screens`).
+        grants: Some(GrantSet {
+            policies: policies()[..1].to_vec(),
+            groups: Vec::new(),
+        }),
     }
 }
 
