@@ -485,6 +485,27 @@ fn opening_a_user_not_started_reads_its_grants_and_a_key_pressed_meanwhile_waits
     assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
 }
 
+/// An exempt user is shown with its reason, but no rotation starts for
+/// it: Enter on its screen says why instead of offering the start.
+#[test]
+fn an_exempt_user_is_never_offered_a_start() {
+    let mut app = marked();
+    tap(&mut app, &[KeyCode::Enter]);
+    let drawn = draw(&app, 120, 32);
+    assert!(
+        drawn.contains("alice is exempt (rotated by the CI vault): ramkey starts no rotation"),
+        "{drawn}"
+    );
+    assert!(
+        !drawn.contains("Enter: choose how to retire one key"),
+        "{drawn}"
+    );
+    assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
+    assert!(app.dialog.is_none(), "no start choice: {:?}", app.dialog);
+    let notice = app.notice.as_deref().unwrap_or_default();
+    assert!(notice.starts_with("alice is exempt"), "{notice}");
+}
+
 #[test]
 fn the_user_screen_of_ramkeys_own_key_says_so_on_the_key() {
     let mut app = marked();

@@ -14,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::cloud::RetryNotice;
 
 use super::error_dialog::ErrorDialog;
+use super::exempt_mark;
 use super::findings::filter::FilterLine;
 use super::findings::sort::{self, Sort};
 use super::flow::{self, Dialog, Next, Then};
@@ -904,7 +905,7 @@ impl App {
             return None;
         }
         let user = self.shown_user()?;
-        if let Some(why) = kms_mark::refusal(user) {
+        if let Some(why) = kms_mark::refusal(user).or_else(|| exempt_mark::refusal(user)) {
             self.notice = Some(why);
             return None;
         }

@@ -297,8 +297,9 @@ impl EngineBackend {
         // from now only before the disable has fixed one.
         let due = plan
             .deletion
-            .map(|deletion| deletion.delete_after)
-            .unwrap_or(now + Duration::days(i64::from(wait_days)));
+            .map_or(now + Duration::days(i64::from(wait_days)), |deletion| {
+                deletion.delete_after
+            });
         let steps = plan
             .steps
             .iter()

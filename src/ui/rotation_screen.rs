@@ -17,7 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::App;
-use super::kms_mark;
+use super::{exempt_mark, kms_mark};
 use chrono::{DateTime, Utc};
 
 use super::view::{DriftView, NewKeyCheck, RotationView, StepKind, StepStatus, StepView, UserView};
@@ -83,7 +83,8 @@ fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
         Line::raw(format!("Recommended: {}.", user.recommendation.label())),
         Line::raw(""),
     ];
-    match kms_mark::explanation(user) {
+    let exempt = exempt_mark::refusal(user).map(|why| vec![why]);
+    match kms_mark::explanation(user).or(exempt) {
         Some(said) => lines.extend(said.into_iter().map(Line::raw)),
         None => lines.push(Line::raw(
             "Enter: choose how to retire one key. Nothing changes until you confirm.",
