@@ -29,6 +29,7 @@ pub mod launch;
 pub mod move_summary;
 pub mod notice;
 pub mod override_dialog;
+pub mod plan_preview;
 pub mod popup;
 pub mod question;
 pub mod render;

@@ -485,6 +485,25 @@ fn opening_a_user_not_started_reads_its_grants_and_a_key_pressed_meanwhile_waits
     assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
 }
 
+/// Before anything starts, the user's screen shows the recommended path's
+/// steps with the calls each will make.
+#[test]
+fn a_user_not_started_shows_the_plan_with_each_steps_call() {
+    let mut app = ui_support::app();
+    tap(&mut app, &[KeyCode::Enter]);
+    let drawn = draw(&app, 160, 40);
+    for part in [
+        "If you start \"disable idle key\", these are the steps; each asks before it writes:",
+        "  1. Review the evidence — no call",
+        "  2. Disable the old key — UpdateAccessKey UserName=alice \
+         UserAccessKeyId=LTAI5tAliceIdle000000001 Status=Inactive",
+        "  4. Delete the old key — after the waiting period: GetAccessKeyLastUsed, then \
+         DeleteAccessKey UserName=alice UserAccessKeyId=LTAI5tAliceIdle000000001",
+    ] {
+        assert!(drawn.contains(part), "{part:?} in\n{drawn}");
+    }
+}
+
 /// An exempt user is shown with its reason, but no rotation starts for
 /// it: Enter on its screen says why instead of offering the start.
 #[test]

@@ -17,7 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::app::App;
-use super::{exempt_mark, kms_mark};
+use super::{exempt_mark, kms_mark, plan_preview};
 use chrono::{DateTime, Utc};
 
 use super::view::{DriftView, NewKeyCheck, RotationView, StepKind, StepStatus, StepView, UserView};
@@ -84,11 +84,16 @@ fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
         Line::raw(""),
     ];
     let exempt = exempt_mark::refusal(user).map(|why| vec![why]);
-    match kms_mark::explanation(user).or(exempt) {
-        Some(said) => lines.extend(said.into_iter().map(Line::raw)),
-        None => lines.push(Line::raw(
+    if let Some(said) = kms_mark::explanation(user).or(exempt) {
+        lines.extend(said.into_iter().map(Line::raw));
+    } else {
+        lines.push(Line::raw(
             "Enter: choose how to retire one key. Nothing changes until you confirm.",
-        )),
+        ));
+        if let Some(plan) = plan_preview::lines(user) {
+            lines.push(Line::raw(""));
+            lines.extend(plan_lines(plan, usize::from(area.width.saturating_sub(2))));
+        }
     }
     let block = Block::bordered().title(" Not started ");
     frame.render_widget(
@@ -97,6 +102,27 @@ fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
             .block(block),
         area,
     );
+}
+
+/// The plan's lines wrapped to `inner` columns, each step's call hanging
+/// under its name, past the number.
+fn plan_lines(plan: Vec<String>, inner: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for step in plan {
+        let (lead, hang) = if step.starts_with("  ") {
+            ("  ", "      ")
+        } else {
+            ("", "")
+        };
+        let wrapped = text::wrap(step.trim_start(), inner.saturating_sub(lead.len()));
+        let mut rest = wrapped.into_iter();
+        lines.extend(rest.next().map(|first| Line::raw(format!("{lead}{first}"))));
+        let hung = inner.saturating_sub(hang.len());
+        for more in rest.flat_map(|line| text::wrap(&line, hung)) {
+            lines.push(Line::raw(format!("{hang}{more}")));
+        }
+    }
+    lines
 }
 
 fn render_steps(
