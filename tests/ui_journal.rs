@@ -295,9 +295,17 @@ fn r_is_in_the_key_table_the_footer_and_the_help() {
             .help
             .contains("application broke: re-enable the old key")
     );
-    assert!(keys::footer_hints(Context::Rotation).contains(&("r".to_owned(), rollback.hint)));
-
+    // The footer offers it only while the old key waits for deletion.
+    assert!(!keys::footer_hints(Context::Rotation).contains(&("r".to_owned(), rollback.hint)));
     let mut app = opened_with(BOB, Vec::new());
+    assert!(app.offers_rollback(), "bob's old key waits for deletion");
+    let footer = draw(&app, 120, 32);
+    assert!(footer.contains("· r roll back"), "{footer}");
+    let mut alice = ui_support::app();
+    tap(&mut alice, &[KeyCode::Enter]);
+    assert!(!alice.offers_rollback(), "nothing of alice's is disabled");
+    assert!(!draw(&alice, 120, 32).contains("roll back"));
+
     tap(&mut app, &[KeyCode::Char('?')]);
     both("help_rotation", &app);
     assert!(draw(&app, 80, 24).contains("application broke: re-enable the old key"));

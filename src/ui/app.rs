@@ -862,6 +862,17 @@ impl App {
         self.header.demo && matches!(self.context(), Context::Findings | Context::Rotation)
     }
 
+    /// Whether the footer offers `r` (roll back) now: the old key is
+    /// disabled and waits for deletion.
+    pub fn offers_rollback(&self) -> bool {
+        self.dialog.is_none()
+            && self.help.is_none()
+            && matches!(self.screen, Screen::Rotation { .. })
+            && self
+                .shown_user()
+                .is_some_and(|user| flow::rollback_dialog(user).is_ok())
+    }
+
     /// Whether the footer offers `a` (disable again) now.
     pub fn offers_disable_again(&self) -> bool {
         self.dialog.is_none()

@@ -356,10 +356,11 @@ pub const TABLE: &[Binding] = &[
     movement(DOWN, X::Rotation, C::Down, "down"),
     bind(ENTER, X::Rotation, C::Act, "run step"),
     bind(ESC, X::Rotation, C::Back, "back"),
-    explained(
+    // In the footer only while the old key can be re-enabled (see `render`).
+    quiet(explained(
         bind(ROLLBACK, X::Rotation, C::Rollback, "roll back"),
         "application broke: re-enable the old key",
-    ),
+    )),
     // Out of the footer: the rotation screen says when `v` is needed.
     quiet(explained(
         bind(VERIFY, X::Rotation, C::VerifyKey, "verify new key"),

@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::app::{App, Screen};
 use super::flow::Dialog;
+use super::keys::{self, Command, Context};
 use super::{color, findings, popup, rotation_screen, safety, start_screen, text, too_small};
 
 /// The spinner frames of the "working…" line and of the scan's gauge.
@@ -52,15 +53,19 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     frame.render_widget(status_line(app, status.width), status);
     let mut footer = popup::hints(app.context());
-    if app.offers_disable_again() {
-        footer.spans.push(ratatui::text::Span::raw(" · "));
-        footer.spans.push(ratatui::text::Span::styled(
-            "a",
-            ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD),
-        ));
-        footer
-            .spans
-            .push(ratatui::text::Span::raw(" disable again"));
+    let now = [
+        (app.offers_rollback(), Command::Rollback),
+        (app.offers_disable_again(), Command::DisableAgain),
+    ];
+    for (_, command) in now.into_iter().filter(|(applies, _)| *applies) {
+        if let Some(binding) = keys::binding(Context::Rotation, command) {
+            footer.spans.push(Span::raw(" · "));
+            footer.spans.push(Span::styled(
+                keys::keys_label(binding.keys),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+            footer.spans.push(Span::raw(format!(" {}", binding.hint)));
+        }
     }
     if let Some((keys, hint)) = super::clock_jump::footer_hint(app) {
         footer.spans.push(Span::raw(" · "));
