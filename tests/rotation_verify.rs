@@ -13,7 +13,9 @@ use ramkey::clock::{Clock as _, FixedClock};
 use ramkey::cloud::model::KeyStatus;
 use ramkey::cloud::retry::{RetryReason, Sleeper};
 use ramkey::cloud::{Retry, RetryNotice, Timeouts};
-use ramkey::rotation::{Action, Confirmation, Engine, EngineError, KeyCheckOptions, StepKind};
+use ramkey::rotation::{
+    Action, Confirmation, Engine, EngineError, KeyCheckOptions, Outcome, StepKind,
+};
 use ramkey::sandbox::Faults;
 use ramkey::secret::Secret;
 use ramkey::state::Progress;
@@ -81,6 +83,15 @@ async fn up_to_create_key(engine: &mut Engine) {
     }
 }
 
+/// Creates the new key, which is tried once so its secret comes back at
+/// once, then checks it up to the cap, as the wizard does once the secret
+/// is stored; returns both outcomes.
+async fn create_then_verify(engine: &mut Engine) -> (Outcome, Outcome) {
+    let created = ok(engine, MOVE_USER, Action::CreateKey).await;
+    let verified = ok(engine, MOVE_USER, Action::VerifyKey(None)).await;
+    (created, verified)
+}
+
 /// The new key's check as the state file on disk has it.
 fn check_on_disk(world: &World) -> KeyCheck {
     let rotation = world.rotation_on_disk(MOVE_USER);
@@ -113,14 +124,31 @@ async fn a_key_refused_for_12_s_is_verified_after_several_attempts() {
     let created_at = world.now();
 
     let outcome = ok(&mut watched.engine, MOVE_USER, Action::CreateKey).await;
-    assert!(outcome.new_key.is_some(), "the secret is still handed back");
-    assert!(outcome.summary.contains("works"), "{}", outcome.summary);
+    assert!(
+        outcome.new_key.is_some(),
+        "the secret is handed back at once"
+    );
+    assert!(
+        outcome
+            .summary
+            .contains("is not accepted yet (new keys take a while)"),
+        "{}",
+        outcome.summary
+    );
+    assert!(
+        watched.asked.lock().unwrap().is_empty(),
+        "no wait before the secret"
+    );
+    assert_eq!(check_on_disk(&world).attempts(), 1);
+    let verified = ok(&mut watched.engine, MOVE_USER, Action::VerifyKey(None)).await;
+    assert!(verified.summary.contains("works"), "{}", verified.summary);
 
-    // Asked at 0, 3, 6, 9 s (refused), accepted at 12 s: five attempts.
+    // Tried once at the creation, then at 0, 3, 6, 9 s (refused) and 12 s
+    // (accepted): six attempts.
     let KeyCheck::Verified { at, attempts, arn } = check_on_disk(&world) else {
         panic!("{:?}", check_on_disk(&world));
     };
-    assert_eq!(attempts, 5);
+    assert_eq!(attempts, 6);
     assert_eq!(at, created_at + chrono::Duration::seconds(12));
     assert_eq!(arn, format!("acs:ram::5123874409316254:user/{NEW_USER}"));
     assert_eq!(
@@ -135,7 +163,7 @@ async fn a_key_refused_for_12_s_is_verified_after_several_attempts() {
         .filter(|r| r.action == "GetCallerIdentity")
         .filter(|r| Some(r.access_key_id.as_str()) == outcome.rotation.new_key_id.as_deref())
         .count();
-    assert_eq!(calls, 5, "each attempt is one call signed with the new key");
+    assert_eq!(calls, 6, "each attempt is one call signed with the new key");
 
     // Each refused attempt was told the way retries are, with its progress.
     let notices = watched.notices.lock().unwrap().clone();
@@ -173,11 +201,15 @@ async fn a_key_refused_for_90_s_is_verified_within_the_2_minute_cap() {
     let mut watched = watch(&world);
     up_to_create_key(&mut watched.engine).await;
 
-    ok(&mut watched.engine, MOVE_USER, Action::CreateKey).await;
+    create_then_verify(&mut watched.engine).await;
 
     let check = check_on_disk(&world);
     assert!(check.is_verified(), "{check:?}");
-    assert_eq!(check.attempts(), 31, "0, 3, …, 90 s");
+    assert_eq!(
+        check.attempts(),
+        32,
+        "once at the creation, then 0, 3, …, 90 s"
+    );
 }
 
 #[tokio::test]
@@ -187,8 +219,8 @@ async fn past_the_cap_the_old_key_stays_active_and_a_later_check_succeeds() {
     let mut watched = watch(&world);
     up_to_create_key(&mut watched.engine).await;
 
-    let outcome = ok(&mut watched.engine, MOVE_USER, Action::CreateKey).await;
-    let new_key = outcome.new_key.expect("the secret is shown anyway");
+    let (created, outcome) = create_then_verify(&mut watched.engine).await;
+    let new_key = created.new_key.expect("the secret is shown anyway");
     assert!(
         outcome.summary.contains("not verified yet"),
         "{}",
@@ -202,7 +234,7 @@ async fn past_the_cap_the_old_key_stays_active_and_a_later_check_succeeds() {
     else {
         panic!("{:?}", check_on_disk(&world));
     };
-    assert_eq!(attempts, 41);
+    assert_eq!(attempts, 42, "once at the creation, then 41 up to the cap");
     assert_eq!(last_code.as_deref(), Some("InvalidAccessKeyId.NotFound"));
     let waited: Duration = watched.asked.lock().unwrap().iter().sum();
     assert_eq!(waited, Duration::from_secs(120), "the cap, not more");
@@ -236,7 +268,7 @@ async fn past_the_cap_the_old_key_stays_active_and_a_later_check_succeeds() {
     assert!(outcome.summary.contains("works"), "{}", outcome.summary);
     let check = check_on_disk(&world);
     assert!(check.is_verified(), "{check:?}");
-    assert_eq!(check.attempts(), 42, "attempts add up over checks");
+    assert_eq!(check.attempts(), 43, "attempts add up over checks");
     assert_eq!(restarted.next_step(MOVE_USER), Some(StepKind::DisableKey));
 
     ok(&mut restarted, MOVE_USER, disable()).await;
@@ -340,7 +372,7 @@ async fn a_custom_interval_and_cap_are_kept() {
         cap: Duration::from_secs(12),
     });
     up_to_create_key(&mut engine).await;
-    ok(&mut engine, MOVE_USER, Action::CreateKey).await;
+    create_then_verify(&mut engine).await;
     assert_eq!(
         *watched.asked.lock().unwrap(),
         [
@@ -349,5 +381,5 @@ async fn a_custom_interval_and_cap_are_kept() {
             Duration::from_secs(2)
         ]
     );
-    assert_eq!(check_on_disk(&world).attempts(), 4);
+    assert_eq!(check_on_disk(&world).attempts(), 5);
 }

@@ -65,8 +65,12 @@ async fn demo(world: &World) -> (App, EngineBackend) {
 async fn drive(app: &mut App, backend: &mut EngineBackend, keys: &[KeyCode]) {
     for &key in keys {
         for effect in tap(app, &[key]) {
-            let result = backend.perform(effect).await;
-            app.update(Msg::Performed(result));
+            // What a call leads to (a look, the check after a stored secret) runs too.
+            let mut next = Some(effect);
+            while let Some(effect) = next {
+                let result = backend.perform(effect).await;
+                next = app.update(Msg::Performed(result));
+            }
         }
     }
 }

@@ -1030,8 +1030,30 @@ impl App {
         if !done || request.is_none() || self.dialog.is_some() {
             return None;
         }
+        if request == Some(Request::ConfirmSecretStored) {
+            return self.check_stored_key(&user);
+        }
         let pressed = after_check.filter(|_| request.as_ref().is_some_and(Request::is_look));
         self.after_the_call(&user, pressed)
+    }
+
+    /// Once the new secret is stored, checks the new key with the secret
+    /// ramkey still holds (BC-12): the check can take minutes, so it runs
+    /// after the secret was shown, never before.
+    fn check_stored_key(&mut self, user: &str) -> Option<Effect> {
+        let rotation = self.snapshot.user(user)?.rotation.as_ref()?;
+        let new_key = rotation.new_key.as_ref()?;
+        if new_key.is_verified() || !new_key.secret_held {
+            return None;
+        }
+        // The notice of the confirmation stays until the check says more.
+        let said = self.notice.take();
+        let effect = self.start(Effect {
+            user: user.to_owned(),
+            request: Request::VerifyKey { secret: None },
+        });
+        self.notice = said;
+        effect
     }
 
     /// After a call for `called`: look at the user shown now if the admin

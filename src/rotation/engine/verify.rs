@@ -4,8 +4,11 @@
 //! GetCallerIdentity) with it, through its own client, at short intervals
 //! up to a cap, and records what it saw on the key.
 //!
-//! The secret is only in memory: the one CreateAccessKey returned in this
-//! process, or pasted by the admin after a restart. The waits go through the
+//! Right after CreateAccessKey the key is tried once, so its secret is
+//! shown at once; a key not accepted yet is checked again, up to the cap,
+//! with `Action::VerifyKey` (the wizard starts it once the secret is
+//! stored). The secret is only in memory: the one CreateAccessKey returned
+//! in this process, or pasted by the admin after a restart. The waits go through the
 //! client's `Sleeper` and each attempt is told to its `RetryObserver`, so
 //! the wizard shows the progress and tests never wait for real.
 
@@ -56,6 +59,15 @@ const NOT_YET_ACCEPTED: &str = "InvalidAccessKeyId.NotFound";
 /// The code of a request signed with the wrong secret.
 const WRONG_SECRET: &str = "SignatureDoesNotMatch";
 
+/// How long one check keeps asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Patience {
+    /// One attempt: right after the creation, before the secret is shown.
+    Once,
+    /// Until the key is accepted or the cap passes.
+    UpToTheCap,
+}
+
 /// What one check saw.
 enum Polled {
     /// The key signed a read and STS named the new user.
@@ -75,7 +87,7 @@ struct Checked<'a> {
 }
 
 impl Engine {
-    /// Checks the key CreateAccessKey just returned and records the
+    /// Tries the key CreateAccessKey just returned once and records the
     /// outcome; says what it found in one sentence. Never fails: the key
     /// exists and its secret must still be shown, whatever the check saw.
     pub(super) async fn check_created_key(&mut self, user: &str, key: &NewAccessKey) -> String {
@@ -86,7 +98,7 @@ impl Engine {
             Ok(rotation) => rotation,
             Err(error) => return format!("The new key could not be verified: {error}"),
         };
-        match self.check_key(&rotation, secret).await {
+        match self.check_key(&rotation, secret, Patience::Once).await {
             Ok(performed) => performed.summary,
             Err(error) => {
                 tracing::warn!(user, %error, "the new key could not be verified");
@@ -120,7 +132,9 @@ impl Engine {
                 }
             })?,
         };
-        let performed = self.check_key(rotation, secret.clone()).await?;
+        let performed = self
+            .check_key(rotation, secret.clone(), Patience::UpToTheCap)
+            .await?;
         // Kept only until the key works, for another try in this process.
         if self.held_secret_needed(rotation) {
             self.fresh_secrets.insert(key.key_id.to_owned(), secret);
@@ -143,6 +157,7 @@ impl Engine {
         &mut self,
         rotation: &Rotation,
         secret: Secret,
+        patience: Patience,
     ) -> Result<Performed, EngineError> {
         let Some(key) = new_key(rotation) else {
             unreachable!("checked to be a step with a new key");
@@ -160,7 +175,7 @@ impl Engine {
                     source,
                 })?;
 
-        let polled = self.poll(&client, &new_user, &key_id).await?;
+        let polled = self.poll(&client, &new_user, &key_id, patience).await?;
         let now = self.now();
         let (check, summary) = match polled {
             Polled::Accepted { identity, attempts } => {
@@ -176,7 +191,15 @@ impl Engine {
                 (check, summary)
             }
             Polled::NotYet { attempts, code } => {
-                let summary = not_yet_summary(&key_id, &rotation.key_id, &self.key_check);
+                let summary = match patience {
+                    Patience::Once => format!(
+                        "{key_id} is not accepted yet (new keys take a while); it is checked \
+                         again once its secret is stored"
+                    ),
+                    Patience::UpToTheCap => {
+                        not_yet_summary(&key_id, &rotation.key_id, &self.key_check)
+                    }
+                };
                 let check = KeyCheck::NotYetVerified {
                     attempts: earlier + attempts,
                     last_tried: now,
@@ -197,6 +220,7 @@ impl Engine {
         client: &Client,
         new_user: &str,
         key_id: &str,
+        patience: Patience,
     ) -> Result<Polled, EngineError> {
         let options = self.key_check;
         let started = self.clock.now();
@@ -221,7 +245,10 @@ impl Engine {
                 });
             }
             let elapsed = waited.max(since(started, self.clock.now()));
-            if elapsed >= options.cap || attempts >= options.max_attempts() {
+            let given_up = patience == Patience::Once
+                || elapsed >= options.cap
+                || attempts >= options.max_attempts();
+            if given_up {
                 return Ok(Polled::NotYet { attempts, code });
             }
             let wait = options.interval.min(options.cap.saturating_sub(elapsed));
