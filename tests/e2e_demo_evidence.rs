@@ -49,7 +49,7 @@ fn the_idle_path_reaches_its_deletion_with_the_clock_jump() {
         demo.report()
     );
     demo.press(Key::Enter);
-    demo.wait_for("Review the evidence", PATIENCE);
+    demo.wait_for("Step 1 of 4: Review the evidence", PATIENCE);
     demo.press(Key::Enter);
     demo.wait_for("Reviewed: go on? [y/n]", PATIENCE);
     demo.press(Key::Char('y'));

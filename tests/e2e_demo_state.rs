@@ -97,7 +97,7 @@ fn a_demo_killed_right_after_a_disable_leaves_a_world_that_holds_the_disable() {
         demo.report()
     );
     demo.press(pty::Key::Enter);
-    demo.wait_for("Review the evidence", PATIENCE);
+    demo.wait_for("Step 1 of 4: Review the evidence", PATIENCE);
     demo.press(pty::Key::Enter);
     demo.wait_for("Reviewed: go on? [y/n]", PATIENCE);
     demo.press(pty::Key::Char('y'));

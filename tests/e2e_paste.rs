@@ -27,7 +27,7 @@ fn a_pasted_name_with_its_line_break_fills_the_confirmation_without_submitting_i
     demo.press(Key::Enter);
     demo.wait_for("Start a rotation", PATIENCE);
     demo.press(Key::Enter);
-    demo.wait_for("Review the evidence", PATIENCE);
+    demo.wait_for("Step 1 of 4: Review the evidence", PATIENCE);
     demo.press(Key::Enter);
     demo.wait_for("Reviewed: go on? [y/n]", PATIENCE);
     demo.press(Key::Char('y'));

@@ -60,7 +60,7 @@ fn to_the_disable(wizard: &PtyProgram) {
         wizard.report()
     );
     wizard.press(Key::Enter);
-    wizard.wait_for("Review the evidence", PATIENCE);
+    wizard.wait_for("Step 1 of 4: Review the evidence", PATIENCE);
     wizard.press(Key::Enter);
     wizard.wait_for("Reviewed: go on? [y/n]", PATIENCE);
     wizard.press(Key::Char('y'));

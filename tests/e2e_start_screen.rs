@@ -74,7 +74,7 @@ fn a_rotation_in_progress_is_offered_first_and_opens_at_its_current_step() {
     demo.press(Key::Enter);
     demo.wait_for("Start a rotation", PATIENCE);
     demo.press(Key::Enter);
-    demo.wait_for("Review the evidence", PATIENCE);
+    demo.wait_for("Step 1 of 4: Review the evidence", PATIENCE);
     demo.press(Key::Enter);
     demo.wait_for("Reviewed: go on? [y/n]", PATIENCE);
     demo.press(Key::Char('y'));

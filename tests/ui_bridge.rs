@@ -759,3 +759,39 @@ async fn a_secret_lost_in_its_dialog_is_replaced_after_a_restart_by_answering_no
     .await;
     assert_eq!(progress(&app, "ci-deployer"), "5/11 steps");
 }
+
+/// A scan the service keeps failing ends in an error dialog that still has
+/// every part: a code line, the message in the client's words (not a
+/// rotation's, since there is none), the RequestId line and what to try.
+#[tokio::test]
+async fn a_scan_the_service_keeps_failing_gets_a_whole_error_dialog() {
+    let world = World::demo().await;
+    world.sandbox.set_faults(Faults {
+        unavailable: Some(Schedule::every(1).only(&["ListUsers"])),
+        ..Faults::none()
+    });
+    let clock: Arc<dyn Clock> = Arc::new(world.clock.clone());
+    let Err(error) = EngineBackend::start(world.engine(), clock).await else {
+        panic!("the scan must fail");
+    };
+    let view = ramkey::ui::engine_bridge::error_view("Scanning the account", &error);
+    assert!(
+        view.message.contains("ListUsers still failed after"),
+        "{}",
+        view.message
+    );
+    assert!(!view.message.contains("rotation"), "{}", view.message);
+    let hint = view.hint.as_deref().expect("a hint");
+    assert!(hint.contains("wait a few minutes and try again"), "{hint}");
+
+    let mut app = ui_support::app();
+    app.update(Msg::Performed(Err(view)));
+    let drawn = draw(&app, 120, 32);
+    for part in [
+        "Code     : none",
+        "RequestId: none",
+        "What to try: The service kept",
+    ] {
+        assert!(drawn.contains(part), "{part:?} in\n{drawn}");
+    }
+}

@@ -113,7 +113,10 @@ async fn not_verified_blocks_the_disable_and_a_pasted_secret_verifies_after_a_re
     // Once the secret is stored, the key is checked up to the cap, which
     // passes with the key still refused: a notice says so.
     let screen = draw(&app, 120, 32);
-    assert!(screen.contains("The new key is not verified yet"), "{screen}");
+    assert!(
+        screen.contains("The new key is not verified yet"),
+        "{screen}"
+    );
     assert!(screen.contains("the old key stays Active"), "{screen}");
     drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
 

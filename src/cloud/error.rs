@@ -190,6 +190,24 @@ impl CloudError {
                  do this when run again)."
                     .to_owned(),
             ),
+            CloudError::RetriesExhausted { last, .. } => {
+                last.api().and_then(ApiError::hint).or_else(|| {
+                    Some(
+                    "The service kept failing or throttling: wait a few minutes and try again; \
+                     if it goes on, check the endpoint, the proxy and Alibaba Cloud's service \
+                     status."
+                        .to_owned(),
+                )
+                })
+            }
+            CloudError::Connect { .. }
+            | CloudError::Timeout { .. }
+            | CloudError::Transport { .. }
+            | CloudError::UnexpectedBody(_) => Some(
+                "Check the network, the proxy and the endpoint, then try again; ramkey looks \
+                 before it repeats a change."
+                    .to_owned(),
+            ),
             _ => self.api().and_then(ApiError::hint),
         }
     }

@@ -753,9 +753,11 @@ pub fn error_view(doing: &str, error: &EngineError) -> ErrorView {
     ErrorView {
         doing: format!("{doing}: not done."),
         code: cloud.and_then(CloudError::code).map(str::to_owned),
-        message: match api {
-            Some(api) => api.message_without_string_to_sign().to_owned(),
-            None => error.to_string(),
+        message: match (api, error) {
+            (Some(api), _) => api.message_without_string_to_sign().to_owned(),
+            // The dialog says what was being done and that it was not done.
+            (None, EngineError::Cloud { source, .. }) => source.to_string(),
+            (None, _) => error.to_string(),
         },
         request_id: cloud.and_then(CloudError::request_id).map(str::to_owned),
         hint: cloud.and_then(CloudError::hint),

@@ -50,13 +50,15 @@ impl ErrorDialog {
             .map(Line::from)
             .collect();
         lines.push(Line::raw(""));
-        if let Some(code) = &error.code {
-            lines.push(popup::field("Code     ", code.clone()));
-        }
+        // Both are always there, so a missing one is seen to be missing.
+        let code = error
+            .code
+            .as_deref()
+            .unwrap_or("none (not an error the service sent)");
+        lines.push(popup::field("Code     ", code.to_owned()));
         lines.extend(wrapped_field("Message  ", &error.message, width));
-        if let Some(request_id) = &error.request_id {
-            lines.push(popup::field("RequestId", request_id.clone()));
-        }
+        let request_id = error.request_id.as_deref().unwrap_or("none");
+        lines.push(popup::field("RequestId", request_id.to_owned()));
         if let Some(hint) = &error.hint {
             lines.push(Line::raw(""));
             let hint = format!("What to try: {hint}");
