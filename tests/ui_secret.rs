@@ -206,7 +206,7 @@ fn saving_an_env_file_creates_it_0600_and_it_reads_back_as_the_key() {
     let mut terminal = Vec::new();
     tap_and_run(&mut app, &[KeyCode::Char('e')], &mut terminal, &places);
     assert_eq!(app.context(), Context::TextInput);
-    assert!(draw(&app, 120, 32).contains(&format!("File: {NEW_USER}.env_")));
+    assert!(draw(&app, 120, 32).contains(&format!("File: ~/{NEW_USER}.env_")));
     both("secret_save_env", &app);
     retype(&mut app, "~/keys.env");
     tap_and_run(&mut app, &[KeyCode::Enter], &mut terminal, &places);

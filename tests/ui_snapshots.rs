@@ -286,3 +286,16 @@ fn working_line_and_quit_while_busy() {
     assert!(app.is_pending());
     both("quit_while_busy", &app);
 }
+
+/// A read in flight (here alice's policies, read as her screen opens)
+/// does not hold up `q`: quitting during a read half-writes nothing.
+#[test]
+fn quitting_during_a_read_does_not_ask() {
+    let mut app = app();
+    app.snapshot.users[0].grants = None;
+    tap(&mut app, &[KeyCode::Enter]);
+    assert!(app.is_pending(), "the read of alice's policies is in flight");
+    tap(&mut app, &[KeyCode::Esc, KeyCode::Char('q')]);
+    assert_eq!(app.exit, Some(ramkey::ui::Exit::Quit));
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+}

@@ -51,11 +51,13 @@ impl Form {
         }
     }
 
-    /// A file name to start from, in the current directory.
+    /// A file name to start from, in the home directory: the directory
+    /// ramkey was started in may be a git working tree, where a secret
+    /// could be committed by mistake.
     pub fn suggested_name(self, user: &str) -> String {
         match self {
-            Form::EnvFile => format!("{user}.env"),
-            Form::AliyunProfile => format!("{user}-aliyun-config.json"),
+            Form::EnvFile => format!("~/{user}.env"),
+            Form::AliyunProfile => format!("~/{user}-aliyun-config.json"),
         }
     }
 }

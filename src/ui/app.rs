@@ -739,7 +739,10 @@ impl App {
             .scan
             .as_ref()
             .is_some_and(|scan| scan.stage == Stage::Settling);
-        if !self.is_pending() && !settling {
+        // A read in flight (a look, the policies) can be left: nothing is
+        // half-written by quitting during it.
+        let writing = self.pending_request.as_ref().is_some_and(Request::writes);
+        if !writing && !settling {
             self.exit = Some(Exit::Quit);
             return;
         }

@@ -417,7 +417,7 @@ mod tests {
             dialog.take_job(),
             Some(Job::Save {
                 form: Form::EnvFile,
-                typed: "alice-2.envy".into()
+                typed: "~/alice-2.envy".into()
             })
         );
         assert_eq!(dialog.context(), Context::Secret);
