@@ -135,3 +135,31 @@ fn without_credentials_the_wizard_says_where_they_come_from() {
         assert!(said.contains(part), "{part:?} not in {said:?}");
     }
 }
+
+/// `ramkey demo --dry-run` (and `--read-only`) over a kept state file keeps
+/// nothing: no state file, no saved sandbox beside it, and the last words
+/// say that nothing was kept rather than how to resume.
+#[test]
+fn a_demo_dry_run_or_read_only_run_keeps_nothing_and_says_so() {
+    for flag in ["--dry-run", "--read-only"] {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("demo.json");
+        let args = [
+            flag.as_ref(),
+            "demo".as_ref(),
+            "--state".as_ref(),
+            state.as_os_str(),
+        ];
+        let mut demo = PtyProgram::spawn(&PtyCommand::ramkey(home.path(), args));
+        demo.wait_for(wizard_steps::START, PATIENCE);
+        demo.wait_for("Findings list: 6 users", PATIENCE);
+        quit(&mut demo);
+        let said = String::from_utf8_lossy(&demo.raw_output()).into_owned();
+        let last_words = said.rsplit("\x1b[?1049l").next().unwrap_or_default();
+        assert!(last_words.contains("nothing"), "{flag}: {last_words}");
+        assert!(!last_words.contains("to resume"), "{flag}: {last_words}");
+        assert!(!state.exists(), "{flag} wrote the state file");
+        let world = home.path().join("demo.json.sandbox.json");
+        assert!(!world.exists(), "{flag} saved the demo's sandbox");
+    }
+}

@@ -206,7 +206,8 @@ fn sigterm_with_a_confirmation_open_restores_once_and_keeps_the_state_file() {
     run.program.press(Key::Enter);
     run.program.wait_for("Start a rotation", PATIENCE);
     run.program.press(Key::Enter);
-    run.program.wait_for("Step 1 of 4: Review the evidence", PATIENCE);
+    run.program
+        .wait_for("Step 1 of 4: Review the evidence", PATIENCE);
     run.program.press(Key::Enter);
     run.program.wait_for("Reviewed: go on? [y/n]", PATIENCE);
 

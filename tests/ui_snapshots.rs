@@ -294,7 +294,10 @@ fn quitting_during_a_read_does_not_ask() {
     let mut app = app();
     app.snapshot.users[0].grants = None;
     tap(&mut app, &[KeyCode::Enter]);
-    assert!(app.is_pending(), "the read of alice's policies is in flight");
+    assert!(
+        app.is_pending(),
+        "the read of alice's policies is in flight"
+    );
     tap(&mut app, &[KeyCode::Esc, KeyCode::Char('q')]);
     assert_eq!(app.exit, Some(ramkey::ui::Exit::Quit));
     assert!(app.dialog.is_none(), "{:?}", app.dialog);

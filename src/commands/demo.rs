@@ -71,10 +71,16 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         state_path.display()
     );
 
+    // A dry run or a read-only run changes neither the sandbox nor the state.
+    let writes = !(global.dry_run || global.read_only);
     let resume_hint = match &global.state {
+        Some(_) if !writes => {
+            "nothing was recorded: this run was a dry run or read-only".to_owned()
+        }
         Some(path) => format!("run `ramkey demo --state {}` to resume", path.display()),
         None => "it is temporary and removed now; use --state FILE to keep it".to_owned(),
     };
+    let saved_world = saved_world.filter(|_| writes);
     let (observer, retries) = event_loop::retry_channel();
     let retry = Retry::default().observed_by(observer);
     let session = Session {
