@@ -216,6 +216,11 @@ fn sigterm_with_a_confirmation_open_restores_once_and_keeps_the_state_file() {
 
     assert_eq!(code, 143, "{}", run.program.report());
     assert!(run.said().contains("ramkey: state file"), "{}", run.said());
+    assert!(
+        run.said().contains("ramkey: stopped by a signal"),
+        "{}",
+        run.said()
+    );
     let status = run
         .state_reads()
         .expect("the started rotation is saved")
@@ -233,6 +238,11 @@ fn ctrl_c_restores_once_with_exit_code_130() {
     run.program.press(Key::Ctrl('c'));
     assert_eq!(run.ended_restored(), 130, "{}", run.program.report());
     assert!(run.said().contains("ramkey: state file"), "{}", run.said());
+    assert!(
+        run.said().contains("ramkey: stopped by Ctrl-C"),
+        "the reason is on the normal screen: {}",
+        run.said()
+    );
     run.state_reads();
 }
 

@@ -171,6 +171,11 @@ pub async fn run_session_marking(
         // The dialog is gone with the screen: the failure stays readable.
         eprintln!("ramkey: {}", said_plainly(failure));
     }
+    match exit {
+        Exit::Quit => {}
+        Exit::Interrupted => eprintln!("ramkey: stopped by Ctrl-C (SIGINT)."),
+        Exit::Terminated => eprintln!("ramkey: stopped by a signal (SIGTERM or SIGHUP)."),
+    }
     if global.dry_run {
         eprintln!(
             "ramkey: dry run: nothing was sent, and nothing recorded in {}.",

@@ -521,7 +521,7 @@ impl EngineBackend {
         }
         let found = self.look_for_drift(user).await?;
         said.push(match found {
-            0 => "Nothing was changed outside ramkey.".to_owned(),
+            0 => "Looked for changes made outside ramkey to this rotation: none.".to_owned(),
             1 => "1 change made outside ramkey: see above the steps.".to_owned(),
             n => format!("{n} changes made outside ramkey: see above the steps."),
         });
