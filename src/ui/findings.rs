@@ -166,14 +166,24 @@ fn column_line(sort: Sort, width: u16) -> Line<'static> {
         };
         text::fit(&format!("{label}{arrow}"), columns)
     };
-    let said = format!(
-        "    {} {}  {}  {} sort: {}",
+    let columns = format!(
+        "    {} {}  {}  {}",
         name("Verdict", Column::Verdict, VERDICT),
         text::fit("Key", KEY),
         name("Last use", Column::LastUse, LAST_USE),
         name("Data age", Column::DataAge, AGE + 1),
-        sort.label()
     );
+    let said = format!("{columns} sort: {}", sort.label());
+    // A column's arrow already says the sort; its words are not cut in half.
+    let arrowed = matches!(
+        sort.column,
+        Column::Verdict | Column::LastUse | Column::DataAge
+    );
+    let said = if text::width(&said) > usize::from(width) && arrowed {
+        columns
+    } else {
+        said
+    };
     Line::from(text::truncate(&said, usize::from(width)))
         .style(Style::new().add_modifier(Modifier::UNDERLINED))
 }

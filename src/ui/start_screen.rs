@@ -141,8 +141,14 @@ fn choice_line(app: &App, choice: Choice, now: DateTime<Utc>, width: usize) -> L
             let resume = &app.start_view.resume[i];
             let what = format!("{}: {}", resume.path.label(), resume.progress);
             // What is due goes first: a narrow terminal cuts the end.
-            if resume.due_at(now) {
-                let said = format!("Resume {} (deletion due now) — {what}", resume.user);
+            if let Some(due) = resume.deletion_due.filter(|_| resume.due_at(now)) {
+                // Not "waiting for deletion": the wait is over.
+                let said = format!(
+                    "Resume {} (deletion due now) — {}, due since {}",
+                    resume.user,
+                    resume.path.label(),
+                    due.format("%Y-%m-%d")
+                );
                 Line::from(text::truncate(&said, width)).style(Style::new().fg(Color::Yellow))
             } else {
                 Line::from(text::truncate(
