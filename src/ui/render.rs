@@ -35,11 +35,14 @@ pub fn render(app: &App, frame: &mut Frame) {
     // Every key stays in the footer: it takes a second row when it must.
     let footer = super::footer::fit(footer_line(app), frame.area().width);
     let footer_height = u16::try_from(footer.len()).unwrap_or(1).min(2);
+    // A notice too long for one row (a RequestId at its end) takes two.
+    let status_rows = status_lines(app, frame.area().width);
+    let status_height = u16::try_from(status_rows.len()).unwrap_or(1).clamp(1, 2);
     let [header, banner, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
         Constraint::Length(footer_height),
     ])
     .areas(frame.area());
@@ -53,7 +56,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             rotation_screen::render(app, user, *cursor, frame, body);
         }
     }
-    frame.render_widget(status_line(app, status.width), status);
+    frame.render_widget(ratatui::widgets::Paragraph::new(status_rows), status);
     frame.render_widget(ratatui::widgets::Paragraph::new(footer), hints);
 
     if let Some(open) = &app.dialog {
@@ -183,4 +186,22 @@ fn status_line(app: &App, width: u16) -> Line<'static> {
         Some(notice) => Line::from(text::truncate(notice, width)),
         None => Line::raw(""),
     }
+}
+
+/// The status line, or the last notice wrapped onto two rows when one
+/// cuts it (the second cut with `…` if even two do not hold it).
+fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let notice = app
+        .notice
+        .as_deref()
+        .filter(|_| app.pending.is_none() && !(app.retrying.is_some() && app.is_starting()))
+        .filter(|notice| text::width(notice) > usize::from(width));
+    let Some(notice) = notice else {
+        return vec![status_line(app, width)];
+    };
+    let rows = text::wrap(notice, usize::from(width));
+    let mut lines: Vec<Line<'static>> = rows.iter().take(1).cloned().map(Line::from).collect();
+    let rest = rows.get(1..).unwrap_or_default().join(" ");
+    lines.push(Line::from(text::truncate(&rest, usize::from(width))));
+    lines
 }

@@ -422,11 +422,21 @@ impl Detail {
     }
 
     /// At most `rows` lines: what the admin can do now whole, then the API
-    /// calls, then what the step does, each cut (its last row ending in
-    /// `…`) when the rows run out.
-    fn fit(self, rows: usize) -> Vec<Line<'static>> {
+    /// calls whole (or left out), then what the step does, cut (its last
+    /// row ending in `…`) when the rows run out.
+    fn fit(mut self, rows: usize) -> Vec<Line<'static>> {
+        // The blank line above what Enter does goes first.
+        if self.len() > rows && self.then.first().is_some_and(|line| line.width() == 0) {
+            self.then.remove(0);
+        }
         let mut room = rows.saturating_sub(self.then.len());
-        let calls = cut(self.calls, &mut room, self.width);
+        // An API call is shown whole or not at all: half a call misleads.
+        let calls = if self.calls.len() <= room {
+            room -= self.calls.len();
+            self.calls
+        } else {
+            Vec::new()
+        };
         let mut lines = cut(self.about, &mut room, self.width);
         lines.extend(calls);
         lines.extend(self.then);
