@@ -32,9 +32,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     let mut banner_lines = read_only_banner(app, frame.area().width);
     banner_lines.extend(safety::dry_run_banner(&app.header, frame.area().width));
     let banner_height = u16::try_from(banner_lines.len()).unwrap_or(u16::MAX);
-    // Every key stays in the footer: it takes a second row when it must.
+    // Every key stays in the footer: it takes more rows when it must (three
+    // at most, at the narrowest widths).
     let footer = super::footer::fit(footer_line(app), frame.area().width);
-    let footer_height = u16::try_from(footer.len()).unwrap_or(1).min(2);
+    let footer_height = u16::try_from(footer.len()).unwrap_or(1).min(3);
     // A notice too long for one row (a RequestId at its end) takes two.
     let status_rows = status_lines(app, frame.area().width);
     let status_height = u16::try_from(status_rows.len()).unwrap_or(1).clamp(1, 2);
