@@ -123,6 +123,33 @@ fn the_start_screen_says_who_ramkey_is_and_the_state_files_notes() {
 }
 
 #[test]
+fn a_small_start_screen_keeps_the_state_file_and_its_notes_under_a_one_line_identity() {
+    let empty = Snapshot {
+        users: Vec::new(),
+        taken_at: at("2025-06-01T12:00:00Z"),
+    };
+    let mut header = ui_support::header();
+    header.identity = ui_support::permanent_key_identity(false);
+    let mut start = recorded("2025-05-30T10:02:00Z");
+    start.notices = vec!["the state file's mode was 0644; ramkey set it to 0600".to_owned()];
+    let app = App::scanning(header, empty).at_start(start);
+    let drawn = draw(&app, 80, 24);
+    for part in [
+        "Signed in as user/ramkey-admin · permanent AccessKey",
+        "Warning: ramkey is signing with a permanent AccessKey.",
+        "State file: /home/admin/.local/state/ramkey/1234567890123456.json",
+        "Note: the state file's mode was 0644",
+        "Resume ops-zhangsan",
+        "Findings list",
+    ] {
+        assert!(drawn.contains(part), "{part:?} in\n{drawn}");
+    }
+    // A taller terminal keeps the whole block, the advice too.
+    assert!(draw(&app, 120, 32).contains("STS credentials are"));
+    both("start_permanent_key", &app);
+}
+
+#[test]
 fn a_first_start_offers_only_the_findings_list() {
     let mut app = starting(StartView::default());
     both("start_nothing_to_resume", &app);

@@ -127,7 +127,8 @@ impl Checklist {
             .highlight_style(highlight)
             .highlight_symbol("› ");
         frame.render_stateful_widget(list_widget, list, &mut state);
-        frame.render_widget(popup::hints(Context::Checklist), hints);
+        let hint_line = super::footer::one_row(popup::hints(Context::Checklist), hints.width);
+        frame.render_widget(hint_line, hints);
     }
 }
 

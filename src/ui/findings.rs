@@ -21,6 +21,7 @@
 //! [`super::view`].
 
 pub mod filter;
+pub mod identity;
 pub mod sort;
 
 use std::ops::Range;
@@ -46,16 +47,17 @@ const MARK: usize = 2;
 
 /// Draws who ramkey is, then the list, into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    // At most half the screen, so the list always keeps room.
+    // The whole block only while the table keeps room for several users;
+    // else one line (and one of warning), and never more than half.
+    let width = usize::from(area.width);
+    let full = identity_lines(&app.header.identity, width);
+    let (who, whole) = identity::fit(&app.header.identity, full, width, area.height.into());
     let room = usize::from(area.height / 2).saturating_sub(1);
-    let who = fit_height(
-        identity_lines(&app.header.identity, usize::from(area.width)),
-        room,
-    );
-    // A blank line under it, when there is anything to show.
+    let who = fit_height(who, room);
+    // A blank line under the whole block, when there is anything to show.
     let who_height = match who.len() {
         0 => 0,
-        lines => u16::try_from(lines + 1).unwrap_or(u16::MAX),
+        lines => u16::try_from(lines + usize::from(whole)).unwrap_or(u16::MAX),
     };
     // The gauge takes at most half of what is left, so the list shows too.
     let gauge_room = area.height.saturating_sub(who_height) / 2;
@@ -164,14 +166,24 @@ fn column_line(sort: Sort, width: u16) -> Line<'static> {
         };
         text::fit(&format!("{label}{arrow}"), columns)
     };
-    let said = format!(
-        "    {} {}  {}  {} sort: {}",
+    let columns = format!(
+        "    {} {}  {}  {}",
         name("Verdict", Column::Verdict, VERDICT),
         text::fit("Key", KEY),
         name("Last use", Column::LastUse, LAST_USE),
         name("Data age", Column::DataAge, AGE + 1),
-        sort.label()
     );
+    let said = format!("{columns} sort: {}", sort.label());
+    // A column's arrow already says the sort; its words are not cut in half.
+    let arrowed = matches!(
+        sort.column,
+        Column::Verdict | Column::LastUse | Column::DataAge
+    );
+    let said = if text::width(&said) > usize::from(width) && arrowed {
+        columns
+    } else {
+        said
+    };
     Line::from(text::truncate(&said, usize::from(width)))
         .style(Style::new().add_modifier(Modifier::UNDERLINED))
 }

@@ -57,7 +57,9 @@ impl Help {
     /// The sections shown: the focused context's keys, then the overlay's.
     pub fn sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
         let demo = self.demo.then_some(Context::Demo);
-        [Some(self.about), demo, Some(Context::Help)]
+        // Help about the help lists its keys once.
+        let own = (self.about != Context::Help).then_some(Context::Help);
+        [Some(self.about), demo, own]
             .into_iter()
             .flatten()
             .map(|context| {
@@ -80,7 +82,9 @@ impl Help {
         Reply::Stay
     }
 
-    fn lines(self) -> Vec<Line<'static>> {
+    /// The overlay's lines, each hint wrapped to `width` under its own
+    /// column, so a long one is never cut off.
+    fn lines(self, width: usize) -> Vec<Line<'static>> {
         let sections = self.sections();
         let key_width = sections
             .iter()
@@ -96,18 +100,26 @@ impl Help {
                 lines.push(Line::raw(""));
             }
             lines.push(Line::from(format!("Keys in {}:", context.name())).bold());
-            lines.extend(
-                entries
-                    .iter()
-                    .map(|(k, hint)| Line::from(format!("  {}  {hint}", text::fit(k, key_width)))),
-            );
+            let hang = " ".repeat(key_width + 4);
+            let room = width.saturating_sub(hang.len());
+            for (k, hint) in &entries {
+                for (i, row) in text::wrap(hint, room).into_iter().enumerate() {
+                    let lead = if i == 0 {
+                        format!("  {}  ", text::fit(k, key_width))
+                    } else {
+                        hang.clone()
+                    };
+                    lines.push(Line::from(format!("{lead}{row}")));
+                }
+            }
         }
         lines
     }
 
     /// Draws the overlay over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect) {
-        let lines = self.lines();
+        // Inside the borders of a box 60 wide, or of the screen when narrower.
+        let lines = self.lines(usize::from(area.width.min(60)).saturating_sub(2));
         let height = u16::try_from(lines.len())
             .unwrap_or(u16::MAX)
             .saturating_add(4);

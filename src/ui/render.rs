@@ -33,12 +33,19 @@ pub fn render(app: &App, frame: &mut Frame) {
     let mut banner_lines = read_only_banner(app, frame.area().width);
     banner_lines.extend(safety::dry_run_banner(&app.header, frame.area().width));
     let banner_height = u16::try_from(banner_lines.len()).unwrap_or(u16::MAX);
+    // Every key stays in the footer: it takes more rows when it must (three
+    // at most, at the narrowest widths).
+    let footer = super::footer::fit(footer_line(app), frame.area().width);
+    let footer_height = u16::try_from(footer.len()).unwrap_or(1).min(3);
+    // A notice too long for one row (a RequestId at its end) takes two.
+    let status_rows = status_lines(app, frame.area().width);
+    let status_height = u16::try_from(status_rows.len()).unwrap_or(1).clamp(1, 2);
     let [header, banner, body, status, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),
         Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
+        Constraint::Length(footer_height),
     ])
     .areas(frame.area());
 
@@ -51,7 +58,23 @@ pub fn render(app: &App, frame: &mut Frame) {
             rotation_screen::render(app, user, *cursor, frame, body);
         }
     }
-    frame.render_widget(status_line(app, status.width), status);
+    frame.render_widget(ratatui::widgets::Paragraph::new(status_rows), status);
+    frame.render_widget(ratatui::widgets::Paragraph::new(footer), hints);
+
+    if let Some(open) = &app.dialog {
+        render_dialog(&open.dialog, frame, body);
+    }
+    if let Some(help) = &app.help {
+        help.render(frame, frame.area());
+    }
+    if app.no_color {
+        color::strip(frame.buffer_mut());
+    }
+}
+
+/// The footer's hints: the context's keys, `a` when it applies, the demo's
+/// `>` while a deletion waits, and the read-only note first.
+fn footer_line(app: &App) -> Line<'static> {
     let mut footer = popup::hints(app.context());
     let now = [
         (app.offers_rollback(), Command::Rollback),
@@ -78,17 +101,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let Some(note) = safety::footer_note(&app.header) {
         footer.spans.insert(0, note);
     }
-    frame.render_widget(footer, hints);
-
-    if let Some(open) = &app.dialog {
-        render_dialog(&open.dialog, frame, body);
-    }
-    if let Some(help) = &app.help {
-        help.render(frame, frame.area());
-    }
-    if app.no_color {
-        color::strip(frame.buffer_mut());
-    }
+    footer
 }
 
 fn render_dialog(dialog: &Dialog, frame: &mut Frame, area: Rect) {
@@ -128,20 +141,31 @@ fn read_only_banner(app: &App, width: u16) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// `ramkey · account … · state …`, with the demo called out first.
+/// `ramkey · account … · state …`, with the demo called out first; on a
+/// narrow terminal the demo's words shorten and the state file's path is
+/// cut in its middle, so its file name shows.
 fn header_line(app: &App, width: u16) -> Line<'static> {
     let header = &app.header;
-    let who = if header.demo {
-        format!(
-            "ramkey demo — built-in sandbox, not a real account · account {}",
-            header.account_id
-        )
-    } else {
-        format!("ramkey · account {}", header.account_id)
-    };
+    let width = usize::from(width);
     let dry_run = safety::header_prefix(header);
-    let line = format!("{dry_run}{who} · state {}", header.state_file);
-    Line::from(text::truncate(&line, usize::from(width))).style(Style::new().reversed())
+    let who = |demo: &str| {
+        if header.demo {
+            format!("{dry_run}{demo} · account {}", header.account_id)
+        } else {
+            format!("{dry_run}ramkey · account {}", header.account_id)
+        }
+    };
+    let mut lead = who("ramkey demo — built-in sandbox, not a real account");
+    let whole = format!("{lead} · state {}", header.state_file);
+    if text::width(&whole) > width && header.demo {
+        lead = who("ramkey demo (sandbox)");
+    }
+    let room = width.saturating_sub(text::width(&lead) + text::width(" · state "));
+    let line = format!(
+        "{lead} · state {}",
+        super::path_fit::fit(&header.state_file, room)
+    );
+    Line::from(text::truncate(&line, width)).style(Style::new().reversed())
 }
 
 /// The call in flight (and its latest retry), or the last notice.
@@ -171,4 +195,22 @@ fn status_line(app: &App, width: u16) -> Line<'static> {
         Some(notice) => Line::from(text::truncate(notice, width)),
         None => Line::raw(""),
     }
+}
+
+/// The status line, or the last notice wrapped onto two rows when one
+/// cuts it (the second cut with `…` if even two do not hold it).
+fn status_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let notice = app
+        .notice
+        .as_deref()
+        .filter(|_| app.pending.is_none() && !(app.retrying.is_some() && app.is_starting()))
+        .filter(|notice| text::width(notice) > usize::from(width));
+    let Some(notice) = notice else {
+        return vec![status_line(app, width)];
+    };
+    let rows = text::wrap(notice, usize::from(width));
+    let mut lines: Vec<Line<'static>> = rows.iter().take(1).cloned().map(Line::from).collect();
+    let rest = rows.get(1..).unwrap_or_default().join(" ");
+    lines.push(Line::from(text::truncate(&rest, usize::from(width))));
+    lines
 }

@@ -54,26 +54,34 @@ pub fn render(app: &App, user_name: &str, cursor: usize, frame: &mut Frame, area
     }
 }
 
+/// `alice (Alice Wang) · move to new user · 5/11 steps`: the display name
+/// is cut first, so the path and the progress always show.
 fn title_line(user: &UserView, width: u16) -> Line<'static> {
-    let display = if user.display_name.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", user.display_name)
-    };
-    let line = match &user.rotation {
+    let tail = match &user.rotation {
         None => format!(
-            "{}{display} · not started · recommended: {}",
-            user.user_name,
+            " · not started · recommended: {}",
             user.recommendation.label()
         ),
-        Some(rotation) => format!(
-            "{}{display} · {} · {}",
-            user.user_name,
-            rotation.path.label(),
-            rotation.progress()
-        ),
+        Some(rotation) => format!(" · {} · {}", rotation.path.label(), rotation.progress()),
     };
-    Line::from(text::truncate(&line, usize::from(width))).bold()
+    let width = usize::from(width);
+    // When not even the path and progress fit beside the user name, the
+    // display name is drawn whole and the line cut at its end.
+    let cramped = text::width(&user.user_name) + text::width(&tail) > width;
+    let display = if user.display_name.is_empty() {
+        String::new()
+    } else if cramped {
+        format!(" ({})", user.display_name)
+    } else {
+        // The parentheses and the name take their columns first.
+        let room = width.saturating_sub(text::width(&user.user_name) + text::width(&tail) + 3);
+        match text::truncate(&user.display_name, room) {
+            cut if cut.is_empty() || cut == "…" => String::new(),
+            cut => format!(" ({cut})"),
+        }
+    };
+    let line = format!("{}{display}{tail}", user.user_name);
+    Line::from(text::truncate(&line, width)).bold()
 }
 
 fn render_not_started(user: &UserView, frame: &mut Frame, area: Rect) {
@@ -327,6 +335,7 @@ fn detail_lines(
         .into_iter()
         .map(Line::from)
         .collect();
+    let prose = lines.len();
     // A key found gone is recorded, not called for.
     if let Some(call) = steps::api_call(&step.kind, name).filter(|_| !is_gone) {
         // The current step's writes exactly as sent, when the engine knows them.
@@ -387,8 +396,10 @@ fn detail_lines(
             .collect()
     };
     Detail {
-        about: wrap(&lines[..about]),
+        about: wrap(&lines[..prose]),
+        calls: wrap(&lines[prose..about]),
         then: wrap(&lines[about..]),
+        width,
     }
 }
 
@@ -422,31 +433,67 @@ fn new_key_line(rotation: &RotationView) -> Option<Line<'static>> {
     Some(Line::from(line).bold())
 }
 
-/// A step's explanation, in two parts: what the step does, and what the
-/// admin can do now (Enter, `r`), which stays visible when rows run short.
+/// A step's explanation, in three parts: what the step does, the API calls
+/// it makes, and what the admin can do now (Enter, `r`); the last two stay
+/// whole when rows run short.
 struct Detail {
     about: Vec<Line<'static>>,
+    calls: Vec<Line<'static>>,
     then: Vec<Line<'static>>,
+    width: usize,
 }
 
 impl Detail {
     fn len(&self) -> usize {
-        self.about.len() + self.then.len()
+        self.about.len() + self.calls.len() + self.then.len()
     }
 
-    /// At most `rows` lines: what the admin can do now whole, what the
-    /// step does cut (ending in `…`) when both do not fit.
+    /// At most `rows` lines: what the admin can do now whole, then the API
+    /// calls whole (or left out), then what the step does, cut (its last
+    /// row ending in `…`) when the rows run out.
     fn fit(mut self, rows: usize) -> Vec<Line<'static>> {
-        let room = rows.saturating_sub(self.then.len());
-        if self.about.len() > room {
-            self.about.truncate(room);
-            if let Some(last) = self.about.last_mut() {
-                last.spans.push(" …".into());
-            }
+        // The blank line above what Enter does goes first.
+        if self.len() > rows && self.then.first().is_some_and(|line| line.width() == 0) {
+            self.then.remove(0);
         }
-        self.about.extend(self.then);
-        self.about
+        let mut room = rows.saturating_sub(self.then.len());
+        // An API call is shown whole or not at all: half a call misleads.
+        let calls = if self.calls.len() <= room {
+            room -= self.calls.len();
+            self.calls
+        } else {
+            Vec::new()
+        };
+        let mut lines = cut(self.about, &mut room, self.width);
+        lines.extend(calls);
+        lines.extend(self.then);
+        lines
     }
+}
+
+/// `lines` in at most `room` rows (the last kept ending in `…` when some
+/// are left out); `room` keeps what is left.
+fn cut(mut lines: Vec<Line<'static>>, room: &mut usize, width: usize) -> Vec<Line<'static>> {
+    if lines.len() > *room {
+        lines.truncate(*room);
+        if let Some(last) = lines.last_mut() {
+            *last = ellipsized(last, width);
+        }
+    }
+    *room -= lines.len();
+    lines
+}
+
+/// `line` ending in ` …` within `width` columns (cut further if need be),
+/// so the reader sees that more was left out.
+fn ellipsized(line: &Line<'static>, width: usize) -> Line<'static> {
+    let said: String = line
+        .spans
+        .iter()
+        .map(|span| span.content.as_ref())
+        .collect();
+    let cut = text::truncate(&format!("{} …", said.trim_end()), width);
+    Line::from(cut).style(line.style)
 }
 
 /// `line` broken into rows of at most `width` columns, keeping its style.

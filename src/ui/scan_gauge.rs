@@ -59,7 +59,7 @@ fn title_text(scan: &ScanState) -> String {
     match &scan.stage {
         Stage::Scanning => format!("Scanning{source}: {}", progress.phase.label()),
         Stage::Settling => {
-            format!("Scan complete{source}; checking what an earlier run left in flight…")
+            format!("Scan complete{source}; checking writes a past run left in flight…")
         }
         Stage::Failed(_) => format!("The scan failed{source}; nothing was changed."),
     }

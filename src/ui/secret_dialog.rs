@@ -245,8 +245,9 @@ impl SecretDialog {
             frame.render_widget(paragraph, news_row);
         }
         frame.render_widget(Paragraph::new(self.prompt()), prompt);
-        let hint_line = popup::hints(Context::Secret);
-        frame.render_widget(Paragraph::new(hint_line).wrap(Wrap { trim: false }), hints);
+        // Each hint whole on its row: "y I have stored it" is not split.
+        let hint_rows = super::footer::fit(popup::hints(Context::Secret), hints.width);
+        frame.render_widget(Paragraph::new(hint_rows), hints);
     }
 
     /// The key, with the secret borrowed (never copied) when shown.

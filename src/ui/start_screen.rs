@@ -77,8 +77,13 @@ pub fn choices(start: &StartView, now: DateTime<Utc>) -> Vec<Choice> {
 /// Draws the screen into `area`.
 pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
-    let who = about_lines(app, width);
     let room = usize::from(area.height / 2);
+    // The identity in one line (and one of warning) when the whole block
+    // would push the state file out of its half, even without blank lines.
+    let mut who = about_lines(app, width, false);
+    if who.iter().filter(|line| line.width() > 0).count() > room {
+        who = about_lines(app, width, true);
+    }
     let who = fit(who, room);
     let who_height = u16::try_from(who.len()).unwrap_or(u16::MAX);
     let gauge_room = area.height.saturating_sub(who_height) / 2;
@@ -141,8 +146,14 @@ fn choice_line(app: &App, choice: Choice, now: DateTime<Utc>, width: usize) -> L
             let resume = &app.start_view.resume[i];
             let what = format!("{}: {}", resume.path.label(), resume.progress);
             // What is due goes first: a narrow terminal cuts the end.
-            if resume.due_at(now) {
-                let said = format!("Resume {} (deletion due now) — {what}", resume.user);
+            if let Some(due) = resume.deletion_due.filter(|_| resume.due_at(now)) {
+                // Not "waiting for deletion": the wait is over.
+                let said = format!(
+                    "Resume {} (deletion due now) — {}, due since {}",
+                    resume.user,
+                    resume.path.label(),
+                    due.format("%Y-%m-%d")
+                );
                 Line::from(text::truncate(&said, width)).style(Style::new().fg(Color::Yellow))
             } else {
                 Line::from(text::truncate(
@@ -166,12 +177,18 @@ fn choice_line(app: &App, choice: Choice, now: DateTime<Utc>, width: usize) -> L
     }
 }
 
-/// Who ramkey is, the state file, and what the state file said; wrapped.
-fn about_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+/// Who ramkey is (`compact`: the identity on one line, and one of
+/// warning), the state file, and what the state file said; wrapped.
+fn about_lines(app: &App, width: usize, compact: bool) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from("Who ramkey is").bold()];
     let account = format!("Account {}", app.header.account_id);
     lines.extend(wrapped(&account, width, Style::new()));
-    lines.extend(findings::identity_lines(&app.header.identity, width));
+    let identity = &app.header.identity;
+    if compact {
+        lines.extend(findings::identity::compact(identity, width));
+    } else {
+        lines.extend(findings::identity_lines(identity, width));
+    }
     lines.push(Line::raw(""));
     let state = format!("State file: {}", app.header.state_file);
     lines.extend(wrapped(&state, width, Style::new()));

@@ -72,21 +72,36 @@ pub fn explain(kind: &StepKind, user: &str) -> Vec<String> {
             "Its secret is shown once; ramkey never stores it.".to_owned(),
         ],
         StepKind::ConfirmSecretStored { new_key_id } => vec![
-            format!("The secret of {new_key_id} was shown once, when the key was created."),
+            format!(
+                "The secret of {} was shown once, when the key was created.",
+                new_key(new_key_id)
+            ),
             "Confirm it is stored where the application reads it; it cannot be shown again."
                 .to_owned(),
             "Lost it (n)? ramkey then deletes that key and creates a new one.".to_owned(),
         ],
         StepKind::ConfirmStaging { new_key_id } => vec![format!(
-            "Switch staging to key {new_key_id}, then confirm here."
+            "Switch staging to {}, then confirm here.",
+            new_key(new_key_id)
         )],
         StepKind::ConfirmProduction { new_key_id } => vec![format!(
-            "Switch production to key {new_key_id}, then confirm here."
+            "Switch production to {}, then confirm here.",
+            new_key(new_key_id)
         )],
         StepKind::DetachPolicies { .. } => vec![
             format!("Detach the policies {user} no longer needs."),
             "Tick only the ones the remaining application does not use.".to_owned(),
         ],
+    }
+}
+
+/// `key LTAI…`, or `the new key` before its id is known (a step read
+/// ahead of the key's creation).
+fn new_key(key_id: &str) -> String {
+    if key_id.is_empty() {
+        "the new key".to_owned()
+    } else {
+        format!("key {key_id}")
     }
 }
 
