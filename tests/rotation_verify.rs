@@ -296,6 +296,38 @@ async fn in_the_same_process_a_check_is_retried_with_the_secret_held_in_memory()
     );
 }
 
+/// A wrong secret pasted while the key was not accepted yet (so the
+/// service could not tell it was wrong) is held for the next check; once
+/// the key is accepted that check finds it wrong, and it is forgotten, so
+/// the next check asks for the secret again instead of failing the same way.
+#[tokio::test]
+async fn a_wrong_secret_held_from_a_paste_is_forgotten_once_found_wrong() {
+    let world = World::demo().await;
+    new_key_delay(&world, NEVER);
+    let mut watched = watch(&world);
+    up_to_create_key(&mut watched.engine).await;
+    ok(&mut watched.engine, MOVE_USER, Action::CreateKey).await;
+    drop(watched);
+
+    let mut restarted = watch(&world).engine;
+    let wrong = Secret::new("testsecret");
+    ok(&mut restarted, MOVE_USER, Action::VerifyKey(Some(wrong))).await;
+    assert!(
+        restarted.holds_new_key_secret(MOVE_USER),
+        "held: not judged yet"
+    );
+
+    new_key_delay(&world, Duration::ZERO);
+    let error = refused(&world, &mut restarted, MOVE_USER, Action::VerifyKey(None)).await;
+    assert!(matches!(error, EngineError::WrongSecret { .. }), "{error}");
+    assert!(
+        !restarted.holds_new_key_secret(MOVE_USER),
+        "forgotten once wrong"
+    );
+    let error = refused(&world, &mut restarted, MOVE_USER, Action::VerifyKey(None)).await;
+    assert!(matches!(error, EngineError::SecretNeeded { .. }), "{error}");
+}
+
 #[tokio::test]
 async fn a_wrong_pasted_secret_is_refused_plainly_and_nothing_is_recorded() {
     let world = World::demo().await;

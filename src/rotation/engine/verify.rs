@@ -132,9 +132,18 @@ impl Engine {
                 }
             })?,
         };
-        let performed = self
+        let performed = match self
             .check_key(rotation, secret.clone(), Patience::UpToTheCap)
-            .await?;
+            .await
+        {
+            Err(error @ EngineError::WrongSecret { .. }) => {
+                // A wrong secret held from an earlier paste would fail every
+                // later check: forget it, so the next one asks for the secret.
+                self.fresh_secrets.remove(key.key_id);
+                return Err(error);
+            }
+            other => other?,
+        };
         // Kept only until the key works, for another try in this process.
         if self.held_secret_needed(rotation) {
             self.fresh_secrets.insert(key.key_id.to_owned(), secret);
