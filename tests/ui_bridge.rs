@@ -795,3 +795,30 @@ async fn a_scan_the_service_keeps_failing_gets_a_whole_error_dialog() {
         assert!(drawn.contains(part), "{part:?} in\n{drawn}");
     }
 }
+
+/// An `unknown` key says why it is unknown in the scan's own words, on the
+/// user's screen and in the typed override (here: a key too new to judge).
+#[tokio::test]
+async fn an_unknown_key_says_why_in_the_scans_words() {
+    let world = World::demo().await;
+    let (mut app, mut backend) = wizard(&world).await;
+    let user = app.snapshot.user("data-sync").expect("flagged").clone();
+    let unknown = user
+        .keys
+        .iter()
+        .find(|key| key.verdict == Verdict::Unknown)
+        .expect("an unknown key");
+    let reason = unknown.reason.clone().expect("the scan's reason");
+    assert!(reason.contains("too new to judge"), "{reason}");
+
+    select(&mut app, "data-sync");
+    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    let screen = draw(&app, 160, 40);
+    assert!(
+        screen.contains("too new to judge (under 90 days) (not proof of no use)"),
+        "{screen}"
+    );
+    let why = ramkey::ui::override_dialog::why_not_idle(unknown);
+    assert!(why.contains("too new to judge"), "{why}");
+    assert!(why.contains("does not show it is unused"), "{why}");
+}

@@ -66,7 +66,10 @@ pub fn why(key: &KeyView, now: DateTime<Utc>) -> String {
         format!("last used {}, {days} d ago", at.format("%Y-%m-%d"))
     });
     match (key.verdict, used) {
-        (Verdict::Unknown, _) => "no last use known (not proof of no use)".to_owned(),
+        (Verdict::Unknown, _) => match &key.reason {
+            Some(reason) => format!("{reason} (not proof of no use)"),
+            None => "no last use known (not proof of no use)".to_owned(),
+        },
         (Verdict::Idle | Verdict::InUse, Some(used)) => used,
         (Verdict::Idle | Verdict::InUse, None) => "no last use known".to_owned(),
         (Verdict::Disabled, Some(used)) => format!("Inactive in the cloud; {used}"),

@@ -32,10 +32,14 @@ pub fn why_not_idle(key: &KeyView) -> String {
             "{id} is in use: last used {}, within the idle threshold.",
             at.format("%Y-%m-%d %H:%M UTC")
         ),
-        (Verdict::Unknown, None) => format!(
-            "{id} is unknown: RAM gave no last-use date. It may be too new to judge, never \
-             used, or used before RAM tracked last use; none of these shows it is unused."
-        ),
+        (Verdict::Unknown, None) => match &key.reason {
+            // The scan's own words: which of the causes this key has.
+            Some(reason) => format!("{id} is unknown: {reason}. That does not show it is unused."),
+            None => format!(
+                "{id} is unknown: RAM gave no last-use date. It may be too new to judge, never \
+                 used, or used before RAM tracked last use; none of these shows it is unused."
+            ),
+        },
         (Verdict::Unknown, Some(at)) => format!(
             "{id} is unknown: its last use ({}) could not be judged (after this machine's \
              clock?).",

@@ -111,6 +111,7 @@ mod tests {
             verdict,
             disagreement: None,
             last_used: None,
+            reason: None,
             used_by_ramkey: false,
         };
         UserView {

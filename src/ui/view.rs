@@ -226,6 +226,9 @@ pub struct KeyView {
     pub disagreement: Option<String>,
     /// Last use, when known.
     pub last_used: Option<DateTime<Utc>>,
+    /// Why the scan judged it so, e.g. "no last-use date; created
+    /// 2026-12-02, 1 day ago: too new to judge"; `None` in fixtures.
+    pub reason: Option<String>,
     /// The key ramkey signs its own calls with: never disabled or deleted
     /// by it.
     pub used_by_ramkey: bool,

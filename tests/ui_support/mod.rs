@@ -30,6 +30,7 @@ fn key(id: &str, verdict: Verdict, last_used: Option<&str>) -> KeyView {
         verdict,
         last_used: last_used.map(at),
         disagreement: None,
+        reason: None,
         used_by_ramkey: false,
     }
 }

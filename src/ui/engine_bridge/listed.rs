@@ -48,6 +48,9 @@ pub struct ListedKey {
     /// The verdict on its last use, judged when it was listed: what the
     /// list shows while the key is Active.
     pub judged: Verdict,
+    /// Why it was judged so, in the scan's words, e.g. "no last-use date;
+    /// created 2026-12-02, 1 day ago: too new to judge".
+    pub reason: Option<String>,
 }
 
 /// A user shown in the list: from the scan, or from the state file.
@@ -79,6 +82,7 @@ impl Listed {
                     last_used: key.last_used,
                     cloud: Cloud::Active,
                     judged: verdict(key.verdict),
+                    reason: Some(key.reason.clone()),
                 })
                 .collect(),
             recommendation: match finding.recommendation {
@@ -108,6 +112,7 @@ impl Listed {
                     last_used: None,
                     cloud: Cloud::Active,
                     judged: Verdict::Unknown,
+                    reason: Some("KMS manages this key: its rotation is KMS's".to_owned()),
                 })
                 .collect(),
             recommendation: Recommendation::KmsRotating,
@@ -176,6 +181,7 @@ impl Listed {
                     Cloud::Gone => Verdict::Deleted,
                 },
                 last_used: key.last_used,
+                reason: key.reason.clone(),
                 disagreement: plan
                     // A write left in flight is being settled: the record
                     // is not known to be behind the cloud yet.
@@ -195,6 +201,7 @@ pub fn listed_key(
     now: DateTime<Utc>,
     idle_days: u32,
 ) -> ListedKey {
+    let judged = scan::classify_key(key, last_used, now, idle_days);
     ListedKey {
         access_key_id: key.access_key_id.clone(),
         last_used,
@@ -202,7 +209,8 @@ pub fn listed_key(
             KeyStatus::Active => Cloud::Active,
             KeyStatus::Inactive => Cloud::Inactive,
         },
-        judged: verdict(scan::classify_key(key, last_used, now, idle_days).verdict),
+        judged: verdict(judged.verdict),
+        reason: Some(judged.reason),
     }
 }
 

@@ -119,6 +119,7 @@ mod tests {
                     verdict: *verdict,
                     disagreement: None,
                     last_used: None,
+                    reason: None,
                     used_by_ramkey: false,
                 })
                 .collect(),

@@ -186,6 +186,7 @@ mod tests {
                     verdict: *verdict,
                     disagreement: None,
                     last_used: used.map(at),
+                    reason: None,
                     used_by_ramkey: false,
                 })
                 .collect(),
