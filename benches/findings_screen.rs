@@ -35,6 +35,7 @@ fn user(i: usize) -> UserView {
         verdict: verdicts[(i + n) % verdicts.len()],
         disagreement: None,
         last_used: Some(at("2025-05-31T08:00:00Z")),
+        reason: None,
         used_by_ramkey: false,
     };
     let display_name = if i % 7 == 0 {
