@@ -2,10 +2,11 @@
 //! a paste types it, so its characters arrive as key presses and its line
 //! break as Enter, which would submit the focused field.
 //!
-//! Such a paste arrives all at once, faster than anyone types: the loop
-//! takes every event already available together ([`Batched`], without
-//! waiting and without a clock), and [`mark`] calls a batch a paste when it
-//! holds two or more key presses, one of them a character. A key of such a
+//! Such a paste arrives all at once, faster than anyone types: while a text
+//! field has the focus, the loop takes every event already available
+//! together ([`Batched`], without waiting and without a clock), and
+//! [`mark`] calls a batch a paste when it holds two or more key presses,
+//! one of them a character. Elsewhere the loop takes each event alone. A key of such a
 //! batch reaches [`super::app::App::update`] as
 //! [`Msg::PastedKey`](super::app::Msg::PastedKey), and there only types
 //! ([`acts_when_pasted`]): its Enter submits nothing and its `y` answers
@@ -91,16 +92,26 @@ pub struct Batched<E> {
     events: E,
     ready: VecDeque<io::Result<Arrival>>,
     ended: bool,
+    look_ahead: bool,
 }
 
 impl<E> Batched<E> {
-    /// Batches `events`.
+    /// Batches `events`, looking ahead after each event.
     pub fn new(events: E) -> Self {
         Self {
             events,
             ready: VecDeque::new(),
             ended: false,
+            look_ahead: true,
         }
+    }
+
+    /// Whether the next batch looks for more events once it has one. The
+    /// loop looks ahead only while a text field has the focus, where a
+    /// paste lands and its Enter would submit: elsewhere each event is
+    /// taken alone, as it was before pastes were told apart.
+    pub fn look_ahead(&mut self, look: bool) {
+        self.look_ahead = look;
     }
 }
 
@@ -139,7 +150,12 @@ where
         let mut batch = Vec::new();
         while batch.len() < MAX_BATCH {
             match self.events.poll_next_unpin(cx) {
-                Poll::Ready(Some(Ok(event))) => batch.push(event),
+                Poll::Ready(Some(Ok(event))) => {
+                    batch.push(event);
+                    if !self.look_ahead {
+                        break;
+                    }
+                }
                 Poll::Ready(Some(Err(error))) => return (batch, Some(error)),
                 Poll::Ready(None) => {
                     self.ended = true;
@@ -214,6 +230,16 @@ mod tests {
             .collect()
             .await;
         assert!(marked.iter().all(|arrival| arrival.pasted), "{marked:?}");
+    }
+
+    #[tokio::test]
+    async fn without_looking_ahead_each_event_is_alone() {
+        let events: Vec<io::Result<Event>> =
+            vec![Ok(press(KeyCode::Char('a'))), Ok(press(KeyCode::Enter))];
+        let mut batched = Batched::new(futures::stream::iter(events));
+        batched.look_ahead(false);
+        let marked: Vec<Arrival> = batched.map(Result::unwrap).collect().await;
+        assert!(marked.iter().all(|arrival| !arrival.pasted), "{marked:?}");
     }
 
     #[tokio::test]

@@ -230,6 +230,8 @@ where
             break Ok(exit);
         }
 
+        // Only a text field needs to tell a paste's Enter from a typed one.
+        events.look_ahead(app.context().takes_text());
         let msg = tokio::select! {
             event = events.next(), if input_open => match event {
                 Some(Ok(arrival)) => match to_msg(arrival) {
