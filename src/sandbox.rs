@@ -35,8 +35,8 @@ mod sessions;
 use std::net::SocketAddr;
 
 pub use account::{
-    Account, AccountDate, AccountError, AccountProblem, Group, Key, Membership, NeverUsedKeys,
-    Policy, PolicyAttachment, Role, User,
+    Account, AccountDate, AccountError, AccountProblem, Group, Key, KmsSecret, Membership,
+    NeverUsedKeys, Policy, PolicyAttachment, Role, User,
 };
 pub use actions::report::ReportSettings;
 pub use applications::{Application, Deployment, Stage};

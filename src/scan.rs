@@ -24,5 +24,8 @@ pub use kms::{KmsOptions, ManagedBy, ManagedUsers};
 pub use progress::{Phase, Quiet, ScanObserver, ScanProgress, SourceKind};
 pub use recommend::Recommendation;
 pub use report::{ReportCandidates, ReportOptions, ReportUnusable};
-pub use run::{ScanError, ScanOptions, Source, check_user, kms_manager_of, per_user, run};
+pub use run::{
+    KmsManager, ScanError, ScanOptions, Source, check_user, kms_look_for_manager, kms_manager_of,
+    per_user, run,
+};
 pub use verdict::{Assessment, Verdict, classify_key};

@@ -7,6 +7,7 @@
 //! client, the state store and the engine never import this module.
 
 pub mod app;
+pub mod burst;
 pub mod checklist;
 pub mod choice;
 pub mod clipboard;
@@ -30,6 +31,7 @@ pub mod launch;
 pub mod move_summary;
 pub mod notice;
 pub mod override_dialog;
+pub mod paste_secret;
 pub mod path_fit;
 pub mod plan_preview;
 pub mod popup;

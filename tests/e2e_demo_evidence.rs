@@ -32,7 +32,7 @@ fn jump_and_delete(demo: &PtyProgram, user: &str) {
     demo.wait_for("the waiting period is over", PATIENCE);
     demo.press(Key::Enter);
     demo.wait_for(&format!("Type the user name {user} to confirm"), PATIENCE);
-    demo.type_text(user);
+    wizard_steps::type_name(demo, user);
     demo.press(Key::Enter);
 }
 
@@ -56,7 +56,7 @@ fn the_idle_path_reaches_its_deletion_with_the_clock_jump() {
     demo.wait_for("Step 2 of 4: Disable the old key", PATIENCE);
     demo.press(Key::Enter);
     demo.wait_for("Type the user name billing-exporter to confirm", PATIENCE);
-    demo.type_text("billing-exporter");
+    wizard_steps::type_name(&demo, "billing-exporter");
     demo.press(Key::Enter);
     demo.wait_for("waiting for deletion", PATIENCE);
 

@@ -148,6 +148,7 @@ fn disable_old_key(wizard: &PtyProgram, admin: &Account, moved_key: &str) {
 
     let almost = &ORIGINAL[..ORIGINAL.len() - 1];
     wizard.type_text(almost);
+    wizard.wait_for("Does not match yet", PATIENCE);
     wizard.press(Key::Enter);
     wizard.wait_for("Does not match yet", PATIENCE);
     assert!(
@@ -158,6 +159,7 @@ fn disable_old_key(wizard: &PtyProgram, admin: &Account, moved_key: &str) {
     );
 
     wizard.type_text(&ORIGINAL[almost.len()..]);
+    wizard.wait_for(wizard_steps::NAME_MATCHES, PATIENCE);
     wizard.press(Key::Enter);
     wizard.wait_for("waiting for deletion", PATIENCE);
     wizard.wait_for("Step 10 of 11: Delete the old key", PATIENCE);

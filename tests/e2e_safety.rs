@@ -70,7 +70,7 @@ fn to_the_disable(wizard: &PtyProgram) {
         &format!("Type the user name {IDLE_USER} to confirm"),
         PATIENCE,
     );
-    wizard.type_text(IDLE_USER);
+    wizard_steps::type_name(wizard, IDLE_USER);
     wizard.press(Key::Enter);
 }
 

@@ -49,6 +49,7 @@ fn the_gauge_shows_first_then_the_findings_and_the_filter_narrows_them() {
     assert!(screen.contains("ci-deployer"), "{screen}");
 
     wizard.press(Key::Char('/'));
+    wizard.wait_for("Filter:", PATIENCE);
     wizard.type_text("ci-dep");
     wizard.wait_for("Filter: ci-dep_  1 of", PATIENCE);
     wizard.press(Key::Esc);

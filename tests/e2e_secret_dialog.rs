@@ -72,6 +72,7 @@ fn in_the_demo_the_secret_is_hidden_copied_with_osc_52_and_saved_0600() {
         demo.wait_for("Save as env file", PATIENCE);
         demo.press_all(&[Key::Backspace; 40]);
         demo.type_text("~/new.env");
+        demo.wait_for("~/new.env_", PATIENCE);
         demo.press(Key::Enter);
         demo.wait_for(attempt, PATIENCE);
     }

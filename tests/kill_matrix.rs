@@ -232,7 +232,7 @@ fn the_wizard_killed_after_creating_the_key_offers_to_replace_it_and_goes_on() {
         &format!("Type the user name {new_user} to confirm"),
         PATIENCE,
     );
-    wizard.type_text(&new_user);
+    wizard_steps::type_name(&wizard, &new_user);
     wizard.press(Key::Enter);
     let (new_key, new_secret) = wizard_steps::take_the_secret(&wizard);
     wizard_steps::confirm_swaps(&wizard);

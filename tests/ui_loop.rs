@@ -106,7 +106,7 @@ async fn keys_drive_a_step_through_the_engine_and_q_quits() {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let exit = run(
         &mut terminal,
-        events,
+        ui_support::one_by_one(events),
         stream::pending(),
         &mut app,
         backend.clone(),

@@ -689,7 +689,7 @@ async fn the_findings_screen_follows_the_scan_and_a_failed_scan_opens_the_error_
         // The keys come from the terminal once it shows the outcome.
         let (keys, events) = mpsc::unbounded::<io::Result<Event>>();
         let inputs = Inputs {
-            events,
+            events: ui_support::one_by_one(events),
             stops: stream::pending(),
             retries: stream::pending(),
         };

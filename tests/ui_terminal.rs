@@ -123,7 +123,8 @@ fn a_pasted_secret_loses_its_line_break_and_spaces_and_stays_masked() {
             let drawn = draw(&app, width, height);
             assert!(!drawn.contains(SECRET), "{pasted:?} shown:\n{drawn}");
         }
-        let effects = tap(&mut app, &[KeyCode::Enter]);
+        // Enter asks "Check the new key with this secret?"; only `y` checks it.
+        let effects = tap(&mut app, &[KeyCode::Enter, KeyCode::Char('y')]);
         let [
             Effect {
                 request:
@@ -225,7 +226,7 @@ async fn run_at(
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     run(
         &mut terminal,
-        stream::iter(events),
+        ui_support::one_by_one(stream::iter(events)),
         stream::pending(),
         app,
         Unreached,

@@ -105,7 +105,25 @@ fn v_asks_for_the_secret_in_a_masked_field_when_ramkey_no_longer_holds_it() {
     );
     both("verify_paste_masked", &app);
 
-    let effects = tap(&mut app, &[KeyCode::Enter]);
+    // Enter asks first (BC-16): a line break a paste brought must not check
+    // the key, so Enter does not answer the question; only `y` does.
+    assert!(tap(&mut app, &[KeyCode::Enter]).is_empty());
+    assert!(matches!(
+        app.dialog.as_ref().map(|open| &open.dialog),
+        Some(Dialog::Ask(..))
+    ));
+    let screen = draw(&app, 120, 32);
+    assert!(
+        screen.contains("Check the new key with this secret (21 characters)? [y/n]"),
+        "{screen}"
+    );
+    assert!(!screen.contains("wJalrXUtn"), "{screen}");
+    assert!(!format!("{:?}", app.dialog).contains("wJalrXUtn"));
+    both("verify_paste_confirm", &app);
+    assert!(tap(&mut app, &[KeyCode::Enter, KeyCode::Enter]).is_empty());
+    assert!(app.dialog.is_some(), "Enter does not answer");
+
+    let effects = tap(&mut app, &[KeyCode::Char('y')]);
     let [effect] = &effects[..] else {
         panic!("{effects:?}");
     };

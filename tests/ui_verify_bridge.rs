@@ -151,7 +151,8 @@ async fn not_verified_blocks_the_disable_and_a_pasted_secret_verifies_after_a_re
         Some(Dialog::PasteSecret(_))
     ));
     app.update(Msg::Paste(new_key.access_key_secret.expose().to_owned()));
-    let effects = tap(&mut app, &[KeyCode::Enter]);
+    // Enter opens the confirmation; only `y` checks the key (BC-16).
+    let effects = tap(&mut app, &[KeyCode::Enter, KeyCode::Char('y')]);
     assert_eq!(effects.len(), 1, "{effects:?}");
     assert!(matches!(
         effects[0].request,

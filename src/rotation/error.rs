@@ -199,6 +199,24 @@ pub enum EngineError {
         region: String,
     },
 
+    /// KMS refused to say whether a secret manages the user's keys, so a
+    /// disable or delete, which would break such a secret, is not made.
+    #[error(
+        "KMS in {region} refused to say whether a secret manages the keys of {user} ({code}), \
+         so ramkey does not retire this key: a KMS-managed key disabled or deleted by hand \
+         breaks its secret and every application reading it. Nothing was changed; the step \
+         stays pending. Grant kms:ListSecrets and kms:DescribeSecret (`ramkey policy`), or \
+         leave {region} out of --kms-region if you know no secret there manages {user}"
+    )]
+    KmsUnknown {
+        /// The user.
+        user: String,
+        /// The region that refused.
+        region: String,
+        /// Its code.
+        code: String,
+    },
+
     /// The key is not (any more) an Active key of the user.
     #[error("{key_id} is not an AccessKey of {user} (any more); scan again to see its keys")]
     KeyNotFound {

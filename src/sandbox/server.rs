@@ -234,6 +234,14 @@ impl SandboxHandle {
         }
     }
 
+    /// Changes the account as it is now, as someone working in the console
+    /// would (a KMS secret made, a policy detached); saved after, as after a
+    /// write.
+    pub fn edit_account(&self, edit: impl FnOnce(&mut Account)) {
+        edit(&mut self.sandbox.lock().account);
+        self.sandbox.written();
+    }
+
     /// Turns the fault switches to `faults` (all off: [`Faults::none`]);
     /// their counters start again.
     pub fn set_faults(&self, faults: Faults) {

@@ -103,6 +103,7 @@ impl ScanError {
 }
 
 pub use kms::manager_of as kms_manager_of;
+pub use kms::{Manager as KmsManager, look_for_manager as kms_look_for_manager};
 
 /// What the checks found, with each user's place in the listing.
 #[derive(Debug, Default)]

@@ -13,6 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::cloud::RetryNotice;
 
+use super::burst;
 use super::error_dialog::ErrorDialog;
 use super::exempt_mark;
 use super::findings::filter::FilterLine;
@@ -50,6 +51,10 @@ pub enum Exit {
 pub enum Msg {
     /// A key event (press, repeat or release).
     Key(KeyEvent),
+    /// A key event that came together with other key presses, as a paste
+    /// without bracketed paste delivers it ([`super::burst`]): it types, it
+    /// never submits or answers.
+    PastedKey(KeyEvent),
     /// Text from bracketed paste.
     Paste(String),
     /// The slow tick while a call is in flight.
@@ -291,7 +296,8 @@ impl App {
     /// Applies one message; returns the engine call to make, if any.
     pub fn update(&mut self, msg: Msg) -> Option<Effect> {
         match msg {
-            Msg::Key(event) => self.on_key(&event),
+            Msg::Key(event) => self.on_key(&event, false),
+            Msg::PastedKey(event) => self.on_key(&event, true),
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Tick => {
                 self.ticks += 1;
@@ -318,7 +324,7 @@ impl App {
         }
     }
 
-    fn on_key(&mut self, event: &KeyEvent) -> Option<Effect> {
+    fn on_key(&mut self, event: &KeyEvent, pasted: bool) -> Option<Effect> {
         let context = self.context();
         if event.kind != KeyEventKind::Release {
             // Enter during the start is remembered only until the next key.
@@ -328,6 +334,10 @@ impl App {
         let input = match found {
             Some(Command::Interrupt) => {
                 self.exit = Some(Exit::Interrupted);
+                return None;
+            }
+            Some(command) if pasted && !burst::acts_when_pasted(command) => {
+                self.notice = Some(burst::held_back(command).to_owned());
                 return None;
             }
             Some(Command::Help) => {

@@ -2,7 +2,9 @@
 //! [`App::update`], run the effect it returns, repeat.
 //!
 //! Terminal events come from a stream (crossterm's `EventStream` in the
-//! binary, a list in tests). Effects run on a worker task that owns the
+//! binary, a list in tests), taken in batches of what is available at once:
+//! keys that arrive together are a paste ([`super::burst`]), whose Enter
+//! never submits. Effects run on a worker task that owns the
 //! [`Backend`] and sends each result back as a message, so a slow call
 //! never blocks redrawing. A slow tick runs only while a call is in flight.
 //! On the way out the loop waits for that call, so its outcome is recorded
@@ -33,6 +35,7 @@ use tokio::sync::mpsc;
 
 pub use super::app::Exit;
 use super::app::{App, Msg};
+use super::burst::{Arrival, Batched};
 use super::clipboard::TerminalWriter;
 use super::keys::{self, Command};
 use super::launch::Launch;
@@ -197,10 +200,12 @@ where
     L: Launch<Backend = B>,
 {
     let Inputs {
-        mut events,
+        events,
         mut stops,
         mut retries,
     } = inputs;
+    // Keys that arrive together are a paste without bracketed paste.
+    let mut events = Batched::new(events);
     let (requests, request_rx) = mpsc::unbounded_channel::<Effect>();
     let (reply_tx, mut replies) = mpsc::unbounded_channel::<Reply>();
     let mut request_rx = Some(request_rx);
@@ -225,9 +230,11 @@ where
             break Ok(exit);
         }
 
+        // Only a text field needs to tell a paste's Enter from a typed one.
+        events.look_ahead(app.context().takes_text());
         let msg = tokio::select! {
             event = events.next(), if input_open => match event {
-                Some(Ok(event)) => match to_msg(event) {
+                Some(Ok(arrival)) => match to_msg(arrival) {
                     // Only the size message shows: a key would act unseen.
                     Some(msg) if small && !is_interrupt(app, &msg) => continue,
                     Some(msg) => msg,
@@ -403,11 +410,13 @@ fn worker_gone(doing: &str) -> ErrorView {
 
 /// Whether `msg` is Ctrl-C, which leaves even while nothing can be seen.
 fn is_interrupt(app: &App, msg: &Msg) -> bool {
-    matches!(msg, Msg::Key(key) if keys::lookup(app.context(), key) == Some(Command::Interrupt))
+    matches!(msg, Msg::Key(key) | Msg::PastedKey(key)
+        if keys::lookup(app.context(), key) == Some(Command::Interrupt))
 }
 
-fn to_msg(event: Event) -> Option<Msg> {
-    match event {
+fn to_msg(arrival: Arrival) -> Option<Msg> {
+    match arrival.event {
+        Event::Key(key) if arrival.pasted => Some(Msg::PastedKey(key)),
         Event::Key(key) => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
         Event::FocusGained | Event::FocusLost | Event::Mouse(_) | Event::Resize(..) => None,

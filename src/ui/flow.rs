@@ -15,6 +15,7 @@ use super::input::{Input, Reply};
 use super::keys::{Command, Context};
 use super::notice::{Notice, Passage};
 use super::override_dialog;
+use super::paste_secret;
 use super::question::Question;
 use super::secret_dialog::SecretDialog;
 use super::steps;
@@ -230,9 +231,8 @@ impl Dialog {
                 other => stay_or_close(&other),
             },
             Dialog::PasteSecret(field) => match field.handle(input) {
-                Reply::Done(pasted) => Next::Perform(Request::VerifyKey {
-                    secret: Some(Secret::new(pasted)),
-                }),
+                // Only the confirmation's `y` checks the key (BC-16).
+                Reply::Done(pasted) => Next::Open(paste_secret::confirm(Secret::new(pasted))),
                 other => stay_or_close(&other),
             },
             Dialog::Swap(swap, request) => match swap.handle(input) {
@@ -723,29 +723,7 @@ pub fn verify_next(user: &UserView) -> Result<Next, String> {
     if new_key.secret_held {
         return Ok(Next::Perform(Request::VerifyKey { secret: None }));
     }
-    let body = wrapped(&[
-        format!(
-            "ramkey no longer holds the secret of {} (it was restarted since the key was \
-             created). Paste it from where you stored it; it is used only to sign one \
-             harmless read (STS GetCallerIdentity), never stored or logged.",
-            new_key.key_id
-        ),
-        "API: GetCallerIdentity signed with the new key, every 3 s for up to 2 minutes".to_owned(),
-    ]);
-    let field = TextInput::new(
-        "Verify the new key",
-        body,
-        "Secret",
-        "",
-        Box::new(|value: &str| {
-            if value.trim().is_empty() {
-                Err(Invalid("Paste the secret first.".to_owned()))
-            } else {
-                Ok(())
-            }
-        }),
-    )
-    .masked();
+    let field = paste_secret::field(&new_key.key_id);
     Ok(Next::Open(Dialog::PasteSecret(field)))
 }
 

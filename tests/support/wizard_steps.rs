@@ -18,6 +18,9 @@ pub const FINDINGS: &str = "two Active AccessKeys";
 /// The start screen's menu title: the wizard's first screen.
 pub const START: &str = "Where to begin";
 
+/// What a typed confirmation says once the typed name matches.
+pub const NAME_MATCHES: &str = "Name matches: Enter confirms.";
+
 /// From the start screen (the wizard's first), goes to the findings list;
 /// does nothing elsewhere.
 pub fn leave_start(wizard: &PtyProgram) {
@@ -165,9 +168,17 @@ pub fn disable_old_key(wizard: &PtyProgram, user: &str) {
     wizard.press(Key::Enter);
     wizard.wait_for(&format!("Type the user name {user} to confirm"), PATIENCE);
     wizard.wait_for("Last use of", PATIENCE);
-    wizard.type_text(user);
+    type_name(wizard, user);
     wizard.press(Key::Enter);
     wizard.wait_for("waiting for deletion", PATIENCE);
+}
+
+/// Types `user` into a typed confirmation and waits until it matches:
+/// characters that arrive in one write are a paste to the wizard (BC-16), so
+/// an Enter written right behind them would not confirm.
+pub fn type_name(wizard: &PtyProgram, user: &str) {
+    wizard.type_text(user);
+    wizard.wait_for(NAME_MATCHES, PATIENCE);
 }
 
 /// Back to the findings, `q`, and a clean exit that leaves the terminal restored.
@@ -218,7 +229,7 @@ pub fn field(screen: &str, label: &str) -> String {
 pub fn disable_old_key_then_die(wizard: &mut PtyProgram, user: &str) {
     wizard.press(Key::Enter);
     wizard.wait_for(&format!("Type the user name {user} to confirm"), PATIENCE);
-    wizard.type_text(user);
+    type_name(wizard, user);
     wizard.press(Key::Enter);
     let status = wizard.wait_exit_status(PATIENCE);
     assert!(!status.success(), "{status:?}\n{}", wizard.report());

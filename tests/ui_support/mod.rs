@@ -405,3 +405,38 @@ pub fn draw(app: &App, width: u16, height: u16) -> String {
         .expect("draw");
     terminal.backend().to_string()
 }
+
+/// `events` as a terminal delivers keys typed one at a time: each item is
+/// ready only after the stream said "not yet" once, so the event loop takes
+/// every key in a batch of its own. A stream whose items are all ready at
+/// once is a paste to the loop (BC-16, `ramkey::ui::burst`).
+pub fn one_by_one<S: futures::Stream + Unpin>(events: S) -> OneByOne<S> {
+    OneByOne { events, held: true }
+}
+
+/// See [`one_by_one`].
+pub struct OneByOne<S> {
+    events: S,
+    held: bool,
+}
+
+impl<S: futures::Stream + Unpin> futures::Stream for OneByOne<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        use futures::StreamExt as _;
+        if self.held {
+            self.held = false;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let next = self.events.poll_next_unpin(cx);
+        if next.is_ready() {
+            self.held = true;
+        }
+        next
+    }
+}

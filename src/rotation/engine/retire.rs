@@ -28,6 +28,8 @@ impl Engine {
         let Some(key) = self.find_key(user, key_id).await? else {
             return self.record_deleted_outside(rotation, confirmed);
         };
+        // A KMS secret made since the start, or one the start could not see.
+        self.refuse_retiring_kms_managed(user).await?;
         // The admin's typed word stands for the verdict; it is audited again.
         let confirmed = if let Some(word) = &rotation.not_idle_override {
             confirmed.noting(word.describe())
@@ -94,6 +96,7 @@ impl Engine {
             });
         }
 
+        self.refuse_retiring_kms_managed(user).await?;
         self.refuse_retiring_without_fallback(rotation).await?;
         self.check_unused_since(user, key_id, deletion.disabled_at)
             .await?;
@@ -137,6 +140,7 @@ impl Engine {
                 key_id: key_id.clone(),
             });
         }
+        self.refuse_retiring_kms_managed(user).await?;
         self.refuse_retiring_without_fallback(rotation).await?;
 
         let why = if active {

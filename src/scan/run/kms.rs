@@ -63,20 +63,63 @@ pub async fn manager_of(
     options: &KmsOptions,
     user: &str,
 ) -> Result<Option<ManagedBy>, CloudError> {
+    match look_for_manager(client, options, user).await? {
+        Manager::Secret(by) => Ok(Some(by)),
+        Manager::NoSecret | Manager::Unknown { .. } => Ok(None),
+    }
+}
+
+/// What one look for the secret managing a user's keys found.
+#[derive(Debug)]
+pub enum Manager {
+    /// This secret manages them.
+    Secret(ManagedBy),
+    /// Every region answered, and no secret manages them.
+    NoSecret,
+    /// No secret found, but KMS refused to list (or to describe a secret)
+    /// in this region, so one there may manage them.
+    Unknown {
+        /// The first region that refused.
+        region: String,
+        /// Its code (`Forbidden`, `NoPermission`, …).
+        code: String,
+    },
+}
+
+/// [`manager_of`], telling a refusal apart from "no secret": a secret found
+/// in any region wins, else the first region that refused to say.
+pub async fn look_for_manager(
+    client: &Client,
+    options: &KmsOptions,
+    user: &str,
+) -> Result<Manager, CloudError> {
+    let mut unknown = None;
     for region in &options.regions {
-        let secrets = match region_secrets(client, region, &mut Vec::new()).await {
+        let mut notes = Vec::new();
+        let secrets = match region_secrets(client, region, &mut notes).await {
             Ok(secrets) => secrets,
-            Err(error) if is_refusal(&error) => continue,
+            Err(error) if is_refusal(&error) => {
+                let code = error.code().unwrap_or("refused").to_owned();
+                unknown.get_or_insert((region.to_string(), code));
+                continue;
+            }
             Err(error) => return Err(error),
         };
         let mine = secrets
             .iter()
             .find(|secret| secret.user_name.as_deref() == Some(user));
         if let Some(secret) = mine {
-            return Ok(Some(ManagedBy::from_secret(secret)));
+            return Ok(Manager::Secret(ManagedBy::from_secret(secret)));
+        }
+        if !notes.is_empty() {
+            // A secret it could not describe may be this user's.
+            unknown.get_or_insert((region.to_string(), "DescribeSecret refused".to_owned()));
         }
     }
-    Ok(None)
+    Ok(match unknown {
+        Some((region, code)) => Manager::Unknown { region, code },
+        None => Manager::NoSecret,
+    })
 }
 
 /// The region's RAM secrets, described; a secret whose DescribeSecret is
