@@ -14,7 +14,8 @@ use ramkey::ui::App;
 use ramkey::ui::app::Msg;
 use ramkey::ui::flow::{self, Dialog};
 use ramkey::ui::view::{
-    NewKeyCheck, NewKeyView, Performed, Request, Snapshot, StepKind, StepStatus, UserView,
+    ErrorView, NewKeyCheck, NewKeyView, Offer, Performed, Request, Snapshot, StepKind, StepStatus,
+    UserView,
 };
 use ui_support::{at, draw, tap, type_text};
 
@@ -230,4 +231,44 @@ fn the_disable_shows_the_old_key_last_use_and_unknown_is_never_safe() {
     assert!(screen.contains("unknown"), "{screen}");
     both("verify_disable_last_use_unknown", &app);
     type_text(&mut app, "ops");
+}
+
+/// A check that finds the secret wrong (or none held) opens the masked
+/// field again, with the reason first, instead of an error `v` would only
+/// repeat.
+#[test]
+fn a_secret_found_wrong_opens_the_field_again_with_the_reason() {
+    let mut app = open(at_disable(not_yet(), true));
+    let effects = tap(&mut app, &[KeyCode::Char('v')]);
+    assert_eq!(effects[0].request, Request::VerifyKey { secret: None });
+    let why = format!(
+        "the secret does not belong to this key; nothing was recorded. Paste the secret of \
+         {NEW_KEY} exactly as stored"
+    );
+    app.update(Msg::Performed(Err(ErrorView {
+        doing: "Verifying the new key: not done.".to_owned(),
+        code: None,
+        message: why,
+        request_id: None,
+        hint: None,
+        offer: Some(Box::new(Offer::PasteSecret {
+            key_id: NEW_KEY.to_owned(),
+        })),
+        drift: None,
+    })));
+    assert!(
+        matches!(
+            app.dialog.as_ref().map(|open| &open.dialog),
+            Some(Dialog::PasteSecret(_))
+        ),
+        "{:?}",
+        app.dialog
+    );
+    let screen = draw(&app, 120, 32);
+    assert!(
+        screen.contains("the secret does not belong to this key"),
+        "{screen}"
+    );
+    assert!(screen.contains("again, exactly as stored"), "{screen}");
+    both("verify_paste_again", &app);
 }

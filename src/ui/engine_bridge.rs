@@ -787,6 +787,11 @@ fn offer(error: &EngineError) -> Option<Box<Offer>> {
             new_user: user.clone(),
             key_ids: held.iter().map(|key| key.access_key_id.clone()).collect(),
         })),
+        EngineError::WrongSecret { key_id, .. } | EngineError::SecretNeeded { key_id } => {
+            Some(Box::new(Offer::PasteSecret {
+                key_id: key_id.clone(),
+            }))
+        }
         EngineError::DryRun { calls } => Some(Box::new(Offer::DryRun {
             calls: calls.iter().map(ToString::to_string).collect(),
         })),

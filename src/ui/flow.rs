@@ -477,6 +477,9 @@ pub fn offer_dialog(error: &ErrorView, offer: &Offer) -> Dialog {
     let (new_user, key_ids) = match offer {
         Offer::ReplaceLostKey { new_user, key_ids } => (new_user, key_ids),
         Offer::DryRun { calls } => return super::safety::not_sent(calls),
+        Offer::PasteSecret { key_id } => {
+            return Dialog::PasteSecret(paste_secret::field_again(key_id, &error.message));
+        }
     };
     let keys = key_ids.join(", ");
     let remedy = format!(

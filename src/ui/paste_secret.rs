@@ -51,6 +51,26 @@ pub fn field(key_id: &str) -> TextInput {
     .masked()
 }
 
+/// The field again after a check refused the secret (or found none held):
+/// `why` leads, in the engine's words.
+pub fn field_again(key_id: &str, why: &str) -> TextInput {
+    let body = [
+        why.to_owned(),
+        format!(
+            "Paste the secret of {key_id} again, exactly as stored; it is used only to sign \
+             one harmless read (STS GetCallerIdentity), never stored or logged."
+        ),
+    ];
+    TextInput::new(
+        "Verify the new key",
+        wrapped(&body, FIELD_WIDTH),
+        "Secret",
+        "",
+        Box::new(|value: &str| rule(value).map_err(|why| Invalid(why.to_owned()))),
+    )
+    .masked()
+}
+
 /// What the field refuses: nothing, and any blank (an AccessKey secret has
 /// none, so a blank is a slip of the paste or the keyboard).
 fn rule(value: &str) -> Result<(), &'static str> {

@@ -728,6 +728,12 @@ pub enum Offer {
         /// Its keys without a secret.
         key_ids: Vec<String>,
     },
+    /// The new key's check needs its secret (pasted wrong, or no longer
+    /// held): the field to paste it again.
+    PasteSecret {
+        /// The new key.
+        key_id: String,
+    },
     /// Not a failure: the dry run stopped the step's writes, shown here
     /// as the exact calls (nothing was sent or recorded).
     DryRun {
