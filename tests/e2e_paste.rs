@@ -59,8 +59,9 @@ const TYPED_SECRET: &str = "wJalrXUtnFEMI0K7MDENGbPxRfiCY";
 
 #[test]
 fn a_secret_typed_by_the_terminal_with_its_line_break_does_not_submit_the_secret_field() {
-    // The new key stays refused, so its check polls; killed then, the next
-    // ramkey no longer holds the secret and `v` asks for it.
+    // The new key stays refused, so it is not verified; killed while its
+    // secret is shown, the next ramkey no longer holds the secret and `v`
+    // asks for it.
     let sandbox = SandboxProcess::start(["--new-key-delay", "3600"]);
     let home = tempfile::tempdir().unwrap();
     let state = home.path().join("state.json");
@@ -69,7 +70,7 @@ fn a_secret_typed_by_the_terminal_with_its_line_break_does_not_submit_the_secret
     wizard_steps::start_move(&wizard);
     wizard_steps::create_user_and_copy(&wizard, NEW_USER);
     wizard_steps::ask_for_the_key(&wizard);
-    wizard.wait_for("new key try", PATIENCE);
+    wizard.wait_for("is not accepted yet", PATIENCE);
     let killed = Command::new("kill")
         .args(["-KILL", &wizard.pid().to_string()])
         .status()
