@@ -878,22 +878,21 @@ impl App {
     /// Whether the footer offers `r` (roll back) now: the old key is
     /// disabled and waits for deletion.
     pub fn offers_rollback(&self) -> bool {
-        self.dialog.is_none()
-            && self.help.is_none()
-            && matches!(self.screen, Screen::Rotation { .. })
-            && self
-                .shown_user()
-                .is_some_and(|user| flow::rollback_dialog(user).is_ok())
+        self.rotation_offers(|user| flow::rollback_dialog(user).is_ok())
     }
 
     /// Whether the footer offers `a` (disable again) now.
     pub fn offers_disable_again(&self) -> bool {
+        self.rotation_offers(|user| flow::disable_again_key(user).is_some())
+    }
+
+    /// Whether the rotation screen, with nothing over it, shows a user for
+    /// whom `applies` holds.
+    fn rotation_offers(&self, applies: impl Fn(&UserView) -> bool) -> bool {
         self.dialog.is_none()
             && self.help.is_none()
             && matches!(self.screen, Screen::Rotation { .. })
-            && self
-                .shown_user()
-                .is_some_and(|user| flow::disable_again_key(user).is_some())
+            && self.shown_user().is_some_and(applies)
     }
 
     /// `v`: checks the new key again, asking for its secret first when

@@ -41,14 +41,7 @@ pub fn field(key_id: &str) -> TextInput {
         ),
         "API: GetCallerIdentity signed with the new key, every 3 s for up to 2 minutes".to_owned(),
     ];
-    TextInput::new(
-        "Verify the new key",
-        wrapped(&body, FIELD_WIDTH),
-        "Secret",
-        "",
-        Box::new(|value: &str| rule(value).map_err(|why| Invalid(why.to_owned()))),
-    )
-    .masked()
+    masked_field(&body)
 }
 
 /// The field again after a check refused the secret (or found none held):
@@ -61,9 +54,14 @@ pub fn field_again(key_id: &str, why: &str) -> TextInput {
              one harmless read (STS GetCallerIdentity), never stored or logged."
         ),
     ];
+    masked_field(&body)
+}
+
+/// The masked field under `body`.
+fn masked_field(body: &[String]) -> TextInput {
     TextInput::new(
         "Verify the new key",
-        wrapped(&body, FIELD_WIDTH),
+        wrapped(body, FIELD_WIDTH),
         "Secret",
         "",
         Box::new(|value: &str| rule(value).map_err(|why| Invalid(why.to_owned()))),
