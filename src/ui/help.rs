@@ -59,15 +59,21 @@ impl Help {
         let demo = self.demo.then_some(Context::Demo);
         // Help about the help lists its keys once.
         let own = (self.about != Context::Help).then_some(Context::Help);
+        // A key listed once with the same meaning (Ctrl-C) is not repeated
+        // in the later sections.
+        let mut listed: Vec<(String, &'static str)> = Vec::new();
         [Some(self.about), demo, own]
             .into_iter()
             .flatten()
             .map(|context| {
-                let entries = keys::bindings_for(context)
+                let entries: Vec<_> = keys::bindings_for(context)
                     .map(|binding| (keys::keys_label(binding.keys), binding.help))
+                    .filter(|entry| !listed.contains(entry))
                     .collect();
+                listed.extend(entries.iter().cloned());
                 (context, entries)
             })
+            .filter(|(_, entries)| !entries.is_empty())
             .collect()
     }
 
