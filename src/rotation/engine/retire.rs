@@ -279,6 +279,7 @@ impl Engine {
 
         let summary = match chosen.len() {
             0 => format!("Finished: no policies detached from {user}"),
+            1 => format!("Finished: 1 policy detached from {user}"),
             n => format!("Finished: {n} policies detached from {user}"),
         };
         let record = StepRecord {
