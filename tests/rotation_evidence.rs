@@ -166,3 +166,39 @@ async fn a_confirmation_without_a_reading_says_so_and_a_reading_fits_only_a_swap
     // Reads only: the new key is as the swaps left it.
     assert!(world.key_status(NEW_USER, &read.new_key_id).is_some());
 }
+
+/// A new key RAM accepted only after the secret was stored is checked then,
+/// after the staging swap began: that check signs with the key, and RAM
+/// records it as a use. The evidence must not take it for the application.
+#[tokio::test]
+async fn ramkeys_own_late_check_is_not_taken_for_the_applications_use() {
+    let world = World::demo().await;
+    world.sandbox.set_faults(ramkey::sandbox::Faults {
+        new_key_unaccepted_for: std::time::Duration::from_secs(3600),
+        ..ramkey::sandbox::Faults::none()
+    });
+    let mut engine = world.engine();
+    let new_key = until(&world, &mut engine, StepKind::ConfirmStaging).await;
+
+    // Accepted now, an hour into the swap: the wizard's check after the
+    // stored secret succeeds, signing with the new key.
+    world.advance(Duration::hours(1));
+    world.sandbox.set_faults(ramkey::sandbox::Faults::none());
+    ok(&mut engine, MOVE_USER, Action::VerifyKey(None)).await;
+
+    let read = engine.swap_evidence(MOVE_USER).await.unwrap();
+    assert!(
+        matches!(read.new_key, NewKeyUse::NotSinceSwap { .. }),
+        "ramkey's own check is not the application's use: {read:?}"
+    );
+    assert!(!read.supports_confirming());
+
+    // The application's first request after the check is.
+    world.advance(Duration::seconds(5));
+    used(&world, &new_key).await;
+    let read = engine.swap_evidence(MOVE_USER).await.unwrap();
+    assert!(
+        matches!(read.new_key, NewKeyUse::UsedSinceSwap { .. }),
+        "{read:?}"
+    );
+}

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::state::steps::MoveStep;
+use crate::state::steps::{KeyCheck, MoveStep};
 use crate::state::{Progress, Rotation};
 
 /// Which swap the evidence is for.
@@ -105,21 +105,31 @@ pub fn judge_old(last_used: Option<DateTime<Utc>>, began: DateTime<Utc>) -> OldK
 /// When the swap the rotation waits for began: staging when the secret was
 /// stored, production when staging was confirmed (or the latest rollback
 /// after it, which sent production back to the old key).
+///
+/// ramkey's own check of the new key signs with it, and RAM records that
+/// as a use: a check that worked after the swap began moves the start past
+/// it, so the evidence never takes ramkey's read for the application's.
 pub fn swap_began(rotation: &Rotation) -> Option<(SwapStage, DateTime<Utc>)> {
     let Progress::MoveToNewUser(step) = &rotation.progress else {
         return None;
     };
-    match &**step {
-        MoveStep::ConfirmStaging { secret_stored, .. } => {
-            Some((SwapStage::Staging, secret_stored.at))
-        }
+    let (stage, began) = match &**step {
+        MoveStep::ConfirmStaging { secret_stored, .. } => (SwapStage::Staging, secret_stored.at),
         MoveStep::ConfirmProduction { staging, .. } => {
             let rolled_back = rotation.rollbacks.iter().map(|r| r.record.at).max();
             let began = rolled_back.map_or(staging.at, |at| at.max(staging.at));
-            Some((SwapStage::Production, began))
+            (SwapStage::Production, began)
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let checked =
+        step.prepared_before_disable()
+            .and_then(|prepared| match &prepared.new_key.check {
+                // Last-use dates are whole seconds: the check's own second is ramkey's.
+                KeyCheck::Verified { at, .. } => Some(*at + Duration::seconds(1)),
+                KeyCheck::NotChecked | KeyCheck::NotYetVerified { .. } => None,
+            });
+    Some((stage, checked.map_or(began, |after| after.max(began))))
 }
 
 /// One fact of the evidence, in the words the wizard shows.
