@@ -224,3 +224,63 @@ async fn opening_a_rotation_looks_for_changes_made_outside_ramkey_and_shows_them
         "{drawn}"
     );
 }
+
+/// Hangs on the new key's check, as a key RAM keeps refusing does for up to
+/// two minutes; answers anything else at once.
+struct CheckHangs;
+
+impl Backend for CheckHangs {
+    async fn perform(&mut self, effect: Effect) -> Result<Performed, ErrorView> {
+        if matches!(effect.request, Request::VerifyKey { .. }) {
+            std::future::pending::<()>().await;
+        }
+        Ok(Performed {
+            snapshot: ui_support::snapshot(),
+            notice: String::new(),
+            new_secret: None,
+        })
+    }
+}
+
+/// Ctrl-C while the new key's check runs ends the wizard at once: the check
+/// is left (the next run checks again), not waited for.
+#[tokio::test]
+async fn ctrl_c_during_the_new_keys_check_does_not_wait_for_it() {
+    let mut app = on_rotation("ops-zhangsan");
+    let user = app
+        .snapshot
+        .users
+        .iter_mut()
+        .find(|u| u.user_name == "ops-zhangsan");
+    user.unwrap().rotation.as_mut().unwrap().new_key = Some(ramkey::ui::view::NewKeyView {
+        key_id: "LTAI5tZhangNew000000003".to_owned(),
+        check: ramkey::ui::view::NewKeyCheck::NotChecked,
+        secret_held: true,
+    });
+    let (keys, events) = mpsc::unbounded();
+    keys.unbounded_send(Ok(Event::Key(event(
+        KeyCode::Char('v'),
+        KeyEventKind::Press,
+    ))))
+    .unwrap();
+    let ctrl_c = crossterm::event::KeyEvent {
+        modifiers: crossterm::event::KeyModifiers::CONTROL,
+        ..event(KeyCode::Char('c'), KeyEventKind::Press)
+    };
+    keys.unbounded_send(Ok(Event::Key(ctrl_c))).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let running = run(
+        &mut terminal,
+        ui_support::one_by_one(events),
+        stream::pending(),
+        &mut app,
+        CheckHangs,
+    );
+    // A bound for a hang, not a speed requirement.
+    let exit = tokio::time::timeout(std::time::Duration::from_secs(30), running)
+        .await
+        .expect("the loop waited for the check")
+        .unwrap();
+    assert_eq!(exit, Exit::Interrupted);
+    drop(keys);
+}

@@ -285,6 +285,16 @@ impl App {
         self.pending.is_some()
     }
 
+    /// Whether the call in flight, if any, may be left unfinished on quit
+    /// (see [`Request::may_be_left`]).
+    pub fn call_may_be_left(&self) -> bool {
+        self.is_pending()
+            && self
+                .pending_request
+                .as_ref()
+                .is_some_and(Request::may_be_left)
+    }
+
     /// The user the rotation screen shows, if it shows.
     pub fn shown_user(&self) -> Option<&UserView> {
         match &self.screen {
@@ -749,9 +759,12 @@ impl App {
             .scan
             .as_ref()
             .is_some_and(|scan| scan.stage == Stage::Settling);
-        // A read in flight (a look, the policies) can be left: nothing is
-        // half-written by quitting during it.
-        let writing = self.pending_request.as_ref().is_some_and(Request::writes);
+        // A read in flight (a look, the policies) or the new key's check can
+        // be left: nothing is half-written by quitting during it.
+        let writing = self
+            .pending_request
+            .as_ref()
+            .is_some_and(|request| !request.may_be_left());
         if !writing && !settling {
             self.exit = Some(Exit::Quit);
             return;

@@ -290,7 +290,14 @@ where
     };
 
     // A scan still running stops here (it only reads); the rest of a start
-    // and a call in flight are let finish.
+    // and a call in flight are let finish, unless that call is one ramkey may
+    // leave (a read, or the new key's check, which can take minutes): a
+    // signal must not wait for it.
+    if app.call_may_be_left()
+        && let Some(worker) = &worker
+    {
+        worker.abort();
+    }
     drop(scan);
     drop(requests);
     drop(reply_tx);

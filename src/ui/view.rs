@@ -645,6 +645,13 @@ pub enum Request {
 }
 
 impl Request {
+    /// Whether ramkey may leave this call unfinished when it quits: a read,
+    /// or the new key's check (its outcome is recorded in one go at its
+    /// end, and the next run checks again).
+    pub fn may_be_left(&self) -> bool {
+        !self.writes() || matches!(self, Request::VerifyKey { .. })
+    }
+
     /// Whether this is a read the wizard makes on its own when a user's
     /// screen opens: a key pressed meanwhile waits for it, then acts.
     pub fn is_look(&self) -> bool {
