@@ -80,8 +80,8 @@ fn the_move_path_shows_the_swap_evidence_and_reaches_the_end() {
     // (Whether production used the old key since depends on its timing:
     // staging's confirmation does not rest on it.)
     demo.wait_for("in use since the swap began", PATIENCE);
-    demo.wait_for("Is staging running on the new key? [Y/n]", PATIENCE);
-    demo.press(Key::Enter);
+    demo.wait_for("Is staging running on the new key? [y/N]", PATIENCE);
+    demo.press(Key::Char('y'));
     demo.wait_for(
         "Step 7 of 11: Confirm production uses the new key",
         PATIENCE,
@@ -91,8 +91,8 @@ fn the_move_path_shows_the_swap_evidence_and_reaches_the_end() {
     demo.press(Key::Enter);
     demo.wait_for("not used since the swap began", PATIENCE);
     demo.wait_for("The evidence supports confirming", PATIENCE);
-    demo.wait_for("Is production running on the new key? [Y/n]", PATIENCE);
-    demo.press(Key::Enter);
+    demo.wait_for("Is production running on the new key? [y/N]", PATIENCE);
+    demo.press(Key::Char('y'));
     demo.wait_for("Step 8 of 11: Disable the old key", PATIENCE);
 
     disable_old_key(&demo, "ci-deployer");

@@ -173,19 +173,23 @@ fn both(name: &str, app: &App) {
 }
 
 #[test]
-fn staging_in_use_makes_yes_the_default_and_enter_confirms() {
+fn staging_in_use_supports_confirming_but_only_y_confirms() {
     let mut app = open(at_staging(), false);
     read_with(&mut app, staging_in_use());
     let screen = draw(&app, 120, 32);
     assert!(
-        screen.contains("Is staging running on the new key? [Y/n]"),
+        screen.contains("Is staging running on the new key? [y/N]"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("The evidence supports confirming"),
         "{screen}"
     );
     both("swap_staging_in_use", &app);
 
-    let effects = tap(&mut app, &[KeyCode::Enter]);
-    assert_eq!(effects.len(), 1, "{effects:?}");
-    assert_eq!(effects[0].request, Request::ConfirmStaging);
+    // A line break a paste brought arrives as Enter: it never confirms.
+    assert_eq!(tap(&mut app, &[KeyCode::Enter]), vec![]);
+    assert!(app.dialog.is_none(), "Enter closed it: {:?}", app.dialog);
 }
 
 #[test]

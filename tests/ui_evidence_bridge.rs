@@ -144,8 +144,8 @@ async fn the_move_path_shows_the_evidence_the_demo_leaves_and_ends_after_the_jum
     let screen = swap_dialog(&app);
     assert!(screen.contains("in use since the swap began"), "{screen}");
     assert!(screen.contains("as expected while production"), "{screen}");
-    assert!(screen.contains("[Y/n]"), "{screen}");
-    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    assert!(screen.contains("[y/N]"), "{screen}");
+    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
 
     // Staging confirmed: production moves, the old key goes quiet.
     world.advance(Duration::minutes(1));
@@ -153,7 +153,7 @@ async fn the_move_path_shows_the_evidence_the_demo_leaves_and_ends_after_the_jum
     let screen = swap_dialog(&app);
     assert!(screen.contains("not used since the swap began"), "{screen}");
     assert!(screen.contains("supports confirming"), "{screen}");
-    drive(&mut app, &mut backend, &[KeyCode::Enter]).await;
+    drive(&mut app, &mut backend, &[KeyCode::Char('y')]).await;
     assert!(app.dialog.is_none(), "{:?}", app.dialog);
 
     // Disable, jump past the wait, delete, keep every policy.

@@ -285,14 +285,11 @@ impl App {
         self.pending.is_some()
     }
 
-    /// Whether the call in flight, if any, may be left unfinished on quit
-    /// (see [`Request::may_be_left`]).
-    pub fn call_may_be_left(&self) -> bool {
-        self.is_pending()
-            && self
-                .pending_request
-                .as_ref()
-                .is_some_and(Request::may_be_left)
+    /// Whether the call in flight is the new key's check, which can take
+    /// minutes and may be left unfinished on quit (reads are let finish:
+    /// they are quick, and what they found is shown on the last frame).
+    pub fn checking_new_key(&self) -> bool {
+        self.is_pending() && matches!(self.pending_request, Some(Request::VerifyKey { .. }))
     }
 
     /// The user the rotation screen shows, if it shows.

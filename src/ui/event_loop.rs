@@ -290,10 +290,10 @@ where
     };
 
     // A scan still running stops here (it only reads); the rest of a start
-    // and a call in flight are let finish, unless that call is one ramkey may
-    // leave (a read, or the new key's check, which can take minutes): a
-    // signal must not wait for it.
-    if app.call_may_be_left()
+    // and a call in flight are let finish, but for the new key's check,
+    // which can take minutes: a signal must not wait for it (its outcome is
+    // recorded in one go at its end, and the next run checks again).
+    if app.checking_new_key()
         && let Some(worker) = &worker
     {
         worker.abort();

@@ -375,10 +375,11 @@ pub const TABLE: &[Binding] = &[
     quiet(bind(CTRL_C, X::Rotation, C::Interrupt, "quit now")),
     bind(YES, X::Question, C::Yes, "yes"),
     bind(NO, X::Question, C::No, "no"),
-    // Only a swap confirmation has a default answer; its own line says which.
+    // Only a swap confirmation answers Enter, and only with no (its own line
+    // says so): a pasted line break must never confirm (BC-16).
     quiet(explained(
-        bind(ENTER, X::Question, C::Act, "default answer"),
-        "the answer in capitals ([Y/n] or [y/N]), where there is one",
+        bind(ENTER, X::Question, C::Act, "no, wait"),
+        "a swap confirmation: no, wait (only y confirms)",
     )),
     bind(ESC, X::Question, C::Back, "cancel"),
     bind(HELP, X::Question, C::Help, "help"),

@@ -18,7 +18,7 @@ use ratatui::widgets::Paragraph;
 
 use super::flow::{self, Dialog};
 use super::input::{Input, Reply};
-use super::keys::{Command, Context};
+use super::keys::{self, Command, Context};
 use super::notice::{Notice, Passage};
 use super::view::{Snapshot, StepKind, SwapEvidenceView, UserView};
 use super::{popup, text};
@@ -39,11 +39,6 @@ pub struct SwapDialog {
     pub question: String,
 }
 
-/// Whether Enter says yes.
-fn yes_by_default(evidence: &SwapEvidenceView) -> bool {
-    evidence.supports_confirming
-}
-
 impl SwapDialog {
     /// The dialog of a swap step.
     pub fn new(
@@ -60,21 +55,17 @@ impl SwapDialog {
         }
     }
 
-    /// The prompt with its answers, the default in capitals.
+    /// The prompt with its answers, the default in capitals: no, always.
     pub fn prompt(&self) -> String {
-        let answers = if yes_by_default(&self.evidence) {
-            "[Y/n]"
-        } else {
-            "[y/N]"
-        };
-        format!("{} {answers}", self.question)
+        format!("{} [y/N]", self.question)
     }
 
-    /// `y` confirms, `n` and Esc close, Enter gives the default answer.
+    /// `y` confirms; `n`, Esc and Enter close. Enter never confirms, also
+    /// when the evidence supports it: a line break pasted by a terminal
+    /// without bracketed paste arrives as Enter (BC-16).
     pub fn handle(&mut self, input: &Input) -> Reply<()> {
         match input {
             Input::Command(Command::Yes) => Reply::Done(()),
-            Input::Command(Command::Act) if yes_by_default(&self.evidence) => Reply::Done(()),
             Input::Command(Command::Act | Command::No | Command::Back) => Reply::Close,
             _ => Reply::Stay,
         }
@@ -120,25 +111,22 @@ impl SwapDialog {
         .areas(inner);
         frame.render_widget(Paragraph::new(lines), body);
         frame.render_widget(Line::from(self.prompt()), prompt);
-        frame.render_widget(self.hints(), hints);
+        frame.render_widget(swap_hints(), hints);
     }
+}
 
-    /// The question's hints, and what Enter does here.
-    fn hints(&self) -> Line<'static> {
-        let mut line = popup::hints(Context::Question);
-        let enter = if yes_by_default(&self.evidence) {
-            " yes"
-        } else {
-            " no, wait"
-        };
+/// A question's hints, and what Enter does on a swap: no, wait.
+fn swap_hints() -> Line<'static> {
+    let mut line = popup::hints(Context::Question);
+    if let Some(enter) = keys::binding(Context::Question, Command::Act) {
         line.spans.push(Span::raw(" · "));
         line.spans.push(Span::styled(
-            "Enter",
+            keys::keys_label(enter.keys),
             Style::new().add_modifier(Modifier::BOLD),
         ));
-        line.spans.push(Span::raw(enter));
-        line
+        line.spans.push(Span::raw(format!(" {}", enter.hint)));
     }
+    line
 }
 
 /// `said` wrapped to the box, rows after the first lined up past `mark`.
@@ -235,16 +223,14 @@ mod tests {
     }
 
     #[test]
-    fn enter_waits_unless_the_evidence_supports_confirming() {
-        let mut busy = dialog(false);
-        assert!(busy.prompt().ends_with("[y/N]"));
-        assert_eq!(busy.handle(&Input::Command(Command::Act)), Reply::Close);
-        assert_eq!(busy.handle(&Input::Command(Command::Yes)), Reply::Done(()));
-
-        let mut quiet = dialog(true);
-        assert!(quiet.prompt().ends_with("[Y/n]"));
-        assert_eq!(quiet.handle(&Input::Command(Command::Act)), Reply::Done(()));
-        assert_eq!(quiet.handle(&Input::Command(Command::No)), Reply::Close);
-        assert_eq!(quiet.handle(&Input::Char('x')), Reply::Stay);
+    fn only_y_confirms_and_enter_waits_whatever_the_evidence() {
+        for supports in [false, true] {
+            let mut swap = dialog(supports);
+            assert!(swap.prompt().ends_with("[y/N]"));
+            assert_eq!(swap.handle(&Input::Command(Command::Act)), Reply::Close);
+            assert_eq!(swap.handle(&Input::Char('x')), Reply::Stay);
+            assert_eq!(swap.handle(&Input::Command(Command::No)), Reply::Close);
+            assert_eq!(swap.handle(&Input::Command(Command::Yes)), Reply::Done(()));
+        }
     }
 }
