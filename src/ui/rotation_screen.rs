@@ -423,11 +423,14 @@ fn new_key_line(rotation: &RotationView) -> Option<Line<'static>> {
         NewKeyCheck::NotYetVerified {
             attempts,
             last_tried,
-        } => format!(
-            "New key {id}: not verified yet: still refused when the check's time cap passed \
-             ({attempts} attempts, last {}); the old key stays Active; {again}.",
-            last_tried.format("%H:%M UTC")
-        ),
+        } => {
+            let tries = if attempts == 1 { "attempt" } else { "attempts" };
+            format!(
+                "New key {id}: not verified yet: still refused ({attempts} {tries}, last {}); \
+                 the old key stays Active; {again}.",
+                last_tried.format("%H:%M UTC")
+            )
+        }
         NewKeyCheck::NotChecked => format!("New key {id}: never checked; {again}."),
     };
     Some(Line::from(line).bold())
