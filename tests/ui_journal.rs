@@ -542,6 +542,16 @@ fn the_key_ramkey_is_using_is_marked_in_the_user_and_the_start_choice() {
         body.contains("restart ramkey with another credential before then"),
         "{body}"
     );
+    // Drawn whole, at 80x24 too: the box grows with its wrapped text.
+    for (width, height) in [(80, 24), (120, 32)] {
+        let drawn = draw(&app, width, height).replace(['│', '\n'], " ");
+        let words = drawn.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("otherwise the disable is refused."),
+            "{width}x{height}: {drawn}"
+        );
+    }
+    both("own_key_start_choice", &app);
     assert!(
         choice
             .labels

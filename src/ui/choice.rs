@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::input::{Input, Reply};
 use super::keys::{Command, Context};
@@ -54,7 +54,20 @@ impl Choice {
 
     /// Draws the box over `area`.
     pub fn render(&self, frame: &mut Frame, area: Rect) {
-        let body_height = u16::try_from(self.body.len()).unwrap_or(u16::MAX);
+        // Wrapped here, so the box is as tall as its text at this width.
+        let inside = usize::from(area.width.min(72).saturating_sub(2));
+        let wrapped: Vec<String> = self
+            .body
+            .iter()
+            .flat_map(|line| {
+                let lead = line.len() - line.trim_start().len();
+                let indent = &line[..lead];
+                text::wrap(line.trim_start(), inside.saturating_sub(lead))
+                    .into_iter()
+                    .map(move |row| format!("{indent}{row}"))
+            })
+            .collect();
+        let body_height = u16::try_from(wrapped.len()).unwrap_or(u16::MAX);
         let rows = u16::try_from(self.labels.len()).unwrap_or(u16::MAX);
         let inner = popup::open(
             frame,
@@ -68,8 +81,8 @@ impl Choice {
         ])
         .areas(inner);
 
-        let lines: Vec<Line> = self.body.iter().map(|l| Line::from(l.as_str())).collect();
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        let lines: Vec<Line> = wrapped.into_iter().map(Line::from).collect();
+        frame.render_widget(Paragraph::new(lines), body);
         let label_width = usize::from(list.width).saturating_sub(2);
         let items: Vec<ListItem> = self
             .labels
