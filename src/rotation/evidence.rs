@@ -122,14 +122,16 @@ pub fn swap_began(rotation: &Rotation) -> Option<(SwapStage, DateTime<Utc>)> {
         }
         _ => return None,
     };
-    let checked =
-        step.prepared_before_disable()
-            .and_then(|prepared| match &prepared.new_key.check {
-                // Last-use dates are whole seconds: the check's own second is ramkey's.
-                KeyCheck::Verified { at, .. } => Some(*at + Duration::seconds(1)),
-                KeyCheck::NotChecked | KeyCheck::NotYetVerified { .. } => None,
-            });
-    Some((stage, checked.map_or(began, |after| after.max(began))))
+    // Only a check after the swap began moves it: one before it (the usual
+    // case, right after CreateAccessKey) is already older than the swap.
+    let checked = step.prepared_before_disable().and_then(|prepared| {
+        match &prepared.new_key.check {
+            // Last-use dates are whole seconds: the check's own second is ramkey's.
+            KeyCheck::Verified { at, .. } if *at > began => Some(*at + Duration::seconds(1)),
+            _ => None,
+        }
+    });
+    Some((stage, checked.unwrap_or(began)))
 }
 
 /// One fact of the evidence, in the words the wizard shows.
