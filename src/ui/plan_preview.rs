@@ -106,27 +106,13 @@ mod tests {
     use crate::ui::view::KeyView;
 
     fn user(recommendation: Recommendation) -> UserView {
-        let key = |id: &str, verdict| KeyView {
-            access_key_id: id.to_owned(),
-            verdict,
-            disagreement: None,
-            last_used: None,
-            reason: None,
-            used_by_ramkey: false,
-        };
+        let keys = vec![
+            KeyView::seen("LTAI5tBusy", Verdict::InUse, None),
+            KeyView::seen("LTAI5tIdle", Verdict::Idle, None),
+        ];
         UserView {
-            user_name: "app".to_owned(),
-            display_name: String::new(),
-            keys: vec![
-                key("LTAI5tBusy", Verdict::InUse),
-                key("LTAI5tIdle", Verdict::Idle),
-            ],
             recommendation,
-            rotation: None,
-            drift: None,
-            marks: Vec::new(),
-            data_as_of: None,
-            grants: None,
+            ..UserView::listed("app", "", keys)
         }
     }
 

@@ -143,6 +143,39 @@ pub struct DriftView {
     pub advice: String,
 }
 
+#[cfg(test)]
+impl UserView {
+    /// A listed user with `keys`, nothing started, for unit tests.
+    pub fn listed(name: &str, display_name: &str, keys: Vec<KeyView>) -> Self {
+        UserView {
+            user_name: name.to_owned(),
+            display_name: display_name.to_owned(),
+            keys,
+            recommendation: Recommendation::Review,
+            rotation: None,
+            drift: None,
+            marks: Vec::new(),
+            data_as_of: None,
+            grants: None,
+        }
+    }
+}
+
+#[cfg(test)]
+impl KeyView {
+    /// An Active key as the scan saw it, for unit tests.
+    pub fn seen(id: &str, verdict: Verdict, last_used: Option<DateTime<Utc>>) -> Self {
+        KeyView {
+            access_key_id: id.to_owned(),
+            verdict,
+            disagreement: None,
+            last_used,
+            reason: None,
+            used_by_ramkey: false,
+        }
+    }
+}
+
 impl UserView {
     /// Whether the cloud has two of the user's keys Active now (the
     /// finding); a user listed only for its rotation holds fewer.

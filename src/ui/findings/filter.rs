@@ -106,30 +106,14 @@ fn contains_ascii_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::view::{KeyView, Recommendation, Verdict};
+    use crate::ui::view::{KeyView, Verdict};
 
     fn user(name: &str, display: &str, keys: &[(&str, Verdict)]) -> UserView {
-        UserView {
-            user_name: name.to_owned(),
-            display_name: display.to_owned(),
-            keys: keys
-                .iter()
-                .map(|(id, verdict)| KeyView {
-                    access_key_id: (*id).to_owned(),
-                    verdict: *verdict,
-                    disagreement: None,
-                    last_used: None,
-                    reason: None,
-                    used_by_ramkey: false,
-                })
-                .collect(),
-            recommendation: Recommendation::Review,
-            rotation: None,
-            drift: None,
-            marks: Vec::new(),
-            data_as_of: None,
-            grants: None,
-        }
+        let keys = keys
+            .iter()
+            .map(|(id, verdict)| KeyView::seen(id, *verdict, None))
+            .collect();
+        UserView::listed(name, display, keys)
     }
 
     fn users() -> Vec<UserView> {

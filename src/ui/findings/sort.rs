@@ -167,7 +167,7 @@ fn rotation_rank(user: &UserView) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::view::{KeyView, Recommendation};
+    use crate::ui::view::KeyView;
     use chrono::{DateTime, Utc};
 
     fn at(day: u32) -> DateTime<Utc> {
@@ -175,28 +175,14 @@ mod tests {
     }
 
     fn user(name: &str, keys: &[(Verdict, Option<u32>)]) -> UserView {
-        UserView {
-            user_name: name.to_owned(),
-            display_name: String::new(),
-            keys: keys
-                .iter()
-                .enumerate()
-                .map(|(i, (verdict, used))| KeyView {
-                    access_key_id: format!("LTAI{name}{i}"),
-                    verdict: *verdict,
-                    disagreement: None,
-                    last_used: used.map(at),
-                    reason: None,
-                    used_by_ramkey: false,
-                })
-                .collect(),
-            recommendation: Recommendation::Review,
-            rotation: None,
-            drift: None,
-            marks: Vec::new(),
-            data_as_of: None,
-            grants: None,
-        }
+        let keys = keys
+            .iter()
+            .enumerate()
+            .map(|(i, (verdict, used))| {
+                KeyView::seen(&format!("LTAI{name}{i}"), *verdict, used.map(at))
+            })
+            .collect();
+        UserView::listed(name, "", keys)
     }
 
     fn users() -> Vec<UserView> {
