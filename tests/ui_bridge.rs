@@ -28,7 +28,7 @@ use ramkey::ui::flow::{Dialog, Then};
 use ramkey::ui::view::{self, ErrorView, Recommendation, Verdict};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::{World, no_waiting};
-use ui_support::{draw, tap, type_text};
+use ui_support::{draw, drive, tap, type_text};
 
 async fn wizard(world: &World) -> (App, EngineBackend) {
     wizard_as(world, world.client.clone(), true).await
@@ -43,20 +43,6 @@ async fn wizard_as(world: &World, client: Client, demo: bool) -> (App, EngineBac
         .expect("scan");
     let header = backend.header(&caller, demo);
     (App::new(header, backend.snapshot()), backend)
-}
-
-/// Taps `keys`; performs each effect with the engine and feeds the result back.
-async fn drive(app: &mut App, backend: &mut EngineBackend, keys: &[KeyCode]) {
-    for &key in keys {
-        for effect in tap(app, &[key]) {
-            // What a call leads to (a look, the check after a stored secret) runs too.
-            let mut next = Some(effect);
-            while let Some(effect) = next {
-                let result = backend.perform(effect).await;
-                next = app.update(Msg::Performed(result));
-            }
-        }
-    }
 }
 
 fn select(app: &mut App, user: &str) {

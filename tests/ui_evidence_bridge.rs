@@ -17,12 +17,11 @@ use ramkey::clock::{Clock, FixedClock};
 use ramkey::cloud::model::KeyStatus;
 use ramkey::sandbox::{Applications, Stage};
 use ramkey::state::AuditKind;
-use ramkey::ui::app::Msg;
+use ramkey::ui::App;
 use ramkey::ui::engine_bridge::{DemoSwap, DemoWorld, EngineBackend};
 use ramkey::ui::flow::Dialog;
-use ramkey::ui::{App, Backend as _};
 use rotation_support::{MOVE_USER, MOVED_KEY, World};
-use ui_support::{draw, tap, type_text};
+use ui_support::{draw, drive, type_text};
 
 /// The demo's world over the test's fixed clock.
 struct TestWorld {
@@ -60,19 +59,6 @@ async fn demo(world: &World) -> (App, EngineBackend) {
     }));
     let header = backend.header(&caller, true);
     (App::new(header, backend.snapshot()), backend)
-}
-
-async fn drive(app: &mut App, backend: &mut EngineBackend, keys: &[KeyCode]) {
-    for &key in keys {
-        for effect in tap(app, &[key]) {
-            // What a call leads to (a look, the check after a stored secret) runs too.
-            let mut next = Some(effect);
-            while let Some(effect) = next {
-                let result = backend.perform(effect).await;
-                next = app.update(Msg::Performed(result));
-            }
-        }
-    }
 }
 
 async fn typed(app: &mut App, backend: &mut EngineBackend, name: &str) {

@@ -21,7 +21,7 @@ use ramkey::ui::flow::Dialog;
 use ramkey::ui::view::{NewKeyCheck, Request};
 use ramkey::ui::{App, Backend as _};
 use rotation_support::World;
-use ui_support::{draw, tap, type_text};
+use ui_support::{draw, drive, tap, type_text};
 
 const USER: &str = "ci-deployer";
 const NEW_USER: &str = "ci-deployer-v2";
@@ -34,20 +34,6 @@ async fn wizard(world: &World) -> (App, EngineBackend) {
         .expect("scan");
     let header = backend.header(&caller, true);
     (App::new(header, backend.snapshot()), backend)
-}
-
-/// Taps `keys`; performs each effect with the engine and feeds the result back.
-async fn drive(app: &mut App, backend: &mut EngineBackend, keys: &[KeyCode]) {
-    for &key in keys {
-        for effect in tap(app, &[key]) {
-            // What a call leads to (a look, the check after a stored secret) runs too.
-            let mut next = Some(effect);
-            while let Some(effect) = next {
-                let result = backend.perform(effect).await;
-                next = app.update(Msg::Performed(result));
-            }
-        }
-    }
 }
 
 fn select(app: &mut App) {

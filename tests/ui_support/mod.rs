@@ -440,3 +440,18 @@ impl<S: futures::Stream + Unpin> futures::Stream for OneByOne<S> {
         next
     }
 }
+
+/// Taps `keys` one at a time; performs each effect with `backend` and feeds
+/// the result back, and what a result leads to (a look, the check after a
+/// stored secret) too, as the event loop does.
+pub async fn drive<B: ramkey::ui::Backend>(app: &mut App, backend: &mut B, keys: &[KeyCode]) {
+    for &key in keys {
+        for effect in tap(app, &[key]) {
+            let mut next = Some(effect);
+            while let Some(effect) = next {
+                let result = backend.perform(effect).await;
+                next = app.update(Msg::Performed(result));
+            }
+        }
+    }
+}
